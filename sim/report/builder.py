@@ -1,0 +1,88 @@
+"""Build the one-file HTML report (nb or en) from a results directory.
+
+The report embeds every image and style, so it opens with no network; the figures are also
+written as PNG and SVG to a folder next to it, for slides.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from sim.report.appendix import provenance_section, sources_section
+from sim.report.cards import assumptions_section, cards_section
+from sim.report.figures import render_figures
+from sim.report.html import esc
+from sim.report.i18n import Lang
+from sim.report.mission import Goal, load_goal
+from sim.report.results import Results, load_parameters, load_results
+from sim.report.sections import bands_note, figures_section, mission_section, summary_section
+from sim.report.tables import costs_per_year, neet_by_group, neet_per_year
+
+SECTIONS = ["summary", "mission", "scenarios", "figures", "tables", "assumptions", "sources",
+            "provenance"]
+
+
+def default_out(results_dir: Path, lang: str) -> Path:
+    """``RESULTS_DIR/report-<lang>.html``."""
+    return Path(results_dir) / f"report-{lang}.html"
+
+
+def figures_dir(out: Path) -> Path:
+    """Folder for the PNG and SVG copies of the figures: ``<report stem>-figures``."""
+    return out.with_name(f"{out.stem}-figures")
+
+
+def _tables_section(res: Results, lang: Lang, has_costs: bool) -> str:
+    parts = [neet_per_year(res, lang), neet_by_group(res, lang),
+             f'<p class="note">{esc(lang.t("footnote.suppressed"))}</p>']
+    parts.append(costs_per_year(res, lang) if has_costs else
+                 f'<p class="note">{esc(lang.t("summary.no_costs"))}</p>')
+    return (f'<section id="tables"><h2>{esc(lang.t("tables.title"))}</h2>'
+            + "".join(parts) + "</section>")
+
+
+def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
+    has_costs = bool((res.yearly["metric"] == "cost_nok").any())
+    note = f"{bands_note(res, lang)} {lang.t('footnote.suppressed')}"
+    return "\n".join([
+        summary_section(res, lang, has_costs),
+        mission_section(res, lang, goal),
+        cards_section(res, lang, params),
+        figures_section(figs, lang, note),
+        _tables_section(res, lang, has_costs),
+        assumptions_section(res, lang, params),
+        sources_section(lang, params),
+        provenance_section(res, lang),
+    ])
+
+
+def build_report(
+    results_dir: Path, lang: str = "nb", out: Path | None = None, goal: Goal | None = None,
+    parameters_csv: Path | None = None,
+) -> Path:
+    """Write the report and its figures; return the path of the HTML file.
+
+    Args:
+        results_dir: A results directory (manifest.json, yearly.parquet, summary.json, ...).
+        lang: ``"nb"`` (Norwegian bokmål) or ``"en"``.
+        out: The HTML file; default ``RESULTS_DIR/report-<lang>.html``.
+        goal: The mission tracker's goal; default the packaged ``goal.toml``.
+        parameters_csv: Parameter metadata; default the package's ``data/parameters.csv``.
+    """
+    words = Lang(lang)
+    res = load_results(Path(results_dir))
+    out = Path(out) if out else default_out(results_dir, lang)
+    goal = goal or load_goal()
+    figs = render_figures(res, goal, lang, figures_dir(out))
+    body = _body(res, words, goal, figs, load_parameters(parameters_csv))
+    nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in SECTIONS)
+    template = Template(resources.files("sim.report").joinpath("template.html").read_text("utf-8"))
+    html = template.substitute(
+        lang=lang, title=esc(words.t("report.title")), nav=nav, body=body,
+        subtitle=esc(words.t("report.subtitle", results=res.path.name)),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    return out

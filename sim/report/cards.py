@@ -1,0 +1,81 @@
+"""Scenario cards (what each scenario changes) and the assumptions page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.report.html import esc, para, section, table
+from sim.report.i18n import DASH, Lang
+from sim.report.results import Results
+from sim.report.sections import scenario_name
+
+
+def _params(res: Results, stem: str | None) -> dict:
+    return (res.manifest.get("scenarios", {}).get(stem or "", {}) or {}).get("params") or {}
+
+
+def _value(lang: Lang, v: object) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return DASH
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    decimals = 0 if float(v).is_integer() else min(4, len(repr(float(v)).split(".")[-1]))
+    return lang.number(v, decimals)
+
+
+def changes(res: Results, stem: str, params: pd.DataFrame | None) -> list[tuple[str, object, object]]:
+    """(parameter, reference value, scenario value) for every parameter the scenario sets
+    differently from the reference (or, for the reference itself, from the package defaults)."""
+    defaults = {} if params is None else dict(zip(params["name"], params["value"], strict=True))
+    ref = res.reference if stem != res.reference else None
+    base = {**defaults, **_params(res, ref)}
+    mine = {**base, **_params(res, stem)}
+    keys = sorted(set(_params(res, stem)) | set(_params(res, ref)))
+    return [(k, base.get(k), mine.get(k)) for k in keys if base.get(k) != mine.get(k)]
+
+
+def _unit(params: pd.DataFrame | None, name: str) -> str:
+    if params is None or name not in set(params["name"]):
+        return ""
+    return str(params.loc[params["name"] == name, "unit"].iloc[0])
+
+
+def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> str:
+    scen = res.manifest.get("scenarios", {}).get(stem, {})
+    desc = (scen.get("description") or {}).get(lang.code, "")
+    is_ref = stem == res.reference
+    rows = [[k, _value(lang, a), _value(lang, b), _unit(params, k)]
+            for k, a, b in changes(res, stem, params)]
+    ref_name = scenario_name(res, lang, res.reference) if res.reference else ""
+    head = lang.t("cards.changes_defaults") if is_ref or not ref_name else lang.t(
+        "cards.changes", reference=ref_name)
+    cols = [lang.t("col.parameter"), lang.t("col.default" if is_ref or not ref_name else
+                                            "col.reference_value"), lang.t("col.value"),
+            lang.t("col.unit")]
+    body = table(cols, rows, head, "num") if rows else para(lang.t("cards.no_changes"))
+    files = ", ".join(f.get("path", "") for f in scen.get("files", []))
+    return (f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
+            f"</h3>{para(desc)}{para(lang.t('cards.reference'), 'tag') if is_ref else ''}{body}"
+            f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>")
+
+
+def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
+    """One card per scenario: name, description, parameter changes, scenario files."""
+    cards = "".join(_card(res, lang, s, params) for s in res.stems)
+    return section("scenarios", lang.t("cards.title"), f'<div class="cards">{cards}</div>')
+
+
+def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
+    """Every parameter whose source is ``assumption``, with its range; and the scenario changes."""
+    if params is None:
+        parts = [para(lang.t("assumptions.no_file"), "note")]
+    else:
+        rows = [[r.name, _value(lang, r.value), f"{_value(lang, r.lo)} {DASH} {_value(lang, r.hi)}",
+                 r.unit] for r in params[params["source"].str.strip() == "assumption"].itertuples()]
+        cols = [lang.t(c) for c in ("col.parameter", "col.value", "col.range", "col.unit")]
+        parts = [para(lang.t("assumptions.intro")), table(cols, rows, cls="num")]
+    rows = [[scenario_name(res, lang, s), k, _value(lang, b)]
+            for s in res.stems for k, _a, b in changes(res, s, params)]
+    cols = [lang.t(c) for c in ("col.scenario", "col.parameter", "col.value")]
+    parts.append(table(cols, rows, lang.t("assumptions.scenario_params"), "num"))
+    return section("assumptions", lang.t("assumptions.title"), *parts)

@@ -1,0 +1,65 @@
+"""Mission tracker: how often, and from when, each scenario reaches a NEET-rate goal."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import InputError
+
+
+@dataclass(frozen=True)
+class Goal:
+    """NEET rate (a share) of ``group`` at or below ``rate`` in ``year``."""
+
+    rate: float
+    year: int
+    metric: str = "neet_rate"
+    group: str = "all"
+
+
+def check_goal(rate: object, year: object, where: str) -> Goal:
+    """Validate a goal; raises :class:`InputError` naming ``where`` and the key."""
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
+        raise InputError(f"{where}: rate: {rate!r} is not a share between 0 and 1 (e.g. 0.08)")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 2200:
+        raise InputError(f"{where}: year: {year!r} is not a year (e.g. 2030)")
+    return Goal(float(rate), year)
+
+
+def load_goal(path: Path | None = None) -> Goal:
+    """Read a goal TOML (keys ``rate`` and ``year``); the packaged default when ``path`` is None."""
+    source = path or resources.files("sim.report").joinpath("goal.toml")
+    where = str(path) if path else "sim/report/goal.toml"
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{where}: cannot read: {exc}") from exc
+    unknown = set(data) - {"rate", "year"}
+    if unknown:
+        raise InputError(f"{where}: {sorted(unknown)[0]}: unknown key (valid: rate, year)")
+    return check_goal(data.get("rate"), data.get("year"), where)
+
+
+def track(yearly: pd.DataFrame, goal: Goal) -> pd.DataFrame:
+    """Per scenario: the share of replicates at or below the goal in its year, and the first year
+    the median over replicates is at or below it.
+
+    Returns:
+        Columns ``scenario``, ``share_reached`` (NaN when the goal year is outside the results)
+        and ``median_year`` (NA when the median never reaches the goal).
+    """
+    rows = yearly[(yearly["metric"] == goal.metric) & (yearly["group"] == goal.group)]
+    out = []
+    for stem, df in rows.groupby("scenario", sort=False):
+        at_year = df[df["period"] == goal.year]["value"]
+        share = float((at_year <= goal.rate).mean()) if len(at_year) else float("nan")
+        median = df.groupby("period")["value"].median()
+        below = median[median <= goal.rate]
+        year = int(below.index.min()) if len(below) else None
+        out.append({"scenario": stem, "share_reached": share, "median_year": year})
+    return pd.DataFrame(out, columns=["scenario", "share_reached", "median_year"])

@@ -1,0 +1,101 @@
+"""The report's main sections: summary in plain words, mission tracker, scenario cards, figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.report.figures import RenderedFigure
+from sim.report.html import esc, para, section, table
+from sim.report.i18n import DASH, Lang
+from sim.report.mission import Goal, track
+from sim.report.results import Results
+
+
+def scenario_name(res: Results, lang: Lang, stem: str) -> str:
+    """The scenario's name in the report's language (its stem when the manifest lacks it)."""
+    scen = res.manifest.get("scenarios", {}).get(stem, {})
+    return (scen.get("name") or {}).get(lang.code, stem)
+
+
+def bands_note(res: Results, lang: Lang) -> str:
+    """What the intervals mean: replicate variation only, or with parameter uncertainty."""
+    key = "bands.params" if res.manifest.get("draw_params") else "bands.stochastic"
+    return lang.t(key, reps=res.manifest.get("reps", DASH))
+
+
+def _stat(d: dict | None, fmt) -> dict[str, str]:
+    d = d or {}
+    return {k: fmt(d.get(k)) for k in ("median", "lo", "hi")}
+
+
+def _summary_scenario(res: Results, lang: Lang, stem: str, year: str) -> list[str]:
+    ref, s = res.reference, res.summary
+    name = scenario_name(res, lang, stem)
+    level = s.get("scenarios", {}).get(stem, {}).get("neet_rate", {}).get("all", {}).get(year) or {}
+    value = lang.interval(level.get("median"), level.get("lo"), level.get("hi"), lang.pct)
+    out = [lang.t("summary.level", name=name, year=year, value=value)]
+    if ref is None or stem == ref:
+        return out
+    diff = s.get("paired", {}).get(stem, {}).get("neet_rate", {}).get("all", {}).get(year)
+    out.append(lang.t("summary.diff", reference=scenario_name(res, lang, ref), year=year,
+                      **_stat(diff, lang.pp)))
+    return out + _headline(res, lang, stem)
+
+
+def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
+    head = res.summary.get("headline", {}).get(stem)
+    if not head:
+        return []
+    out = [lang.t("summary.averted", **_stat(head.get("neet_years_averted"), lang.number))]
+    if "npv_public_nok" in head:
+        rate = lang.pct(res.manifest.get("discount_rate"), 0)
+        out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok)))
+        out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), lang.nok)))
+        cpa = head.get("cost_per_neet_year_averted_nok")
+        out.append(lang.t("summary.cpa", value=lang.nok(cpa)) if cpa is not None
+                   else lang.t("summary.cpa_none"))
+    return out
+
+
+def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
+    """Key numbers with their intervals, in plain sentences."""
+    m = res.manifest
+    year = str(int(res.yearly["period"].max()))
+    parts = [para(lang.t("summary.intro", start=m.get("start", DASH), years=m.get("years", DASH),
+                         reps=m.get("reps", DASH), scale=lang.number(m.get("scale"), 2)))]
+    for stem in res.stems:
+        sentences = _summary_scenario(res, lang, stem, year)
+        parts.append(f'<div class="keynum"><p>{"<br>".join(esc(x) for x in sentences)}</p></div>')
+    if not has_costs:
+        parts.append(para(lang.t("summary.no_costs"), "note"))
+    parts.append(para(bands_note(res, lang), "note"))
+    return section("summary", lang.t("summary.title"), *parts)
+
+
+def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
+    """Share of replicates reaching the goal, and the year the median first reaches it."""
+    result = track(res.yearly, goal)
+    rows = [[scenario_name(res, lang, r.scenario), lang.pct(r.share_reached, 0),
+             str(r.median_year) if not pd.isna(r.median_year) else lang.t("mission.never")]
+            for r in result.itertuples()]
+    headers = [lang.t("col.scenario"), lang.t("col.share_reached", year=goal.year),
+               lang.t("col.median_year")]
+    parts = [para(lang.t("mission.goal", rate=lang.pct(goal.rate), year=goal.year)),
+             table(headers, rows, cls="num")]
+    last = int(res.yearly["period"].max())
+    if goal.year > last or goal.year < int(res.yearly["period"].min()):
+        parts.append(para(lang.t("mission.outside", last=last), "note"))
+    return section("mission", lang.t("mission.title"), *parts)
+
+
+def figures_section(figs: list[RenderedFigure], lang: Lang, note: str) -> str:
+    """Every figure embedded as a PNG data URI, or a note saying why it is missing."""
+    parts = []
+    for f in figs:
+        if f.png is None:
+            parts.append(para(lang.t(f"missing.{f.missing}"), "note"))
+            continue
+        caption = f"{lang.t(f'caption.{f.key}')} {note}"
+        parts.append(f'<figure id="fig-{f.key}"><img src="{f.data_uri()}" alt="{esc(caption)}">'
+                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+    return section("figures", lang.t("figures.title"), *parts)
