@@ -1,0 +1,70 @@
+"""Options shared by every subcommand that simulates, and writing a results directory."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.errors import InputError
+
+START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
+    """The common options: --seed --reps --years --scale --start --out --quiet."""
+    parser.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
+    parser.add_argument("--reps", type=int, default=reps, help=f"replicates (default {reps})")
+    parser.add_argument("--years", type=int, default=15, help="years simulated (default 15)")
+    parser.add_argument("--scale", type=float, default=1.0, help="population fraction")
+    parser.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
+    parser.add_argument("--out", default=None, help="results directory")
+    parser.add_argument("--quiet", action="store_true", help="print less")
+
+
+def check_common(args: argparse.Namespace) -> None:
+    """Validate the common options (exit 2 on a bad value, before anything runs)."""
+    if args.seed < 0:
+        raise InputError(f"--seed: must be non-negative, got {args.seed}")
+    if args.reps < 1:
+        raise InputError(f"--reps: must be at least 1, got {args.reps}")
+    if not 1 <= args.years <= 60:
+        raise InputError(f"--years: must be 1-60, got {args.years}")
+    if not 0 < args.scale <= 20:
+        raise InputError(f"--scale: must be in (0, 20], got {args.scale}")
+    if not START_RE.match(args.start):
+        raise InputError(f"--start: must be YYYY-MM, got {args.start!r}")
+
+
+def default_out(command: str, stems: list[str]) -> Path:
+    """``results/<command>-<scenario stems>``."""
+    return Path("results") / f"{command}-{'-'.join(stems)}"
+
+
+def write_results(out: Path, files: dict[str, object]) -> None:
+    """Write every file into a temporary folder, then move it into place at once.
+
+    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str.
+    """
+    from sim.tables import write_parquet
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, content in files.items():
+            if isinstance(content, dict):
+                text = json.dumps(content, indent=1, ensure_ascii=False, allow_nan=False)
+                (tmp / name).write_text(text + "\n", encoding="utf-8")
+            elif isinstance(content, str):
+                (tmp / name).write_text(content, encoding="utf-8")
+            else:
+                write_parquet(content, tmp / name)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,211 @@
+"""The youth population as model-owned columnar arrays, one row per youth, indexed by ``pid``.
+
+``pid`` is the row index: rows are appended in entry order (birth cohort, municipality, index)
+and never reused, so ids are identical in every scenario. A :class:`Youth` Mesa agent is a thin
+view onto its row. Histories are kept as change events (month, field, value), not as a dense
+month-by-youth matrix.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import mesa
+import numpy as np
+
+
+class Activity(IntEnum):
+    """Main activity (SSB register NEET definition: programmes are not NEET)."""
+
+    LOWER_SECONDARY = 0
+    UPPER_SECONDARY = 1  # including apprenticeship
+    HIGHER_EDUCATION = 2
+    EMPLOYED = 3
+    PROGRAMME = 4  # NAV labour-market programme or qualification programme
+    NEET = 5
+
+
+class NavStatus(IntEnum):
+    """NAV registration or benefit, separate from activity."""
+
+    NONE = 0
+    JOBSEEKER = 1
+    AAP = 2
+    QUALIFICATION = 3
+    SOCIAL_ASSISTANCE = 4
+    DISABILITY = 5
+
+
+class Track(IntEnum):
+    """Upper-secondary track."""
+
+    NONE = 0
+    ACADEMIC = 1
+    VOCATIONAL = 2
+
+
+class Mh(IntEnum):
+    """Mental-health state."""
+
+    NONE = 0
+    MODERATE = 1
+    SEVERE = 2
+
+
+FIELDS = {  # name: dtype, initial value
+    "alive": (np.bool_, False),
+    "birth_year": (np.int16, 0),
+    "entry_month": (np.int32, -1),
+    "exit_month": (np.int32, -1),
+    "female": (np.bool_, False),
+    "immigrant": (np.bool_, False),
+    "kommune": (np.int16, 0),  # index into the municipality table
+    "track": (np.int8, 0),
+    "grade": (np.int8, 0),  # 0 none; 1-3 Vg1-Vg3; 4-5 apprenticeship years 1-2
+    "vg1_year": (np.int16, -1),
+    "completed": (np.bool_, False),
+    "completed_month": (np.int32, -1),
+    "left_grade": (np.int8, 0),  # grade to return to after leaving school early
+    "mh": (np.int8, 0),
+    "detected": (np.bool_, False),
+    "activity": (np.int8, 0),
+    "nav_status": (np.int8, 0),
+    "nav_months": (np.int16, 0),  # months in current NAV status
+    "months_in_activity": (np.int16, 0),
+    "helpers": (np.uint32, 0),  # bitmask of services engaged with the youth
+    "shared_plan": (np.bool_, False),  # one coordinated plan (no plan_conflict penalty)
+    "he_months": (np.int16, 0),
+    "reenrol": (np.bool_, False),  # accepted a re-enrolment offer; returns in August
+}
+TRACKED = ("activity", "nav_status", "helpers", "mh")  # fields whose changes are logged
+
+
+class Population:
+    """Columnar youth state with a change log for histories."""
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        for name, (dtype, init) in FIELDS.items():
+            setattr(self, name, np.full(capacity, init, dtype=dtype))
+        self._last = {f: np.zeros(capacity, FIELDS[f][0]) for f in TRACKED}
+        self._events: list[np.ndarray] = []
+        self.lo = 0  # lowest live pid
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated."""
+        return len(self.alive)
+
+    def _grow(self, need: int) -> None:
+        new = max(need, int(self.capacity * 1.5))
+        for name, (dtype, init) in FIELDS.items():
+            old = getattr(self, name)
+            arr = np.full(new, init, dtype=dtype)
+            arr[: len(old)] = old
+            setattr(self, name, arr)
+        for f, old in self._last.items():
+            arr = np.zeros(new, FIELDS[f][0])
+            arr[: len(old)] = old
+            self._last[f] = arr
+
+    def add(self, count: int, month: int, **values: np.ndarray) -> np.ndarray:
+        """Append ``count`` youth entering in ``month``; returns their pids."""
+        if self.n + count > self.capacity:
+            self._grow(self.n + count)
+        pids = np.arange(self.n, self.n + count)
+        self.n += count
+        self.alive[pids] = True
+        self.entry_month[pids] = month
+        for name, value in values.items():
+            getattr(self, name)[pids] = value
+        for f in TRACKED:
+            self._last[f][pids] = getattr(self, f)[pids]
+            self._log(month, f, pids, getattr(self, f)[pids])
+        return pids
+
+    def remove(self, pids: np.ndarray, month: int) -> None:
+        """Youth leave (age 30 or emigration); their rows and history are kept."""
+        self.alive[pids] = False
+        self.exit_month[pids] = month
+        live = np.flatnonzero(self.alive[self.lo : self.n])
+        self.lo = self.lo + (int(live[0]) if len(live) else self.n - self.lo)
+
+    def live(self) -> np.ndarray:
+        """Pids of youth present now."""
+        return self.lo + np.flatnonzero(self.alive[self.lo : self.n])
+
+    def _log(self, month: int, field: str, pids: np.ndarray, values: np.ndarray) -> None:
+        ev = np.empty(len(pids), dtype=EVENT_DTYPE)
+        ev["pid"], ev["month"], ev["field"], ev["value"] = pids, month, TRACKED.index(field), values
+        self._events.append(ev)
+
+    def record_changes(self, month: int) -> None:
+        """Log every tracked field that changed since last month (for live youth)."""
+        sl = slice(self.lo, self.n)
+        for f in TRACKED:
+            now, last = getattr(self, f)[sl], self._last[f][sl]
+            changed = np.flatnonzero(now != last)
+            if len(changed):
+                self._log(month, f, changed + self.lo, now[changed])
+                last[changed] = now[changed]
+
+    def events(self) -> np.ndarray:
+        """All logged change events (pid, month, field, value)."""
+        self._events = [np.concatenate(self._events)] if self._events else []
+        return self._events[0] if self._events else np.empty(0, EVENT_DTYPE)
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays and the event log."""
+        arrays = sum(getattr(self, n).nbytes for n in FIELDS)
+        return arrays + sum(a.nbytes for a in self._last.values()) + self.events().nbytes
+
+
+EVENT_DTYPE = np.dtype([("pid", np.int32), ("month", np.int16), ("field", np.int8),
+                        ("value", np.uint32)])
+
+
+class Youth(mesa.Agent):
+    """A young person: a readable view onto one row of the model's population arrays."""
+
+    def __init__(self, model, pid: int):
+        super().__init__(model)
+        self.pid = int(pid)
+
+    def _get(self, field: str):
+        return getattr(self.model.pop, field)[self.pid]
+
+    @property
+    def activity(self) -> Activity:
+        """Current main activity."""
+        return Activity(int(self._get("activity")))
+
+    @property
+    def nav_status(self) -> NavStatus:
+        """Current NAV status."""
+        return NavStatus(int(self._get("nav_status")))
+
+    @property
+    def mental_health(self) -> Mh:
+        """Current mental-health state."""
+        return Mh(int(self._get("mh")))
+
+    @property
+    def age(self) -> int:
+        """Age on 1 January of the current year (as SSB counts)."""
+        return self.model.year - int(self._get("birth_year")) - 1
+
+    @property
+    def helpers(self) -> list[str]:
+        """Names of the services currently engaged with this youth."""
+        return self.model.helper_names(int(self._get("helpers")))
+
+    @property
+    def municipality(self) -> str:
+        """Municipality name."""
+        return self.model.geo.names[int(self._get("kommune"))]
+
+    def history(self):
+        """This youth's history: spells by field (see :func:`sim.history.youth_history`)."""
+        from sim.history import youth_history
+
+        return youth_history(self.model, self.pid)

@@ -1,0 +1,299 @@
+"""Reporters: named functions of the model's arrays that return aggregates (never per youth).
+
+Each stock reporter returns rows ``(metric, group, value, n)``; ``n`` is the number of
+simulated youth behind the value (for small-cell suppression) and counts are reported for the
+represented population (simulated count / scale). Stocks are collected every month (monthly
+table) and in November (yearly table, the SSB register month); flows are summed per month
+and per calendar year; school-flow rates are per school year (reported at its start year).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.population import Activity, Mh, NavStatus, Track
+
+NOVEMBER = 11
+AGE_BANDS = ("15-19", "20-24", "25-29")
+ACTIVITY_GROUPS = {
+    Activity.LOWER_SECONDARY: "lower_secondary", Activity.UPPER_SECONDARY: "upper_secondary",
+    Activity.HIGHER_EDUCATION: "higher_education", Activity.EMPLOYED: "employed",
+    Activity.PROGRAMME: "programme", Activity.NEET: "neet",
+}
+STATUS_GROUPS = {
+    NavStatus.JOBSEEKER: "registered_jobseeker", NavStatus.AAP: "aap",
+    NavStatus.QUALIFICATION: "qualification_programme",
+    NavStatus.SOCIAL_ASSISTANCE: "social_assistance", NavStatus.DISABILITY: "disability",
+    NavStatus.NONE: "unknown",
+}
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+class Snapshot:
+    """Arrays of the live population used by the stock reporters in one month."""
+
+    def __init__(self, model):
+        pop = model.pop
+        self.model, self.scale = model, model.scale
+        self.pids = pop.live()
+        self.age = model.ages(self.pids)
+        self.band = np.clip((self.age - 15) // 5, 0, 2)
+        self.activity = pop.activity[self.pids]
+        self.neet = self.activity == Activity.NEET
+        self.status = pop.nav_status[self.pids]
+        self.kommune = pop.kommune[self.pids]
+        self.area = model.geo.area_of[self.kommune]
+
+    def groups(self):
+        """(name, mask) for every NEET group."""
+        pop, m = self.model.pop, self.model
+        yield "all", slice(None)
+        for i, band in enumerate(AGE_BANDS):
+            yield band, self.band == i
+        female, imm = pop.female[self.pids], pop.immigrant[self.pids]
+        yield from (("female", female), ("male", ~female))
+        yield from (("immigrant", imm), ("non_immigrant", ~imm))
+        for k, number in enumerate(m.geo.numbers):
+            yield f"kommune:{number}", self.kommune == k
+        for a, name in enumerate(m.geo.area_names):
+            yield f"nav:{name}", self.area == a
+
+
+def population(s: Snapshot):
+    """Youth aged 15-29 present."""
+    yield "population", "all", len(s.pids) / s.scale, len(s.pids)
+
+
+def neet(s: Snapshot):
+    """NEET rate and count by group (SSB register definition: programmes are not NEET)."""
+    for group, mask in s.groups():
+        n, k = int(s.neet[mask].size), int(s.neet[mask].sum())
+        yield "neet_rate", group, _ratio(k, n), n
+        yield "neet_count", group, k / s.scale, k
+
+
+def activity_share(s: Snapshot):
+    """Share of youth in each main activity."""
+    counts = np.bincount(s.activity, minlength=len(Activity))
+    for act, group in ACTIVITY_GROUPS.items():
+        yield "activity_share", group, _ratio(counts[act], len(s.pids)), len(s.pids)
+
+
+def neet_status_share(s: Snapshot):
+    """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
+    counts = np.bincount(s.status[s.neet], minlength=len(NavStatus))
+    total = int(s.neet.sum())
+    for status, group in STATUS_GROUPS.items():
+        yield "neet_status_share", group, _ratio(counts[status], total), total
+
+
+def employment(s: Snapshot):
+    """Share employed, overall and by age band."""
+    employed = s.activity == Activity.EMPLOYED
+    yield "employment_rate", "all", _ratio(employed.sum(), len(s.pids)), len(s.pids)
+    for i, band in enumerate(AGE_BANDS):
+        mask = s.band == i
+        yield "employment_rate", band, _ratio(employed[mask].sum(), mask.sum()), int(mask.sum())
+
+
+def school_counts(s: Snapshot):
+    """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
+    grade = s.model.pop.grade[s.pids]
+    in_school = s.activity == Activity.UPPER_SECONDARY
+    pupils, appr = int((in_school & (grade <= 3)).sum()), int((in_school & (grade >= 4)).sum())
+    yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
+    yield "upper_secondary_count", "apprentices", appr / s.scale, appr
+
+
+def benefits(s: Snapshot):
+    """AAP and disability recipients under 30, as counts and as shares of those 18-29."""
+    adults = int((s.age >= 18).sum())
+    for status, name in ((NavStatus.AAP, "aap"), (NavStatus.DISABILITY, "disability")):
+        k = int((s.status == status).sum())
+        yield f"{name}_count_under30", "all", k / s.scale, k
+        yield f"{name}_share_18_29", "all", _ratio(k, adults), adults
+
+
+def neet_spells(s: Snapshot):
+    """Length of current NEET spells: mean months, and the share at 12 months or more."""
+    months = s.model.pop.months_in_activity[s.pids[s.neet]] + 1
+    k = len(months)
+    yield "neet_spell_mean_months", "all", float(months.mean()) if k else float("nan"), k
+    yield "neet_12m_share", "all", _ratio((months >= 12).sum(), k), k
+
+
+def helpers(s: Snapshot):
+    """Helpers per youth among youth with at least one helper."""
+    count = np.bitwise_count(s.model.pop.helpers[s.pids])
+    helped = count[count > 0]
+    k = len(helped)
+    yield "helpers_mean", "all", float(helped.mean()) if k else float("nan"), k
+    yield "helpers_3plus_share", "all", _ratio((helped >= 3).sum(), k), k
+
+
+def mental_health(s: Snapshot):
+    """Prevalence of moderate or severe mental-health problems."""
+    unwell = s.model.pop.mh[s.pids] > Mh.NONE
+    yield "mental_health_prevalence", "all", _ratio(unwell.sum(), len(s.pids)), len(s.pids)
+
+
+def services(s: Snapshot):
+    """Queue length, waiting time and caseload of each service with a capacity."""
+    nav_clients, nav_workers = 0, 0.0
+    for service in s.model.services:
+        if not service.capacity and not hasattr(service, "caseworkers"):
+            continue
+        ind = service.indicators()
+        group = f"service:{service.name}"
+        yield "queue_length", group, ind["queue_length"] / s.scale, int(ind["queue_length"])
+        yield "caseload_per_worker", group, ind["caseload_per_worker"], len(service.active)
+        if hasattr(service, "caseworkers"):
+            nav_clients += service.clients
+            nav_workers += service.caseworkers
+    yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
+
+
+STOCK_REPORTERS = [population, neet, activity_share, neet_status_share, employment,
+                   school_counts, benefits, neet_spells, helpers, mental_health, services]
+
+
+class Collector:
+    """Collects monthly and yearly rows while the model runs (after the warm-up)."""
+
+    def __init__(self, model, monthly: bool = True):
+        self.model, self.monthly_on = model, monthly
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything collected so far (called when the warm-up ends)."""
+        self.monthly: list[tuple] = []
+        self.yearly: list[tuple] = []
+        self.flows: dict[tuple[str, str], float] = defaultdict(float)
+        self.year_flows: dict[int, dict] = defaultdict(lambda: defaultdict(float))
+        self.school_years: dict[int, dict] = {}
+        self.waits: dict[int, dict] = defaultdict(lambda: defaultdict(float))
+
+    def count_flow(self, metric: str, pids: np.ndarray, group: str = "all") -> None:
+        """Add youth to a flow counter for this month (entries, exits, job starts, ...)."""
+        self.add_flow(metric, group, len(pids))
+
+    def add_flow(self, metric: str, group: str, amount: float) -> None:
+        """Add an amount (in simulated units) to a flow counter for this month."""
+        self.flows[(metric, group)] += amount
+
+    def school_year_start(self, pupils: dict) -> None:
+        """Called by the school in August with the pupils at the start of the year."""
+        self.school_years[self.model.year] = {"start": dict(pupils), "dropouts": {}}
+
+    def collect(self) -> None:
+        """End of month: stocks, flows, school years."""
+        m = self.model
+        if not m.started:
+            self.flows.clear()
+            return
+        self._referral_and_service_flows()
+        self._school_flows()
+        monthly_rows = self._month_rows()
+        if self.monthly_on:
+            self.monthly.extend((m.period, *row) for row in monthly_rows)
+        year = self.year_flows[m.year]
+        for key, value in self.flows.items():
+            year[key] += value
+        if m.calendar_month == NOVEMBER:
+            stocks = monthly_rows if self.monthly_on else self._stock_rows()
+            self.yearly.extend((m.year, *r) for r in stocks if r[0] not in FLOW_METRICS)
+            self.yearly.extend((m.year, *r) for r in self._completion_rows())
+        self.flows.clear()
+
+    def _month_rows(self) -> list[tuple]:
+        flows = [(metric, group, v / self.model.scale, int(v))
+                 for (metric, group), v in sorted(self.flows.items())]
+        for service in self.model.services:
+            if service.admitted:
+                days = service.indicators()["wait_days_mean"]
+                flows.append(("wait_days_mean", f"service:{service.name}", days, service.admitted))
+        if not self.monthly_on and self.model.calendar_month != NOVEMBER:
+            return flows
+        return self._stock_rows() + flows
+
+    def _stock_rows(self) -> list[tuple]:
+        snap = Snapshot(self.model)
+        return [row for reporter in STOCK_REPORTERS for row in reporter(snap)]
+
+    def _referral_and_service_flows(self) -> None:
+        refs = self.model.referrals
+        for route, made in refs.made.items():
+            self.flows[("referrals_made", route)] += made
+            self.flows[("referrals_lost", route)] += refs.lost[route]
+            self.flows[("referrals_made", "all")] += made
+            self.flows[("referrals_lost", "all")] += refs.lost[route]
+        for service in self.model.services:
+            if service.admitted:
+                w = self.waits[self.model.year]
+                w[(service.name, "sum")] += service.wait_months_sum
+                w[(service.name, "n")] += service.admitted
+
+    def _school_flows(self) -> None:
+        school = self.model.services[0]
+        year = self.model.year if self.model.calendar_month >= 8 else self.model.year - 1
+        record = self.school_years.get(year)
+        if record is None:
+            return
+        for track, count in school.dropouts.items():
+            record["dropouts"][track] = record["dropouts"].get(track, 0) + count
+
+    def _completion_rows(self) -> list[tuple]:
+        """Completion within 5 (academic) / 6 (vocational) years for the cohort 6 years back."""
+        m, pop = self.model, self.model.pop
+        cohort = m.year - 6
+        pids = np.flatnonzero(pop.vg1_year[: pop.n] == cohort)
+        if not len(pids):
+            return []
+        deadline_month = lambda years: (cohort + years - m.origin_year) * 12 + 5  # noqa: E731
+        limit = np.where(pop.track[pids] == Track.VOCATIONAL, deadline_month(6), deadline_month(5))
+        done = pop.completed[pids] & (pop.completed_month[pids] <= limit)
+        return [("upper_secondary_completion_5_6y", f"cohort:{cohort}", done.mean(), len(pids))]
+
+    def yearly_rows(self) -> list[tuple]:
+        """Yearly rows: November stocks, calendar-year flows, school-year rates, waits."""
+        rows = list(self.yearly)
+        scale = self.model.scale
+        for year, flows in self.year_flows.items():
+            rows.extend((year, metric, group, v / scale, int(v))
+                        for (metric, group), v in flows.items())
+        rows.extend(self._dropout_rows())
+        rows.extend(self._wait_rows())
+        return rows
+
+    def _dropout_rows(self) -> list[tuple]:
+        rows = []
+        for year, rec in self.school_years.items():
+            if (year + 1, 6) > (self.model.year, self.model.calendar_month - 1) and not (
+                self.model.year > year + 1):
+                continue  # the school year has not ended inside the horizon
+            start, drop = rec["start"], rec["dropouts"]
+            tracks = {"academic": [Track.ACADEMIC], "vocational": [Track.VOCATIONAL],
+                      "all": [Track.ACADEMIC, Track.VOCATIONAL]}
+            for group, ts in tracks.items():
+                n = sum(start.get(t, 0) for t in ts)
+                k = sum(drop.get(t, 0) for t in ts)
+                rows.append((year, "dropout_rate", group, _ratio(k, n), n))
+        return rows
+
+    def _wait_rows(self) -> list[tuple]:
+        rows = []
+        for year, w in self.waits.items():
+            for name in sorted({k[0] for k in w}):
+                n = int(w[(name, "n")])
+                days = _ratio(w[(name, "sum")], n) * 30.44
+                rows.append((year, "wait_days_mean", f"service:{name}", days, n))
+        return rows
+
+
+FLOW_METRICS = {"referrals_made", "referrals_lost", "entries", "exits", "arrivals",
+                "job_starts"}

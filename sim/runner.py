@@ -1,0 +1,85 @@
+"""Run replicates of scenarios: seeds, one run, and the tidy tables it produces.
+
+Replicate seeds follow the design contract: ``SeedSequence(seed).spawn(reps)[r]``, and the
+integer written in the ``seed`` column (and used to key every random stream) is
+``spawned.generate_state(1, numpy.uint32)[0]``. One replicate seed drives every scenario of
+that replicate (common random numbers), in ``sim run``, ``compare``, ``batch`` and ``trial``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.model import YouthModel
+from sim.scenario import Scenario
+from sim.tables import tidy
+
+
+def replicate_seeds(seed: int, reps: int) -> list[int]:
+    """The integer seed of each replicate (the same in every command)."""
+    children = np.random.SeedSequence(seed).spawn(reps)
+    return [int(c.generate_state(1, np.uint32)[0]) for c in children]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One model run: a scenario, a replicate and the common options."""
+
+    scenario: Scenario
+    replicate: int
+    seed: int  # the replicate seed (from :func:`replicate_seeds`)
+    years: int = 15
+    scale: float = 1.0
+    start: str = "2024-01"
+    monthly: bool = True
+    label: str | None = None  # the ``scenario`` column; defaults to the file stem
+
+    @property
+    def name(self) -> str:
+        """The label written in the ``scenario`` column."""
+        return self.label or self.scenario.stem
+
+
+@dataclass
+class RunResult:
+    """The tables of one run and its timing."""
+
+    yearly: pd.DataFrame
+    monthly: pd.DataFrame | None
+    timing: dict = field(default_factory=dict)
+    youth_months: int = 0
+
+
+def build_model(spec: RunSpec) -> YouthModel:
+    """Create the model of a run and run its warm-up."""
+    model = YouthModel(spec.scenario, seed=spec.seed, scale=spec.scale, start=spec.start,
+                       monthly=spec.monthly)
+    model.warm_up()
+    return model
+
+
+def simulate(model: YouthModel, years: int) -> int:
+    """Step the model through the horizon; returns youth-months simulated."""
+    youth_months = 0
+    for _ in range(years * 12):
+        model.step()
+        youth_months += len(model.youth)
+    return youth_months
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Build, warm up and simulate one run; return its tidy tables."""
+    t0 = time.perf_counter()
+    model = build_model(spec)
+    t1 = time.perf_counter()
+    youth_months = simulate(model, spec.years)
+    t2 = time.perf_counter()
+    keys = {"scenario": spec.name, "replicate": spec.replicate, "seed": spec.seed}
+    yearly = tidy(model.collector.yearly_rows(), keys, yearly=True)
+    monthly = tidy(model.collector.monthly, keys, yearly=False) if spec.monthly else None
+    timing = {"build_s": t1 - t0, "simulate_s": t2 - t1}
+    return RunResult(yearly, monthly, timing, youth_months)

@@ -1,0 +1,130 @@
+"""The shape every service shares: a Mesa agent with capacity, a queue and counters.
+
+A service receives referrals into its queue (:meth:`Service.receive`), admits from the queue
+within its free capacity in an order that is itself a random decision (:meth:`Service.admit`),
+and keeps counters: queue length, waiting time, refusals, referrals received and lost.
+Subclasses implement :meth:`step` for their phase of the monthly loop.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+DAYS_PER_MONTH = 30.44
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+def scaled_capacity(full: float, scale: float) -> int:
+    """Capacity at a population scale: rounded, never zero where the full value is positive."""
+    cap = int(round(full * scale))
+    return max(cap, 1) if full > 0 else 0
+
+
+class Service(mesa.Agent):
+    """A capacity-limited service with a FIFO queue (random order within a month).
+
+    Attributes:
+        name: short name used in metric groups (``service:<name>``) and referral routes.
+        phase: the phase of the monthly loop in which :meth:`step` runs.
+        is_helper: whether engagement with this service counts as a helper for the youth.
+    """
+
+    name = "service"
+    phase = "services"
+    is_helper = True
+    helper_name = None  # defaults to ``name``; offices of one service share one helper bit
+
+    def __init__(self, model, name: str | None = None):
+        super().__init__(model)
+        if name is not None:
+            self.name = name
+        self.helper_name = self.helper_name or self.name
+        self.capacity = 0
+        self.queue = EMPTY
+        self.queue_since = np.empty(0, dtype=np.int32)
+        self.active = EMPTY  # youth currently served
+        self.active_since = np.empty(0, dtype=np.int32)
+        self.reset_counters()
+
+    def configure(self) -> None:
+        """Set capacity from the model's parameters (at build and when the scenario starts)."""
+
+    # -- counters -------------------------------------------------------------------------
+    def reset_counters(self) -> None:
+        """Zero this month's flow counters (called by the model at the start of a month)."""
+        self.received = 0
+        self.refused = 0
+        self.admitted = 0
+        self.wait_months_sum = 0.0
+
+    def indicators(self) -> dict[str, float]:
+        """Stock and flow indicators for the reporters."""
+        wait = self.wait_months_sum / self.admitted if self.admitted else np.nan
+        return {
+            "queue_length": float(len(self.queue)),
+            "wait_days_mean": wait * DAYS_PER_MONTH if self.admitted else np.nan,
+            "caseload_per_worker": len(self.active) / self.capacity if self.capacity else np.nan,
+            "admitted": float(self.admitted),
+        }
+
+    # -- queue ----------------------------------------------------------------------------
+    def receive(self, pids: np.ndarray) -> None:
+        """Put referred youth on the waiting list (youth already queued or served are skipped)."""
+        pids = np.setdiff1d(pids, np.union1d(self.queue, self.active))
+        self.received += len(pids)
+        self.queue = np.concatenate([self.queue, pids])
+        since = np.full(len(pids), self.model.month, dtype=np.int32)
+        self.queue_since = np.concatenate([self.queue_since, since])
+
+    def leave_queue(self, keep: np.ndarray) -> None:
+        """Drop youth from the queue where ``keep`` is False (recovered, aged out, left)."""
+        self.queue, self.queue_since = self.queue[keep], self.queue_since[keep]
+
+    def admit(self, free: int) -> np.ndarray:
+        """Admit up to ``free`` youth: longest-waiting first, ties in a random order."""
+        if free <= 0 or not len(self.queue):
+            return EMPTY
+        key = self.model.streams.at(f"admit:{self.name}", self.queue)
+        order = np.lexsort((key, self.queue_since))[:free]
+        taken = self.queue[order]
+        waits = self.model.month - self.queue_since[order] + 0.5  # mid-month arrival
+        self.wait_months_sum += float(waits.sum())
+        self.admitted += len(taken)
+        keep = np.ones(len(self.queue), bool)
+        keep[order] = False
+        self.leave_queue(keep)
+        self.start_service(taken)
+        return taken
+
+    def start_service(self, pids: np.ndarray) -> None:
+        """Begin serving youth (admitted, or taken on directly by services without a queue)."""
+        self.active = np.concatenate([self.active, pids])
+        since = np.full(len(pids), self.model.month, dtype=np.int32)
+        self.active_since = np.concatenate([self.active_since, since])
+        self.set_helper(pids, True)
+
+    def release(self, done: np.ndarray) -> None:
+        """End service for youth where ``done`` is True (over ``self.active``)."""
+        self.set_helper(self.active[done], False)
+        self.active, self.active_since = self.active[~done], self.active_since[~done]
+
+    def set_helper(self, pids: np.ndarray, on: bool) -> None:
+        """Mark this service as a helper of the youth (or not)."""
+        if not self.is_helper or not len(pids):
+            return
+        bit = np.uint32(self.model.helper_bit(self.helper_name))
+        if on:
+            self.model.pop.helpers[pids] |= bit
+        else:
+            self.model.pop.helpers[pids] &= ~bit
+
+    def drop_departed(self) -> None:
+        """Forget youth who left the population."""
+        alive = self.model.pop.alive
+        self.leave_queue(alive[self.queue])
+        gone = ~alive[self.active]
+        self.active, self.active_since = self.active[~gone], self.active_since[~gone]
+
+    def step(self) -> None:
+        """Run this service's part of the month (subclasses)."""

@@ -1,0 +1,57 @@
+"""The follow-up service (OT, oppfølgingstjenesten) for youth 15-24 outside school and work.
+
+Age range from the Education Act in force from August 2024. OT takes referrals (dropouts and
+non-starters reported by school), follows youth within its capacity (advisers x caseload),
+offers re-enrolment (taken up from the next August) or refers youth 18+ to NAV.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import Activity
+from sim.services import register
+from sim.services.base import Service, scaled_capacity
+
+MAX_AGE = 24
+
+
+@register
+class FollowUp(Service):
+    """County follow-up service: contacts, re-enrolment offers, referrals to NAV."""
+
+    name = "followup"
+    phase = "followup"
+
+    def configure(self) -> None:
+        """Capacity: advisers x caseload (scaled)."""
+        p = self.model.params
+        self.capacity = scaled_capacity(p["ot_advisers"] * p["ot_caseload"], self.model.scale)
+
+    def eligible(self, pids: np.ndarray) -> np.ndarray:
+        """OT's target group: 15-24, upper secondary not completed, outside school and work."""
+        m, pop = self.model, self.model.pop
+        return ((pop.activity[pids] == Activity.NEET) & ~pop.completed[pids]
+                & (m.ages(pids) <= MAX_AGE) & ~pop.reenrol[pids])
+
+    def step(self) -> None:
+        """Close cases, admit from the queue, act on open cases."""
+        self.leave_queue(self.eligible(self.queue))
+        m = self.model
+        expired = m.month - self.active_since >= m.params["ot_case_months"]
+        self.release(~self.eligible(self.active) | expired)
+        self.admit(self.capacity - len(self.active))
+        self._act()
+
+    def _act(self) -> None:
+        m, pop = self.model, self.model.pop
+        cases = self.active
+        effect = m.conflict_factor(cases)
+        offer = m.streams.bernoulli("followup:reenrol", cases,
+                                    m.params["ot_reenrol_monthly"] * effect)
+        pop.reenrol[cases[offer]] = True
+        adult = (m.ages(cases) >= 18) & ~offer
+        refer = m.streams.bernoulli("followup:refer_nav", cases,
+                                    m.params["ot_nav_referral_monthly"]) & adult
+        m.referrals.send("followup", "nav", cases[refer])
+        self.release(np.isin(self.active, cases[offer]))

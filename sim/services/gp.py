@@ -1,0 +1,51 @@
+"""The GP (fastlege): detects mental-health problems and refers to specialist care.
+
+Every youth has a GP, so the service has no queue; it follows detected youth while their
+problems last (a helper), and refers them to BUP (under 18) or DPS (18+) through the referral
+mechanism. NAV can send youth to the GP for assessment (they are then seen that month).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import Mh
+from sim.services import register
+from sim.services.base import Service
+
+
+@register
+class GP(Service):
+    """General practitioners: detection, follow-up, referral to specialist care."""
+
+    name = "gp"
+    phase = "health"
+
+    def receive(self, pids: np.ndarray) -> None:
+        """A referral to the GP: the youth is seen this month (detected if unwell)."""
+        self.received += len(pids)
+        pop = self.model.pop
+        unwell = pids[(pop.mh[pids] > Mh.NONE) & ~pop.detected[pids]]
+        self._detect(unwell)
+
+    def step(self) -> None:
+        """Stop following recovered youth, detect new problems, refer."""
+        m, pop = self.model, self.model.pop
+        self.release(pop.mh[self.active] == Mh.NONE)
+        pop.detected[pop.live()[pop.mh[pop.live()] == Mh.NONE]] = False
+        live = pop.live()
+        cand = live[(pop.mh[live] > Mh.NONE) & ~pop.detected[live]]
+        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp_detect_rr_severe"], 1.0)
+        seen = m.streams.bernoulli("gp:detect", cand, m.params["gp_detect_monthly"] * rr)
+        self._detect(cand[seen])
+
+    def _detect(self, pids: np.ndarray) -> None:
+        m, pop = self.model, self.model.pop
+        pop.detected[pids] = True
+        self.start_service(np.setdiff1d(pids, self.active))
+        p = np.where(pop.mh[pids] == Mh.SEVERE, m.params["gp_refer_severe"],
+                     m.params["gp_refer_moderate"])
+        refer = pids[m.streams.bernoulli("gp:refer", pids, p)]
+        young = m.ages(refer) < 18
+        m.referrals.send("gp", "bup", refer[young])
+        m.referrals.send("gp", "dps", refer[~young])

@@ -1,0 +1,63 @@
+"""Specialist mental-health care: BUP (under 18) and DPS (18+), each a clinic with a waiting list.
+
+Capacity is the number of youth in treatment at once; the waiting list is served longest-waiting
+first. Treatment raises the monthly recovery hazard (weakened by ``plan_conflict`` when several
+helpers work without a shared plan). Youth in BUP who turn 18 are referred on to DPS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import Mh
+from sim.services import register
+from sim.services.base import Service, scaled_capacity
+
+
+@register
+class MentalHealthClinic(Service):
+    """A specialist clinic (``bup`` or ``dps``) with treatment places and a waiting list."""
+
+    name = "mental_health"
+    phase = "health"
+
+    def __init__(self, model, name: str):
+        super().__init__(model, name=name)
+        self.adult = name == "dps"
+
+    def configure(self) -> None:
+        """Capacity: treatment places (scaled)."""
+        full = self.model.params[f"{self.name}_capacity"]
+        self.capacity = scaled_capacity(full, self.model.scale)
+
+    def in_age(self, pids: np.ndarray) -> np.ndarray:
+        """Whether youth belong to this clinic by age."""
+        adult = self.model.ages(pids) >= 18
+        return adult if self.adult else ~adult
+
+    def step(self) -> None:
+        """Transfers at 18, treatment ends, queue upkeep, admissions."""
+        m, pop = self.model, self.model.pop
+        if not self.adult:
+            self._transfer_at_18()
+        p_end = 1.0 / m.params["treatment_months"]
+        ends = m.streams.bernoulli(f"{self.name}:treatment_end", self.active, p_end)
+        self.release(ends | (pop.mh[self.active] == Mh.NONE))
+        self.leave_queue(pop.mh[self.queue] > Mh.NONE)
+        self.admit(self.capacity - len(self.active))
+
+    def _transfer_at_18(self) -> None:
+        m = self.model
+        moving = ~self.in_age(self.active)
+        waiting = ~self.in_age(self.queue)
+        pids = np.concatenate([self.active[moving], self.queue[waiting]])
+        self.release(moving)
+        self.leave_queue(~waiting)
+        m.referrals.send(self.name, "dps", pids)
+
+    def recovery_modifier(self, pids: np.ndarray) -> np.ndarray:
+        """Multiplier on the recovery hazard for youth in treatment here."""
+        m = self.model
+        treated = np.isin(pids, self.active)
+        gain = (m.params["treatment_recovery_rr"] - 1.0) * m.conflict_factor(pids)
+        return np.where(treated, 1.0 + gain, 1.0)

@@ -1,0 +1,172 @@
+"""Upper-secondary school (county): Vg1 entry, progression, dropout, exams, apprenticeships.
+
+Also holds higher education, which youth enter after the academic track. The school year runs
+August to June: entry and progression in August, in-year dropout August to May, exams in June.
+Dropouts are referred to the follow-up service (OT) through the referral mechanism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import Activity, Mh, Track
+from sim.services import register
+from sim.services.base import Service
+
+SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
+APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
+
+
+def monthly(p_year: float | np.ndarray, months: int = 12) -> np.ndarray:
+    """Monthly hazard equivalent to a probability over ``months`` months."""
+    return 1.0 - (1.0 - np.minimum(p_year, 0.999)) ** (1.0 / months)
+
+
+@register
+class School(Service):
+    """The county's upper-secondary schools and apprenticeships (plus higher education)."""
+
+    name = "school"
+    phase = "school"
+    is_helper = False
+
+    def reset_counters(self) -> None:
+        """Zero flow counters (dropouts are kept per school year by the reporters)."""
+        super().reset_counters()
+        self.dropouts = {Track.ACADEMIC: 0, Track.VOCATIONAL: 0}
+        self.year_start_pupils: dict[Track, int] | None = None
+
+    def step(self) -> None:
+        """August start, in-year dropout, June exams, apprenticeships, higher education."""
+        month = self.model.calendar_month
+        if month == 8:
+            self._school_year_start()
+        if month in (8, 9, 10, 11, 12, 1, 2, 3, 4, 5):
+            self._dropout()
+        if month == 6:
+            self._exams()
+        self._apprentice_cancellations()
+        self._higher_education()
+
+    # -- August -----------------------------------------------------------------------------
+    def _school_year_start(self) -> None:
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        self._promote(live)
+        self._enter_vg1(live[pop.activity[live] == Activity.LOWER_SECONDARY])
+        self._returners(live)
+        self._late_higher_education(live)
+        pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
+        self.year_start_pupils = {t: int((pop.track[pupils] == t).sum()) for t in Track}
+        m.collector.school_year_start(self.year_start_pupils)
+
+    def _enter_vg1(self, pids: np.ndarray) -> None:
+        m, pop = self.model, self.model.pop
+        start = m.streams.bernoulli("school:vg1_entry", pids, m.params["lower_secondary_to_vg1"])
+        voc = m.streams.bernoulli("school:track", pids, m.params["vocational_share"])
+        pop.track[pids] = np.where(voc, Track.VOCATIONAL, Track.ACADEMIC)
+        pop.vg1_year[pids] = m.year
+        entering, outside = pids[start], pids[~start]
+        pop.grade[entering], pop.activity[entering] = 1, Activity.UPPER_SECONDARY
+        pop.activity[outside], pop.left_grade[outside] = Activity.NEET, 1
+        m.referrals.send("school", "followup", outside)
+
+    def _promote(self, live: np.ndarray) -> None:
+        m, pop = self.model, self.model.pop
+        pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] > 0)]
+        grade, track = pop.grade[pupils], pop.track[pupils]
+        move = (grade == 1) | ((grade == 2) & (track == Track.ACADEMIC)) | (grade == APPRENTICE)
+        pop.grade[pupils[move]] += 1
+        to_vg3 = pupils[(grade == 2) & (track == Track.VOCATIONAL)]
+        stop = m.streams.bernoulli("school:vg2_vg3", to_vg3, m.params["vg2_vg3_noncontinuation"])
+        pop.grade[to_vg3[~stop]] = APPRENTICE
+        self._leave(to_vg3[stop], resume_grade=APPRENTICE)
+
+    def _returners(self, live: np.ndarray) -> None:
+        """Re-enrolment: OT offers accepted, and youth who return on their own."""
+        m, pop = self.model, self.model.pop
+        out = live[(pop.activity[live] == Activity.NEET) & ~pop.completed[live]
+                   & (pop.track[live] != Track.NONE) & (m.ages(live) <= 24)]
+        own = m.streams.bernoulli("school:self_return", out, m.params["school_return_neet_yearly"])
+        back = out[own | pop.reenrol[out]]
+        pop.reenrol[live] = False
+        pop.grade[back] = np.maximum(pop.left_grade[back], 1)
+        pop.activity[back] = Activity.UPPER_SECONDARY
+
+    def _late_higher_education(self, live: np.ndarray) -> None:
+        m, pop = self.model, self.model.pop
+        act = pop.activity[live]
+        cand = live[pop.completed[live] & (pop.track[live] == Track.ACADEMIC)
+                    & ((act == Activity.NEET) | (act == Activity.EMPLOYED))
+                    & (pop.he_months[live] == 0) & (m.ages(live) <= 24)]
+        go = m.streams.bernoulli("school:late_he", cand, m.params["higher_ed_late_entry"])
+        pop.activity[cand[go]] = Activity.HIGHER_EDUCATION
+
+    # -- during the year ----------------------------------------------------------------------
+    def _dropout(self) -> None:
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
+        track = pop.track[pupils]
+        yearly = np.where(track == Track.VOCATIONAL, m.params["dropout_vocational_yearly"],
+                          m.params["dropout_academic_yearly"])
+        mh = pop.mh[pupils]
+        rr = np.select([mh == Mh.MODERATE, mh == Mh.SEVERE],
+                       [m.params["dropout_mh_rr_moderate"], m.params["dropout_mh_rr_severe"]], 1.0)
+        out = m.streams.bernoulli("school:dropout", pupils, monthly(yearly, SCHOOL_MONTHS) * rr)
+        for t in (Track.ACADEMIC, Track.VOCATIONAL):
+            self.dropouts[t] += int((out & (track == t)).sum())
+        self._leave(pupils[out], resume_grade=None)
+
+    def _leave(self, pids: np.ndarray, resume_grade: int | None) -> None:
+        """Youth leave school without completing: NEET, reported to OT (if 24 or younger)."""
+        m, pop = self.model, self.model.pop
+        pop.left_grade[pids] = pop.grade[pids] if resume_grade is None else resume_grade
+        pop.grade[pids], pop.activity[pids] = 0, Activity.NEET
+        m.referrals.send("school", "followup", pids[m.ages(pids) <= 24])
+
+    def _apprentice_cancellations(self) -> None:
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        appr = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] >= 4)]
+        p = monthly(m.params["apprentice_cancel_yearly"])
+        self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
+
+    # -- June ---------------------------------------------------------------------------------
+    def _exams(self) -> None:
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        final = live[(pop.activity[live] == Activity.UPPER_SECONDARY)
+                     & (((pop.grade[live] == 3) & (pop.track[live] == Track.ACADEMIC))
+                        | (pop.grade[live] == APPRENTICE + 1))]
+        passed = m.streams.bernoulli("school:pass", final, m.params["final_year_pass"])
+        self._complete(final[passed])
+        failed = final[~passed]
+        repeat = m.streams.bernoulli("school:repeat", failed, m.params["repeat_after_fail"])
+        self._leave(failed[~repeat], resume_grade=None)
+
+    def _complete(self, pids: np.ndarray) -> None:
+        m, pop = self.model, self.model.pop
+        pop.completed[pids], pop.completed_month[pids] = True, m.month
+        academic = pop.track[pids] == Track.ACADEMIC
+        he = m.streams.bernoulli("school:he_entry", pids, m.params["higher_ed_entry"])
+        hired = m.streams.bernoulli("school:apprentice_hired", pids, m.params["apprentice_hired"])
+        pop.grade[pids] = 0
+        pop.activity[pids] = np.select(
+            [academic & he, ~academic & hired], [Activity.HIGHER_EDUCATION, Activity.EMPLOYED],
+            Activity.NEET)
+
+    # -- higher education ---------------------------------------------------------------------
+    def _higher_education(self) -> None:
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        he = live[pop.activity[live] == Activity.HIGHER_EDUCATION]
+        pop.he_months[he] += 1
+        p_done = 1.0 / m.params["higher_ed_months"]
+        done = m.streams.bernoulli("school:he_complete", he, p_done)
+        drop = m.streams.bernoulli("school:he_dropout", he,
+                                   monthly(m.params["higher_ed_dropout_yearly"]))
+        leaving = he[done | drop]
+        hired = m.streams.bernoulli("school:graduate_hired", leaving,
+                                    np.where(done[done | drop], m.params["graduate_hired"], 0.0))
+        pop.activity[leaving] = np.where(hired, Activity.EMPLOYED, Activity.NEET)
