@@ -10,7 +10,7 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ["run", "compare"]
+COMMANDS = ["run", "compare", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

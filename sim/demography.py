@@ -17,9 +17,23 @@ from sim.population import Activity
 # Persons per single year of age on 1.1.2024, by band (SSB 07459 sums in the reference facts:
 # 15-17 = 97,426 - 80,164 = 17,262; 16-19 = 22,914; 16-21 = 35,025; 15-24 = 62,261; 25-29 =
 # 97,426 - 62,261 = 35,165). Used only to size warm-up cohorts (the 2024 age profile).
-AGE_PROFILE_2024 = {15: 5754, 16: 5754, 17: 5754, 18: 5703, 19: 5703, 20: 6056, 21: 6056,
-                    22: 7161, 23: 7161, 24: 7161, 25: 7033, 26: 7033, 27: 7033, 28: 7033,
-                    29: 7033}
+AGE_PROFILE_2024 = {
+    15: 5754,
+    16: 5754,
+    17: 5754,
+    18: 5703,
+    19: 5703,
+    20: 6056,
+    21: 6056,
+    22: 7161,
+    23: 7161,
+    24: 7161,
+    25: 7033,
+    26: 7033,
+    27: 7033,
+    28: 7033,
+    29: 7033,
+}
 STUDENT_AGES = (19, 22)
 IMMIGRANT_AGES = (18, 29)
 WARMUP_OVERSIZE = 1.04  # warm-up cohorts are drawn 4 % large, then thinned to observed counts
@@ -109,10 +123,14 @@ class Demography:
             kommune = np.searchsorted(cum, u[1] * cum[-1]).astype(np.int16)
             activity = Activity.NEET
         order = np.lexsort((ages_drawn, kommune))
-        pids = m.add_youth(kommune[order], flow="arrivals",
-                           birth_year=m.year - 1 - ages_drawn[order],
-                           activity=activity, immigrant=kind == "immigrant",
-                           completed=kind == "student")
+        pids = m.add_youth(
+            kommune[order],
+            flow="arrivals",
+            birth_year=m.year - 1 - ages_drawn[order],
+            activity=activity,
+            immigrant=kind == "immigrant",
+            completed=kind == "student",
+        )
         m.pop.female[pids] = u[2][order] < m.params["share_female"]
 
     def _monthly_count(self, kind: str, per_year: float) -> int:
@@ -123,7 +141,8 @@ class Demography:
     def thin_to_observed(self) -> None:
         """After warm-up (December before the start): remove extras so that each municipality
         has its observed 1 January count once the start month's cohort has entered and the
-        oldest cohort has left."""
+        oldest cohort has left.
+        """
         m = self.model
         live = m.pop.live()
         live = live[m.pop.birth_year[live] > m.start_year - 31]

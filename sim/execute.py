@@ -12,8 +12,9 @@ import traceback
 from sim.runner import RunResult, RunSpec, run_one
 
 
-def execute(specs: list[RunSpec], workers: int = 1, quiet: bool = False
-            ) -> tuple[list[RunResult], list[tuple[RunSpec, str]]]:
+def execute(
+    specs: list[RunSpec], workers: int = 1, quiet: bool = False
+) -> tuple[list[RunResult], list[tuple[RunSpec, str]]]:
     """Run every spec; returns (results in spec order, failures with tracebacks)."""
     results, failures = [], []
     for i, spec in enumerate(specs, 1):

@@ -17,10 +17,16 @@ KEY_PACKAGES = ["mesa", "numpy", "pandas", "scipy", "pyarrow", "seaborn", "dask"
 def _git() -> tuple[str | None, bool | None]:
     root = Path(sim.__file__).resolve().parent.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=root, capture_output=True, text=True, check=True).stdout
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return commit, bool(dirty.strip())
     except (OSError, subprocess.CalledProcessError):
         return None, None
@@ -46,9 +52,20 @@ def scenario_entry(scenario) -> dict:
     }
 
 
-def build_manifest(*, scenarios: dict, seed: int, replicate_seeds: list[int], scale: float,
-                   start: str, years: int, timing: dict, youth_months: int,
-                   draw_params: bool = False, discount_rate: float = 0.04, **extra) -> dict:
+def build_manifest(
+    *,
+    scenarios: dict,
+    seed: int,
+    replicate_seeds: list[int],
+    scale: float,
+    start: str,
+    years: int,
+    timing: dict,
+    youth_months: int,
+    draw_params: bool = False,
+    discount_rate: float = 0.04,
+    **extra,
+) -> dict:
     """Assemble the manifest (``scenarios`` maps label to Scenario, reference first)."""
     commit, dirty = _git()
     labels = list(scenarios)

@@ -33,8 +33,16 @@ class YouthModel(mesa.Model):
         monthly: collect monthly rows (yearly rows are always collected).
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int = 1, scale: float = 1.0,
-                 start: str = "2024-01", warmup_years: int = 15, monthly: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int = 1,
+        scale: float = 1.0,
+        start: str = "2024-01",
+        warmup_years: int = 15,
+        monthly: bool = True,
+    ):
         super().__init__(rng=np.random.default_rng(seed))
         self.definition, self.seed, self.scale = scenario, int(seed), float(scale)
         self.start_year, start_month = (int(x) for x in start.split("-"))
@@ -203,7 +211,8 @@ class YouthModel(mesa.Model):
 
     def conflict_factor(self, pids: np.ndarray) -> np.ndarray:
         """Multiplier on a helper's effect: 1 - plan_conflict where two or more helpers work
-        without a shared plan, else 1."""
+        without a shared plan, else 1.
+        """
         helpers = np.bitwise_count(self.pop.helpers[pids])
         conflicted = (helpers >= 2) & ~self.pop.shared_plan[pids]
         return np.where(conflicted, 1.0 - self.params["plan_conflict"], 1.0)

@@ -136,7 +136,12 @@ class Population:
 
     def _log(self, month: int, field: str, pids: np.ndarray, values: np.ndarray) -> None:
         ev = np.empty(len(pids), dtype=EVENT_DTYPE)
-        ev["pid"], ev["month"], ev["field"], ev["value"] = pids, month, TRACKED.index(field), values
+        ev["pid"], ev["month"], ev["field"], ev["value"] = (
+            pids,
+            month,
+            TRACKED.index(field),
+            values,
+        )
         self._events.append(ev)
 
     def record_changes(self, month: int) -> None:
@@ -160,8 +165,9 @@ class Population:
         return arrays + sum(a.nbytes for a in self._last.values()) + self.events().nbytes
 
 
-EVENT_DTYPE = np.dtype([("pid", np.int32), ("month", np.int16), ("field", np.int8),
-                        ("value", np.uint32)])
+EVENT_DTYPE = np.dtype(
+    [("pid", np.int32), ("month", np.int16), ("field", np.int8), ("value", np.uint32)]
+)
 
 
 class Youth(mesa.Agent):

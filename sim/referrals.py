@@ -65,5 +65,6 @@ class Referrals:
         return self._log[0] if self._log else np.empty(0, REFERRAL_DTYPE)
 
 
-REFERRAL_DTYPE = np.dtype([("pid", np.int32), ("month", np.int16), ("route", np.int16),
-                           ("lost", np.bool_)])
+REFERRAL_DTYPE = np.dtype(
+    [("pid", np.int32), ("month", np.int16), ("route", np.int16), ("lost", np.bool_)]
+)

@@ -9,18 +9,23 @@ def print_summary(yearly: pd.DataFrame, summary: dict, manifest: dict, out) -> N
     """NEET rate by year (median and 95 % interval) per scenario, and throughput."""
     neet = yearly[(yearly["metric"] == "neet_rate") & (yearly["group"] == "all")]
     stats = neet.groupby(["period", "scenario"])["value"]
-    table = pd.DataFrame({
-        "median": stats.median(), "lo": stats.quantile(0.025), "hi": stats.quantile(0.975)})
+    table = pd.DataFrame(
+        {"median": stats.median(), "lo": stats.quantile(0.025), "hi": stats.quantile(0.975)}
+    )
     cells = table.apply(lambda r: f"{r['median']:.2%} [{r['lo']:.2%}, {r['hi']:.2%}]", axis=1)
     print("NEET rate 15-29 (November), median [95 % interval over replicates]")
     print(cells.unstack("scenario").to_string())
     for scen, h in summary.get("headline", {}).items():
         a = h["neet_years_averted"]
         if a["median"] is not None:
-            print(f"{scen}: NEET-years averted vs reference {a['median']:,.0f} "
-                  f"[{a['lo']:,.0f}, {a['hi']:,.0f}]")
+            print(
+                f"{scen}: NEET-years averted vs reference {a['median']:,.0f} "
+                f"[{a['lo']:,.0f}, {a['hi']:,.0f}]"
+            )
     t = manifest["timing"]
     rate = manifest["youth_months"] / t["simulate_s"] if t["simulate_s"] else float("nan")
-    print(f"build {t['build_s']:.1f} s, simulate {t['simulate_s']:.1f} s, "
-          f"write {t['write_s']:.1f} s; {rate:,.0f} youth-months/s")
+    print(
+        f"build {t['build_s']:.1f} s, simulate {t['simulate_s']:.1f} s, "
+        f"write {t['write_s']:.1f} s; {rate:,.0f} youth-months/s"
+    )
     print(f"results: {out}")

@@ -18,14 +18,19 @@ from sim.population import Activity, Mh, NavStatus, Track
 NOVEMBER = 11
 AGE_BANDS = ("15-19", "20-24", "25-29")
 ACTIVITY_GROUPS = {
-    Activity.LOWER_SECONDARY: "lower_secondary", Activity.UPPER_SECONDARY: "upper_secondary",
-    Activity.HIGHER_EDUCATION: "higher_education", Activity.EMPLOYED: "employed",
-    Activity.PROGRAMME: "programme", Activity.NEET: "neet",
+    Activity.LOWER_SECONDARY: "lower_secondary",
+    Activity.UPPER_SECONDARY: "upper_secondary",
+    Activity.HIGHER_EDUCATION: "higher_education",
+    Activity.EMPLOYED: "employed",
+    Activity.PROGRAMME: "programme",
+    Activity.NEET: "neet",
 }
 STATUS_GROUPS = {
-    NavStatus.JOBSEEKER: "registered_jobseeker", NavStatus.AAP: "aap",
+    NavStatus.JOBSEEKER: "registered_jobseeker",
+    NavStatus.AAP: "aap",
     NavStatus.QUALIFICATION: "qualification_programme",
-    NavStatus.SOCIAL_ASSISTANCE: "social_assistance", NavStatus.DISABILITY: "disability",
+    NavStatus.SOCIAL_ASSISTANCE: "social_assistance",
+    NavStatus.DISABILITY: "disability",
     NavStatus.NONE: "unknown",
 }
 
@@ -158,8 +163,19 @@ def services(s: Snapshot):
     yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
 
 
-STOCK_REPORTERS = [population, neet, activity_share, neet_status_share, employment,
-                   school_counts, benefits, neet_spells, helpers, mental_health, services]
+STOCK_REPORTERS = [
+    population,
+    neet,
+    activity_share,
+    neet_status_share,
+    employment,
+    school_counts,
+    benefits,
+    neet_spells,
+    helpers,
+    mental_health,
+    services,
+]
 
 
 class Collector:
@@ -211,8 +227,10 @@ class Collector:
         self.flows.clear()
 
     def _month_rows(self) -> list[tuple]:
-        flows = [(metric, group, v / self.model.scale, int(v))
-                 for (metric, group), v in sorted(self.flows.items())]
+        flows = [
+            (metric, group, v / self.model.scale, int(v))
+            for (metric, group), v in sorted(self.flows.items())
+        ]
         for service in self.model.services:
             if service.admitted:
                 days = service.indicators()["wait_days_mean"]
@@ -264,8 +282,9 @@ class Collector:
         rows = list(self.yearly)
         scale = self.model.scale
         for year, flows in self.year_flows.items():
-            rows.extend((year, metric, group, v / scale, int(v))
-                        for (metric, group), v in flows.items())
+            rows.extend(
+                (year, metric, group, v / scale, int(v)) for (metric, group), v in flows.items()
+            )
         rows.extend(self._dropout_rows())
         rows.extend(self._wait_rows())
         return rows
@@ -274,11 +293,15 @@ class Collector:
         rows = []
         for year, rec in self.school_years.items():
             if (year + 1, 6) > (self.model.year, self.model.calendar_month - 1) and not (
-                self.model.year > year + 1):
+                self.model.year > year + 1
+            ):
                 continue  # the school year has not ended inside the horizon
             start, drop = rec["start"], rec["dropouts"]
-            tracks = {"academic": [Track.ACADEMIC], "vocational": [Track.VOCATIONAL],
-                      "all": [Track.ACADEMIC, Track.VOCATIONAL]}
+            tracks = {
+                "academic": [Track.ACADEMIC],
+                "vocational": [Track.VOCATIONAL],
+                "all": [Track.ACADEMIC, Track.VOCATIONAL],
+            }
             for group, ts in tracks.items():
                 n = sum(start.get(t, 0) for t in ts)
                 k = sum(drop.get(t, 0) for t in ts)
@@ -295,5 +318,4 @@ class Collector:
         return rows
 
 
-FLOW_METRICS = {"referrals_made", "referrals_lost", "entries", "exits", "arrivals",
-                "job_starts"}
+FLOW_METRICS = {"referrals_made", "referrals_lost", "entries", "exits", "arrivals", "job_starts"}

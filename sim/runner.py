@@ -56,8 +56,9 @@ class RunResult:
 
 def build_model(spec: RunSpec) -> YouthModel:
     """Create the model of a run and run its warm-up."""
-    model = YouthModel(spec.scenario, seed=spec.seed, scale=spec.scale, start=spec.start,
-                       monthly=spec.monthly)
+    model = YouthModel(
+        spec.scenario, seed=spec.seed, scale=spec.scale, start=spec.start, monthly=spec.monthly
+    )
     model.warm_up()
     return model
 

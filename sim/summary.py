@@ -45,8 +45,17 @@ def paired(yearly: pd.DataFrame, reference: str) -> pd.DataFrame:
     merged["value"] = merged["value"] - merged["value_ref"]
     merged["n"] = np.minimum(merged["n"], merged["n_ref"]).astype("int64")
     merged["reference"] = reference
-    cols = ["scenario", "replicate", "seed", "period", "metric", "group", "value", "n",
-            "reference"]
+    cols = [
+        "scenario",
+        "replicate",
+        "seed",
+        "period",
+        "metric",
+        "group",
+        "value",
+        "n",
+        "reference",
+    ]
     return merged[cols].sort_values(SORT, kind="stable").reset_index(drop=True)
 
 

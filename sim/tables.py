@@ -26,11 +26,18 @@ def tidy(rows: list[tuple], keys: dict, yearly: bool) -> pd.DataFrame:
 
 def normalize(df: pd.DataFrame, yearly: bool) -> pd.DataFrame:
     """Enforce column order, dtypes and row order."""
-    df = df[COLUMNS].astype({
-        "scenario": "str", "replicate": "int64", "seed": "int64",
-        "period": "int64" if yearly else "str", "metric": "str", "group": "str",
-        "value": "float64", "n": "int64",
-    })
+    df = df[COLUMNS].astype(
+        {
+            "scenario": "str",
+            "replicate": "int64",
+            "seed": "int64",
+            "period": "int64" if yearly else "str",
+            "metric": "str",
+            "group": "str",
+            "value": "float64",
+            "n": "int64",
+        }
+    )
     return df.sort_values(SORT, kind="stable").reset_index(drop=True)
 
 

@@ -47,9 +47,11 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     scenarios = load_all(args.scenarios)
     out = Path(args.out) if args.out else default_out(command, list(scenarios))
     seeds = replicate_seeds(args.seed, args.reps)
-    specs = [RunSpec(sc, r, seeds[r], args.years, args.scale, args.start,
-                     monthly=not args.no_monthly)
-             for r in range(args.reps) for sc in scenarios.values()]
+    specs = [
+        RunSpec(sc, r, seeds[r], args.years, args.scale, args.start, monthly=not args.no_monthly)
+        for r in range(args.reps)
+        for sc in scenarios.values()
+    ]
     results, failures = execute(specs, workers=getattr(args, "workers", 1), quiet=args.quiet)
     if failures:
         for spec, tb in failures:
@@ -79,8 +81,15 @@ def finish(args, scenarios: dict, seeds: list[int], results: list, out: Path) ->
     youth_months = sum(r.youth_months for r in results)
     timing["write_s"] = time.perf_counter() - t0
     files["manifest.json"] = build_manifest(
-        scenarios=scenarios, seed=args.seed, replicate_seeds=seeds, scale=args.scale,
-        start=args.start, years=args.years, timing=timing, youth_months=youth_months)
+        scenarios=scenarios,
+        seed=args.seed,
+        replicate_seeds=seeds,
+        scale=args.scale,
+        start=args.start,
+        years=args.years,
+        timing=timing,
+        youth_months=youth_months,
+    )
     write_results(out, files)
     if not args.quiet:
         print_summary(yearly, summary, files["manifest.json"], out)

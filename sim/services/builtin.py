@@ -19,8 +19,15 @@ def create(model) -> list:
     offices = [NavOffice(model, a) for a in range(len(model.geo.area_names))]
     model.nav_intensity = np.ones(len(offices))
     model.nav_clients = np.empty(0, dtype=np.int64)
-    services = [School(model), GP(model), *clinics, FollowUp(model), nav, *offices,
-                LabourMarket(model)]
+    services = [
+        School(model),
+        GP(model),
+        *clinics,
+        FollowUp(model),
+        nav,
+        *offices,
+        LabourMarket(model),
+    ]
     for service in services:
         service.configure()
     model.modifiers["job_find"].append(nav.job_find_modifier)

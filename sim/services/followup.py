@@ -31,8 +31,12 @@ class FollowUp(Service):
     def eligible(self, pids: np.ndarray) -> np.ndarray:
         """OT's target group: 15-24, upper secondary not completed, outside school and work."""
         m, pop = self.model, self.model.pop
-        return ((pop.activity[pids] == Activity.NEET) & ~pop.completed[pids]
-                & (m.ages(pids) <= MAX_AGE) & ~pop.reenrol[pids])
+        return (
+            (pop.activity[pids] == Activity.NEET)
+            & ~pop.completed[pids]
+            & (m.ages(pids) <= MAX_AGE)
+            & ~pop.reenrol[pids]
+        )
 
     def step(self) -> None:
         """Close cases, admit from the queue, act on open cases."""
@@ -47,11 +51,14 @@ class FollowUp(Service):
         m, pop = self.model, self.model.pop
         cases = self.active
         effect = m.conflict_factor(cases)
-        offer = m.streams.bernoulli("followup:reenrol", cases,
-                                    m.params["ot_reenrol_monthly"] * effect)
+        offer = m.streams.bernoulli(
+            "followup:reenrol", cases, m.params["ot_reenrol_monthly"] * effect
+        )
         pop.reenrol[cases[offer]] = True
         adult = (m.ages(cases) >= 18) & ~offer
-        refer = m.streams.bernoulli("followup:refer_nav", cases,
-                                    m.params["ot_nav_referral_monthly"]) & adult
+        refer = (
+            m.streams.bernoulli("followup:refer_nav", cases, m.params["ot_nav_referral_monthly"])
+            & adult
+        )
         m.referrals.send("followup", "nav", cases[refer])
         self.release(np.isin(self.active, cases[offer]))

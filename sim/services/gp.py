@@ -43,8 +43,9 @@ class GP(Service):
         m, pop = self.model, self.model.pop
         pop.detected[pids] = True
         self.start_service(np.setdiff1d(pids, self.active))
-        p = np.where(pop.mh[pids] == Mh.SEVERE, m.params["gp_refer_severe"],
-                     m.params["gp_refer_moderate"])
+        p = np.where(
+            pop.mh[pids] == Mh.SEVERE, m.params["gp_refer_severe"], m.params["gp_refer_moderate"]
+        )
         refer = pids[m.streams.bernoulli("gp:refer", pids, p)]
         young = m.ages(refer) < 18
         m.referrals.send("gp", "bup", refer[young])

@@ -47,11 +47,15 @@ class LabourMarket(Service):
         mh = pop.mh[pids]
         h = p["job_find_monthly"] * self._relative() ** -p["job_find_unemployment_elasticity"]
         h = h * np.where(pop.completed[pids], p["job_find_rr_completed"], 1.0)
-        h = h * np.select([mh == Mh.MODERATE, mh == Mh.SEVERE],
-                          [p["job_find_rr_moderate"], p["job_find_rr_severe"]], 1.0)
+        h = h * np.select(
+            [mh == Mh.MODERATE, mh == Mh.SEVERE],
+            [p["job_find_rr_moderate"], p["job_find_rr_severe"]],
+            1.0,
+        )
         h = h * np.where(m.ages(pids) < 20, p["job_find_rr_under20"], 1.0)
-        h = h * np.where(pop.nav_status[pids] == NavStatus.DISABILITY,
-                         p["job_find_rr_disability"], 1.0)
+        h = h * np.where(
+            pop.nav_status[pids] == NavStatus.DISABILITY, p["job_find_rr_disability"], 1.0
+        )
         h = h * np.where(pop.activity[pids] == Activity.PROGRAMME, p["programme_job_rr"], 1.0)
         return np.minimum(m.modified("job_find", pids, h), 1.0)
 
@@ -61,8 +65,11 @@ class LabourMarket(Service):
         mh = pop.mh[pids]
         h = p["job_loss_monthly"] * self._relative()
         h = h * np.where(pop.completed[pids], 1.0, p["job_loss_rr_no_completion"])
-        h = h * np.select([mh == Mh.MODERATE, mh == Mh.SEVERE],
-                          [p["job_loss_rr_moderate"], p["job_loss_rr_severe"]], 1.0)
+        h = h * np.select(
+            [mh == Mh.MODERATE, mh == Mh.SEVERE],
+            [p["job_loss_rr_moderate"], p["job_loss_rr_severe"]],
+            1.0,
+        )
         return np.minimum(m.modified("job_loss", pids, h), 1.0)
 
     def _job_finding(self, live: np.ndarray) -> None:

@@ -15,8 +15,12 @@ from sim.population import Activity, Mh, NavStatus
 from sim.services import register
 from sim.services.base import Service, scaled_capacity
 
-FOLLOWED = (NavStatus.JOBSEEKER, NavStatus.AAP, NavStatus.QUALIFICATION,
-            NavStatus.SOCIAL_ASSISTANCE)
+FOLLOWED = (
+    NavStatus.JOBSEEKER,
+    NavStatus.AAP,
+    NavStatus.QUALIFICATION,
+    NavStatus.SOCIAL_ASSISTANCE,
+)
 
 
 @register
@@ -33,8 +37,9 @@ class Nav(Service):
 
     def _register(self, pids: np.ndarray) -> None:
         pop = self.model.pop
-        new = pids[(pop.nav_status[pids] == NavStatus.NONE)
-                   & (pop.activity[pids] == Activity.NEET)]
+        new = pids[
+            (pop.nav_status[pids] == NavStatus.NONE) & (pop.activity[pids] == Activity.NEET)
+        ]
         pop.nav_status[new] = NavStatus.JOBSEEKER
         pop.nav_months[new] = 0
 
@@ -57,7 +62,8 @@ class Nav(Service):
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
         """Follow-up raises job finding for NAV clients, in proportion to their office's
-        follow-up intensity (caseworker capacity / caseload, at most 1)."""
+        follow-up intensity (caseworker capacity / caseload, at most 1).
+        """
         m, pop = self.model, self.model.pop
         followed = np.isin(pop.nav_status[pids], FOLLOWED)
         intensity = m.nav_intensity[m.geo.area_of[pop.kommune[pids]]]
@@ -66,8 +72,11 @@ class Nav(Service):
 
     def _chance_contact(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        unknown = live[(pop.activity[live] == Activity.NEET)
-                       & (pop.nav_status[live] == NavStatus.NONE) & (m.ages(live) >= 16)]
+        unknown = live[
+            (pop.activity[live] == Activity.NEET)
+            & (pop.nav_status[live] == NavStatus.NONE)
+            & (m.ages(live) >= 16)
+        ]
         p = m.params["nav_chance_contact_monthly"]
         self._register(unknown[m.streams.bernoulli("nav:chance_contact", unknown, p)])
 
@@ -81,19 +90,24 @@ class Nav(Service):
 
     def _deregister(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        js = live[(pop.nav_status[live] == NavStatus.JOBSEEKER)
-                  & (pop.activity[live] == Activity.NEET)]
+        js = live[
+            (pop.nav_status[live] == NavStatus.JOBSEEKER) & (pop.activity[live] == Activity.NEET)
+        ]
         gone = m.streams.bernoulli("nav:deregister", js, m.params["nav_deregister_monthly"])
         pop.nav_status[js[gone]] = NavStatus.NONE
 
     def _aap(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         st = pop.nav_status[live]
-        cand = live[((st == NavStatus.JOBSEEKER) | (st == NavStatus.SOCIAL_ASSISTANCE))
-                    & (pop.mh[live] > Mh.NONE) & (m.ages(live) >= 18)]
+        cand = live[
+            ((st == NavStatus.JOBSEEKER) | (st == NavStatus.SOCIAL_ASSISTANCE))
+            & (pop.mh[live] > Mh.NONE)
+            & (m.ages(live) >= 18)
+        ]
         undetected = cand[~pop.detected[cand]]
-        to_gp = m.streams.bernoulli("nav:refer_gp", undetected,
-                                    m.params["nav_gp_referral_monthly"])
+        to_gp = m.streams.bernoulli(
+            "nav:refer_gp", undetected, m.params["nav_gp_referral_monthly"]
+        )
         m.referrals.send("nav", "gp", undetected[to_gp])
         cand = cand[pop.detected[cand] & (pop.activity[cand] == Activity.NEET)]
         rr = np.where(pop.mh[cand] == Mh.SEVERE, 2.0, 1.0)
@@ -107,16 +121,21 @@ class Nav(Service):
 
     def _disability(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        aap = live[(pop.nav_status[live] == NavStatus.AAP)
-                   & (pop.nav_months[live] >= m.params["disability_min_aap_months"])]
+        aap = live[
+            (pop.nav_status[live] == NavStatus.AAP)
+            & (pop.nav_months[live] >= m.params["disability_min_aap_months"])
+        ]
         rr = np.select([pop.mh[aap] == Mh.SEVERE, pop.mh[aap] == Mh.MODERATE], [1.0, 1 / 3], 0.0)
         p = m.params["disability_from_aap_monthly"] * rr
         self._set_status(aap[m.streams.bernoulli("nav:disability", aap, p)], NavStatus.DISABILITY)
 
     def _social_assistance(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        js = live[(pop.nav_status[live] == NavStatus.JOBSEEKER)
-                  & (pop.activity[live] == Activity.NEET) & (m.ages(live) >= 18)]
+        js = live[
+            (pop.nav_status[live] == NavStatus.JOBSEEKER)
+            & (pop.activity[live] == Activity.NEET)
+            & (m.ages(live) >= 18)
+        ]
         enter = m.streams.bernoulli("nav:sa_enter", js, m.params["social_assistance_monthly"])
         self._set_status(js[enter], NavStatus.SOCIAL_ASSISTANCE)
         sa = live[pop.nav_status[live] == NavStatus.SOCIAL_ASSISTANCE]
@@ -164,17 +183,21 @@ class NavOffice(Service):
 
     def _programmes(self, mine: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        ended = m.streams.bernoulli("nav:programme_end", self.active,
-                                    1.0 / m.params["programme_months"])
+        ended = m.streams.bernoulli(
+            "nav:programme_end", self.active, 1.0 / m.params["programme_months"]
+        )
         ended |= pop.activity[self.active] != Activity.PROGRAMME
         back = self.active[ended & (pop.activity[self.active] == Activity.PROGRAMME)]
         pop.activity[back] = Activity.NEET
         self.release(ended)
         st = pop.nav_status[mine]
-        cand = mine[(pop.activity[mine] == Activity.NEET)
-                    & ((st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP))]
-        go = m.streams.bernoulli("nav:programme_referral", cand,
-                                 m.params["nav_programme_referral_monthly"])
+        cand = mine[
+            (pop.activity[mine] == Activity.NEET)
+            & ((st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP))
+        ]
+        go = m.streams.bernoulli(
+            "nav:programme_referral", cand, m.params["nav_programme_referral_monthly"]
+        )
         self.receive(cand[go])
         self.leave_queue(pop.activity[self.queue] == Activity.NEET)
         pop.activity[self.admit(self.capacity - len(self.active))] = Activity.PROGRAMME
@@ -183,13 +206,16 @@ class NavOffice(Service):
         m, pop = self.model, self.model.pop
         kvp = mine[pop.nav_status[mine] == NavStatus.QUALIFICATION]
         done = (pop.nav_months[kvp] >= m.params["qualification_months"]) | (
-            pop.activity[kvp] == Activity.EMPLOYED)
+            pop.activity[kvp] == Activity.EMPLOYED
+        )
         pop.nav_status[kvp[done]] = NavStatus.JOBSEEKER
         pop.nav_months[kvp[done]] = 0
         pop.activity[kvp[done & (pop.activity[kvp] == Activity.PROGRAMME)]] = Activity.NEET
         free = self.kvp_places - int((~done).sum())
-        sa = mine[(pop.nav_status[mine] == NavStatus.SOCIAL_ASSISTANCE)
-                  & (pop.activity[mine] == Activity.NEET)]
+        sa = mine[
+            (pop.nav_status[mine] == NavStatus.SOCIAL_ASSISTANCE)
+            & (pop.activity[mine] == Activity.NEET)
+        ]
         if free > 0 and len(sa):
             order = np.argsort(m.streams.at(f"admit:kvp:{self.name}", sa), kind="stable")
             new = sa[order[:free]]

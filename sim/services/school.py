@@ -85,8 +85,12 @@ class School(Service):
     def _returners(self, live: np.ndarray) -> None:
         """Re-enrolment: OT offers accepted, and youth who return on their own."""
         m, pop = self.model, self.model.pop
-        out = live[(pop.activity[live] == Activity.NEET) & ~pop.completed[live]
-                   & (pop.track[live] != Track.NONE) & (m.ages(live) <= 24)]
+        out = live[
+            (pop.activity[live] == Activity.NEET)
+            & ~pop.completed[live]
+            & (pop.track[live] != Track.NONE)
+            & (m.ages(live) <= 24)
+        ]
         own = m.streams.bernoulli("school:self_return", out, m.params["school_return_neet_yearly"])
         back = out[own | pop.reenrol[out]]
         pop.reenrol[live] = False
@@ -96,9 +100,13 @@ class School(Service):
     def _late_higher_education(self, live: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         act = pop.activity[live]
-        cand = live[pop.completed[live] & (pop.track[live] == Track.ACADEMIC)
-                    & ((act == Activity.NEET) | (act == Activity.EMPLOYED))
-                    & (pop.he_months[live] == 0) & (m.ages(live) <= 24)]
+        cand = live[
+            pop.completed[live]
+            & (pop.track[live] == Track.ACADEMIC)
+            & ((act == Activity.NEET) | (act == Activity.EMPLOYED))
+            & (pop.he_months[live] == 0)
+            & (m.ages(live) <= 24)
+        ]
         go = m.streams.bernoulli("school:late_he", cand, m.params["higher_ed_late_entry"])
         pop.activity[cand[go]] = Activity.HIGHER_EDUCATION
 
@@ -108,11 +116,17 @@ class School(Service):
         live = pop.live()
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
         track = pop.track[pupils]
-        yearly = np.where(track == Track.VOCATIONAL, m.params["dropout_vocational_yearly"],
-                          m.params["dropout_academic_yearly"])
+        yearly = np.where(
+            track == Track.VOCATIONAL,
+            m.params["dropout_vocational_yearly"],
+            m.params["dropout_academic_yearly"],
+        )
         mh = pop.mh[pupils]
-        rr = np.select([mh == Mh.MODERATE, mh == Mh.SEVERE],
-                       [m.params["dropout_mh_rr_moderate"], m.params["dropout_mh_rr_severe"]], 1.0)
+        rr = np.select(
+            [mh == Mh.MODERATE, mh == Mh.SEVERE],
+            [m.params["dropout_mh_rr_moderate"], m.params["dropout_mh_rr_severe"]],
+            1.0,
+        )
         out = m.streams.bernoulli("school:dropout", pupils, monthly(yearly, SCHOOL_MONTHS) * rr)
         for t in (Track.ACADEMIC, Track.VOCATIONAL):
             self.dropouts[t] += int((out & (track == t)).sum())
@@ -136,9 +150,13 @@ class School(Service):
     def _exams(self) -> None:
         m, pop = self.model, self.model.pop
         live = pop.live()
-        final = live[(pop.activity[live] == Activity.UPPER_SECONDARY)
-                     & (((pop.grade[live] == 3) & (pop.track[live] == Track.ACADEMIC))
-                        | (pop.grade[live] == APPRENTICE + 1))]
+        final = live[
+            (pop.activity[live] == Activity.UPPER_SECONDARY)
+            & (
+                ((pop.grade[live] == 3) & (pop.track[live] == Track.ACADEMIC))
+                | (pop.grade[live] == APPRENTICE + 1)
+            )
+        ]
         passed = m.streams.bernoulli("school:pass", final, m.params["final_year_pass"])
         self._complete(final[passed])
         failed = final[~passed]
@@ -153,8 +171,10 @@ class School(Service):
         hired = m.streams.bernoulli("school:apprentice_hired", pids, m.params["apprentice_hired"])
         pop.grade[pids] = 0
         pop.activity[pids] = np.select(
-            [academic & he, ~academic & hired], [Activity.HIGHER_EDUCATION, Activity.EMPLOYED],
-            Activity.NEET)
+            [academic & he, ~academic & hired],
+            [Activity.HIGHER_EDUCATION, Activity.EMPLOYED],
+            Activity.NEET,
+        )
 
     # -- higher education ---------------------------------------------------------------------
     def _higher_education(self) -> None:
@@ -164,9 +184,13 @@ class School(Service):
         pop.he_months[he] += 1
         p_done = 1.0 / m.params["higher_ed_months"]
         done = m.streams.bernoulli("school:he_complete", he, p_done)
-        drop = m.streams.bernoulli("school:he_dropout", he,
-                                   monthly(m.params["higher_ed_dropout_yearly"]))
+        drop = m.streams.bernoulli(
+            "school:he_dropout", he, monthly(m.params["higher_ed_dropout_yearly"])
+        )
         leaving = he[done | drop]
-        hired = m.streams.bernoulli("school:graduate_hired", leaving,
-                                    np.where(done[done | drop], m.params["graduate_hired"], 0.0))
+        hired = m.streams.bernoulli(
+            "school:graduate_hired",
+            leaving,
+            np.where(done[done | drop], m.params["graduate_hired"], 0.0),
+        )
         pop.activity[leaving] = np.where(hired, Activity.EMPLOYED, Activity.NEET)
