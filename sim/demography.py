@@ -139,9 +139,10 @@ class Demography:
         return int(round(per_year * (k + 1) / 12) - round(per_year * k / 12))
 
     def thin_to_observed(self) -> None:
-        """After warm-up (December before the start): remove extras so that each municipality
-        has its observed 1 January count once the start month's cohort has entered and the
-        oldest cohort has left.
+        """After warm-up, remove extras so each municipality has its observed count.
+
+        The warm-up ends in the December before the start; the target is the observed
+        1 January count once the start month's cohort has entered and the oldest has left.
         """
         m = self.model
         live = m.pop.live()

@@ -90,7 +90,7 @@ class YouthModel(mesa.Model):
 
     # -- the monthly loop -----------------------------------------------------------------
     def step(self) -> None:
-        """Advance one month. The phases, in order (each line below is one call):
+        """Advance one month: the phases below, in order, one call each.
 
         1. begin: the month's random streams cover the live pids; flow counters reset.
         2. demography: in January youth aged 30 leave and the cohort aged 15 enters;
@@ -210,8 +210,10 @@ class YouthModel(mesa.Model):
         return h
 
     def conflict_factor(self, pids: np.ndarray) -> np.ndarray:
-        """Multiplier on a helper's effect: 1 - plan_conflict where two or more helpers work
-        without a shared plan, else 1.
+        """Multiplier on a helper's effect.
+
+        It is 1 - ``plan_conflict`` where two or more helpers work without a shared plan,
+        else 1.
         """
         helpers = np.bitwise_count(self.pop.helpers[pids])
         conflicted = (helpers >= 2) & ~self.pop.shared_plan[pids]

@@ -35,7 +35,7 @@ class LabourMarket(Service):
 
     def step(self) -> None:
         """Job finding, then job loss (for youth employed before this month's finds)."""
-        m, pop = self.model, self.model.pop
+        pop = self.model.pop
         live = pop.live()
         employed = live[pop.activity[live] == Activity.EMPLOYED]
         self._job_finding(live)

@@ -61,8 +61,10 @@ class Nav(Service):
         m.nav_clients = self.active
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
-        """Follow-up raises job finding for NAV clients, in proportion to their office's
-        follow-up intensity (caseworker capacity / caseload, at most 1).
+        """Multiplier on job finding from NAV follow-up.
+
+        Proportional to the office's follow-up intensity (caseworker capacity / caseload,
+        at most 1), weakened by plan conflict.
         """
         m, pop = self.model, self.model.pop
         followed = np.isin(pop.nav_status[pids], FOLLOWED)
