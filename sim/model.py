@@ -14,7 +14,7 @@ from sim.population import Population, Youth
 from sim.referrals import Referrals
 from sim.reporters import Collector
 from sim.scenario import Scenario
-from sim.services import REGISTRY, builtin
+from sim.services import REGISTRY, builtin, create_plugins
 from sim.streams import Streams
 
 HELPER_ORDER = ["followup", "nav", "gp", "bup", "dps"]
@@ -59,7 +59,7 @@ class YouthModel(mesa.Model):
         self._routes: dict[str, int] = {}
         self.modifiers: dict[str, list] = defaultdict(list)
         self.demography = Demography(self)
-        self.services = builtin.create(self)
+        self.services = builtin.create(self) + create_plugins(self)
         self.collector = Collector(self, monthly=monthly)
         self.shortfall = 0
 
@@ -92,7 +92,7 @@ class YouthModel(mesa.Model):
     def step(self) -> None:
         """Advance one month: the phases below, in order, one call each.
 
-        1. begin: the month's random streams cover the live pids; flow counters reset.
+        1. begin: the month's random streams are keyed; flow counters reset.
         2. demography: in January youth aged 30 leave and the cohort aged 15 enters;
            migrants arrive every month.
         3. school: school-year start (August), in-year dropout, June exams, apprenticeships,
@@ -126,17 +126,10 @@ class YouthModel(mesa.Model):
             self.params = self.definition.params
             for service in self.services:
                 service.configure()
-        self.streams.set_month(self.month, self.pop.lo, self.pop.n + self._max_entries())
+        self.streams.set_month(self.month)
         self.referrals.reset_counters()
         for service in self.services:
             service.reset_counters()
-
-    def _max_entries(self) -> int:
-        """Upper bound on pids added this month (so their draws exist)."""
-        d = self.demography
-        cohort = d.cohort_size(self.year) if self.calendar_month == 1 else 0
-        yearly = self.params["student_arrivals"] + self.params["immigrant_arrivals"]
-        return cohort + int(yearly * self.scale / 12) + 4
 
     def _phase(self, phase: str) -> None:
         for service in self.services:

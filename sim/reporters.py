@@ -189,18 +189,27 @@ class Collector:
         """Forget everything collected so far (called when the warm-up ends)."""
         self.monthly: list[tuple] = []
         self.yearly: list[tuple] = []
-        self.flows: dict[tuple[str, str], float] = defaultdict(float)
-        self.year_flows: dict[int, dict] = defaultdict(lambda: defaultdict(float))
+        self.flows: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, 0])
+        self.year_flows: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
         self.school_years: dict[int, dict] = {}
         self.waits: dict[int, dict] = defaultdict(lambda: defaultdict(float))
 
     def count_flow(self, metric: str, pids: np.ndarray, group: str = "all") -> None:
         """Add youth to a flow counter for this month (entries, exits, job starts, ...)."""
-        self.add_flow(metric, group, len(pids))
+        self.add_flow(metric, group, len(pids), len(pids))
 
-    def add_flow(self, metric: str, group: str, amount: float) -> None:
-        """Add an amount (in simulated units) to a flow counter for this month."""
-        self.flows[(metric, group)] += amount
+    def add_flow(self, metric: str, group: str, amount: float, n: int) -> None:
+        """Add to a flow for this month.
+
+        Args:
+            metric: metric name (summed per calendar year in the yearly table).
+            group: group name.
+            amount: amount for the simulated youth (counts, NOK); reported divided by scale.
+            n: simulated youth behind the amount.
+        """
+        cell = self.flows[(metric, group)]
+        cell[0] += amount
+        cell[1] += n
 
     def school_year_start(self, pupils: dict) -> None:
         """Called by the school in August with the pupils at the start of the year."""
@@ -218,8 +227,9 @@ class Collector:
         if self.monthly_on:
             self.monthly.extend((m.period, *row) for row in monthly_rows)
         year = self.year_flows[m.year]
-        for key, value in self.flows.items():
-            year[key] += value
+        for key, (value, n) in self.flows.items():
+            year[key][0] += value
+            year[key][1] += n
         if m.calendar_month == NOVEMBER:
             stocks = monthly_rows if self.monthly_on else self._stock_rows()
             self.yearly.extend((m.year, *r) for r in stocks if r[0] not in FLOW_METRICS)
@@ -228,8 +238,8 @@ class Collector:
 
     def _month_rows(self) -> list[tuple]:
         flows = [
-            (metric, group, v / self.model.scale, int(v))
-            for (metric, group), v in sorted(self.flows.items())
+            (metric, group, v / self.model.scale, int(n))
+            for (metric, group), (v, n) in sorted(self.flows.items())
         ]
         for service in self.model.services:
             if service.admitted:
@@ -246,10 +256,9 @@ class Collector:
     def _referral_and_service_flows(self) -> None:
         refs = self.model.referrals
         for route, made in refs.made.items():
-            self.flows[("referrals_made", route)] += made
-            self.flows[("referrals_lost", route)] += refs.lost[route]
-            self.flows[("referrals_made", "all")] += made
-            self.flows[("referrals_lost", "all")] += refs.lost[route]
+            for group in (route, "all"):
+                self.add_flow("referrals_made", group, made, made)
+                self.add_flow("referrals_lost", group, refs.lost[route], refs.lost[route])
         for service in self.model.services:
             if service.admitted:
                 w = self.waits[self.model.year]
@@ -283,7 +292,8 @@ class Collector:
         scale = self.model.scale
         for year, flows in self.year_flows.items():
             rows.extend(
-                (year, metric, group, v / scale, int(v)) for (metric, group), v in flows.items()
+                (year, metric, group, v / scale, int(n))
+                for (metric, group), (v, n) in flows.items()
             )
         rows.extend(self._dropout_rows())
         rows.extend(self._wait_rows())

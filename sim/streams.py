@@ -1,9 +1,11 @@
 """Common random numbers: one stream per stochastic decision, keyed (seed, decision, month).
 
 Each youth reads its number at its stable ``pid``, so a scenario changes only the youth it
-reaches (see ``docs`` and the CRN example). Streams use the counter-based Philox generator:
-the draw for a month covers only the live range of pids, and skipping ahead to the first live
-pid gives exactly the numbers a full draw would have had there.
+reaches. The number for (seed, decision, month, pid) is a counter-based draw: a 64-bit key
+from ``SeedSequence([seed, decision id, month])`` and the SplitMix64 output function applied
+to ``key + (pid + 1) * golden gamma`` (the SplitMix64 sequence of that key, read at position
+pid). A month's draw is computed only at the pids that need it (never for the whole array),
+and gives the same number whatever else is drawn, in any order.
 """
 
 from __future__ import annotations
@@ -12,12 +14,22 @@ import zlib
 
 import numpy as np
 
-_PER_COUNTER = 4  # Philox4x64 yields four 64-bit words per counter step
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 2.0**-53
 
 
 def decision_id(name: str) -> int:
     """A stable integer for a decision name (independent of registration order)."""
     return zlib.crc32(name.encode("utf-8"))
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 output function (Stafford's mix 13), on uint64 arrays."""
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
 
 
 class Streams:
@@ -30,36 +42,33 @@ class Streams:
     def __init__(self, seed: int):
         self.seed = int(seed)
         self.month = 0
-        self.lo = 0
-        self.hi = 0
-        self._cache: dict[str, np.ndarray] = {}
+        self._keys: dict[str, np.uint64] = {}
 
-    def set_month(self, month: int, lo: int, hi: int) -> None:
-        """Start a month: numbers will cover pids in [lo, hi)."""
+    def set_month(self, month: int) -> None:
+        """Start a month (a non-negative absolute index, warm-up months included)."""
         if month < 0:
             raise ValueError("month index must be non-negative")
-        self.month, self.lo, self.hi = month, lo - lo % _PER_COUNTER, hi
-        self._cache.clear()
+        self.month = month
+        self._keys.clear()
 
-    def _month_draw(self, decision: str) -> np.ndarray:
-        draw = self._cache.get(decision)
-        if draw is None:
-            key = np.random.SeedSequence([self.seed, decision_id(decision), self.month])
-            bits = np.random.Philox(key)
-            bits.advance(self.lo // _PER_COUNTER)
-            draw = np.random.Generator(bits).random(self.hi - self.lo)
-            self._cache[decision] = draw
-        return draw
+    def key(self, decision: str) -> np.uint64:
+        """The 64-bit key of (seed, decision, this month)."""
+        k = self._keys.get(decision)
+        if k is None:
+            seq = np.random.SeedSequence([self.seed, decision_id(decision), self.month])
+            k = self._keys[decision] = seq.generate_state(1, np.uint64)[0]
+        return k
 
     def at(self, decision: str, pids: np.ndarray) -> np.ndarray:
         """This month's numbers for ``decision`` at the given pids."""
-        return self._month_draw(decision)[np.asarray(pids) - self.lo]
+        counters = np.asarray(pids, dtype=np.uint64) + np.uint64(1)
+        bits = _mix(self.key(decision) + counters * _GAMMA)
+        return (bits >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
     def bernoulli(self, decision: str, pids: np.ndarray, p: np.ndarray | float) -> np.ndarray:
         """Boolean outcomes: True where the youth's number is below its probability."""
         return self.at(decision, pids) < p
 
     def one_off(self, decision: str, size: int) -> np.ndarray:
-        """Numbers not tied to pids (e.g. build-time choices), keyed by decision and month."""
-        key = np.random.SeedSequence([self.seed, decision_id(decision), self.month, 1])
-        return np.random.Generator(np.random.Philox(key)).random(size)
+        """Numbers not tied to pids (e.g. arrivals), keyed by decision and month."""
+        return self.at(f"one_off:{decision}", np.arange(size))

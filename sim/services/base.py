@@ -45,7 +45,12 @@ class Service(mesa.Agent):
         self.queue_since = np.empty(0, dtype=np.int32)
         self.active = EMPTY  # youth currently served
         self.active_since = np.empty(0, dtype=np.int32)
+        self._served: list[np.ndarray] = []
         self.reset_counters()
+
+    def served(self) -> np.ndarray:
+        """Every pid this service has ever served (sorted, unique)."""
+        return np.unique(np.concatenate(self._served)) if self._served else EMPTY
 
     def configure(self) -> None:
         """Set capacity from the model's parameters (at build and when the scenario starts)."""
@@ -99,6 +104,8 @@ class Service(mesa.Agent):
 
     def start_service(self, pids: np.ndarray) -> None:
         """Begin serving youth (admitted, or taken on directly by services without a queue)."""
+        if len(pids):
+            self._served.append(np.asarray(pids, dtype=np.int64))
         self.active = np.concatenate([self.active, pids])
         since = np.full(len(pids), self.model.month, dtype=np.int32)
         self.active_since = np.concatenate([self.active_since, since])
