@@ -274,3 +274,18 @@ def make_results(
         (out / "trial.json").write_text(json.dumps(trial()), encoding="utf-8")
     (out / "parameters.csv").write_text(PARAMETERS_CSV, encoding="utf-8")
     return out
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def built_report(tmp_path_factory, lang: str) -> Path:
+    """Build (once per test session) the report of the standard synthetic results."""
+    from sim.report.builder import build_report
+
+    if lang not in _BUILT:
+        if "results" not in _BUILT:
+            _BUILT["results"] = make_results(tmp_path_factory.mktemp("results") / "compare")
+        res = _BUILT["results"]
+        _BUILT[lang] = build_report(res, lang, parameters_csv=res / "parameters.csv")
+    return _BUILT[lang]

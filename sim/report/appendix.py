@@ -16,7 +16,7 @@ def _keys(lang: Lang, prefix: str, leaf: str) -> list[str]:
     out = []
     for key in lang.labels:
         if key.startswith(prefix) and key.endswith(f".{leaf}"):
-            out.append(key[len(prefix): -len(leaf) - 1])
+            out.append(key[len(prefix) : -len(leaf) - 1])
     return out
 
 
@@ -25,26 +25,37 @@ def _sources(lang: Lang, params: pd.DataFrame | None) -> str:
     for item in _keys(lang, "source.", "text"):
         text, url = lang.t(f"source.{item}.text"), lang.labels.get(f"source.{item}.url", "")
         items.append(f"<li>{link(text, url) if url else esc(text)}</li>")
-    cited = [] if params is None else sorted(
-        {s.strip() for s in params["source"] if s.strip() and s.strip() != "assumption"})
+    cited = (
+        []
+        if params is None
+        else sorted(
+            {s.strip() for s in params["source"] if s.strip() and s.strip() != "assumption"}
+        )
+    )
     items += [f"<li>{esc(c)}</li>" for c in cited]
     return f"<ul>{''.join(items)}</ul>"
 
 
 def _corrections(lang: Lang) -> str:
-    rows = [[lang.t(f"correction.{k}.report"), lang.t(f"correction.{k}.sources")]
-            for k in _keys(lang, "correction.", "report")]
+    rows = [
+        [lang.t(f"correction.{k}.report"), lang.t(f"correction.{k}.sources")]
+        for k in _keys(lang, "correction.", "report")
+    ]
     return table([lang.t("col.report_says"), lang.t("col.sources_show")], rows)
 
 
 def sources_section(lang: Lang, params: pd.DataFrame | None) -> str:
     """Data sources, the NEET definition used, and where the county's figures were corrected."""
     return section(
-        "sources", lang.t("sources.title"),
-        f"<h3>{esc(lang.t('sources.neet_def_title'))}</h3>", para(lang.t("sources.neet_def")),
-        f"<h3>{esc(lang.t('sources.data_title'))}</h3>", _sources(lang, params),
+        "sources",
+        lang.t("sources.title"),
+        f"<h3>{esc(lang.t('sources.neet_def_title'))}</h3>",
+        para(lang.t("sources.neet_def")),
+        f"<h3>{esc(lang.t('sources.data_title'))}</h3>",
+        _sources(lang, params),
         f"<h3>{esc(lang.t('sources.corrections_title'))}</h3>",
-        para(lang.t("sources.corrections_intro")), _corrections(lang),
+        para(lang.t("sources.corrections_intro")),
+        _corrections(lang),
     )
 
 
@@ -60,8 +71,11 @@ def provenance_items(res: Results, lang: Lang) -> list[tuple[str, str]]:
     seed_text = ", ".join(str(s) for s in seeds[:20]) + (" …" if len(seeds) > 20 else "")
     return [
         ("prov.version", str(m.get("package_version", DASH))),
-        ("prov.commit", f"{m.get('git_commit', DASH)} ({lang.t('prov.dirty')}: "
-                        f"{_yes_no(lang, m.get('git_dirty'))})"),
+        (
+            "prov.commit",
+            f"{m.get('git_commit', DASH)} ({lang.t('prov.dirty')}: "
+            f"{_yes_no(lang, m.get('git_dirty'))})",
+        ),
         ("prov.created", str(m.get("created", DASH))),
         ("prov.report_created", datetime.now(UTC).isoformat(timespec="seconds")),
         ("prov.command", " ".join(m.get("command") or [])),

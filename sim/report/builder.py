@@ -20,8 +20,16 @@ from sim.report.results import Results, load_parameters, load_results
 from sim.report.sections import bands_note, figures_section, mission_section, summary_section
 from sim.report.tables import costs_per_year, neet_by_group, neet_per_year
 
-SECTIONS = ["summary", "mission", "scenarios", "figures", "tables", "assumptions", "sources",
-            "provenance"]
+SECTIONS = [
+    "summary",
+    "mission",
+    "scenarios",
+    "figures",
+    "tables",
+    "assumptions",
+    "sources",
+    "provenance",
+]
 
 
 def default_out(results_dir: Path, lang: str) -> Path:
@@ -35,31 +43,45 @@ def figures_dir(out: Path) -> Path:
 
 
 def _tables_section(res: Results, lang: Lang, has_costs: bool) -> str:
-    parts = [neet_per_year(res, lang), neet_by_group(res, lang),
-             f'<p class="note">{esc(lang.t("footnote.suppressed"))}</p>']
-    parts.append(costs_per_year(res, lang) if has_costs else
-                 f'<p class="note">{esc(lang.t("summary.no_costs"))}</p>')
-    return (f'<section id="tables"><h2>{esc(lang.t("tables.title"))}</h2>'
-            + "".join(parts) + "</section>")
+    parts = [
+        neet_per_year(res, lang),
+        neet_by_group(res, lang),
+        f'<p class="note">{esc(lang.t("footnote.suppressed"))}</p>',
+    ]
+    parts.append(
+        costs_per_year(res, lang)
+        if has_costs
+        else f'<p class="note">{esc(lang.t("summary.no_costs"))}</p>'
+    )
+    return (
+        f'<section id="tables"><h2>{esc(lang.t("tables.title"))}</h2>'
+        + "".join(parts)
+        + "</section>"
+    )
 
 
 def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
     has_costs = bool((res.yearly["metric"] == "cost_nok").any())
     note = f"{bands_note(res, lang)} {lang.t('footnote.suppressed')}"
-    return "\n".join([
-        summary_section(res, lang, has_costs),
-        mission_section(res, lang, goal),
-        cards_section(res, lang, params),
-        figures_section(figs, lang, note),
-        _tables_section(res, lang, has_costs),
-        assumptions_section(res, lang, params),
-        sources_section(lang, params),
-        provenance_section(res, lang),
-    ])
+    return "\n".join(
+        [
+            summary_section(res, lang, has_costs),
+            mission_section(res, lang, goal),
+            cards_section(res, lang, params),
+            figures_section(figs, lang, note),
+            _tables_section(res, lang, has_costs),
+            assumptions_section(res, lang, params),
+            sources_section(lang, params),
+            provenance_section(res, lang),
+        ]
+    )
 
 
 def build_report(
-    results_dir: Path, lang: str = "nb", out: Path | None = None, goal: Goal | None = None,
+    results_dir: Path,
+    lang: str = "nb",
+    out: Path | None = None,
+    goal: Goal | None = None,
     parameters_csv: Path | None = None,
 ) -> Path:
     """Write the report and its figures; return the path of the HTML file.
@@ -80,7 +102,10 @@ def build_report(
     nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in SECTIONS)
     template = Template(resources.files("sim.report").joinpath("template.html").read_text("utf-8"))
     html = template.substitute(
-        lang=lang, title=esc(words.t("report.title")), nav=nav, body=body,
+        lang=lang,
+        title=esc(words.t("report.title")),
+        nav=nav,
+        body=body,
         subtitle=esc(words.t("report.subtitle", results=res.path.name)),
     )
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,9 +23,13 @@ def _value(lang: Lang, v: object) -> str:
     return lang.number(v, decimals)
 
 
-def changes(res: Results, stem: str, params: pd.DataFrame | None) -> list[tuple[str, object, object]]:
-    """(parameter, reference value, scenario value) for every parameter the scenario sets
-    differently from the reference (or, for the reference itself, from the package defaults)."""
+def changes(
+    res: Results, stem: str, params: pd.DataFrame | None
+) -> list[tuple[str, object, object]]:
+    """List what a scenario changes: (parameter, reference value, scenario value).
+
+    Compared with the reference scenario; for the reference itself, with the package defaults.
+    """
     defaults = {} if params is None else dict(zip(params["name"], params["value"], strict=True))
     ref = res.reference if stem != res.reference else None
     base = {**defaults, **_params(res, ref)}
@@ -44,19 +48,29 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     scen = res.manifest.get("scenarios", {}).get(stem, {})
     desc = (scen.get("description") or {}).get(lang.code, "")
     is_ref = stem == res.reference
-    rows = [[k, _value(lang, a), _value(lang, b), _unit(params, k)]
-            for k, a, b in changes(res, stem, params)]
+    rows = [
+        [k, _value(lang, a), _value(lang, b), _unit(params, k)]
+        for k, a, b in changes(res, stem, params)
+    ]
     ref_name = scenario_name(res, lang, res.reference) if res.reference else ""
-    head = lang.t("cards.changes_defaults") if is_ref or not ref_name else lang.t(
-        "cards.changes", reference=ref_name)
-    cols = [lang.t("col.parameter"), lang.t("col.default" if is_ref or not ref_name else
-                                            "col.reference_value"), lang.t("col.value"),
-            lang.t("col.unit")]
+    head = (
+        lang.t("cards.changes_defaults")
+        if is_ref or not ref_name
+        else lang.t("cards.changes", reference=ref_name)
+    )
+    cols = [
+        lang.t("col.parameter"),
+        lang.t("col.default" if is_ref or not ref_name else "col.reference_value"),
+        lang.t("col.value"),
+        lang.t("col.unit"),
+    ]
     body = table(cols, rows, head, "num") if rows else para(lang.t("cards.no_changes"))
     files = ", ".join(f.get("path", "") for f in scen.get("files", []))
-    return (f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
-            f"</h3>{para(desc)}{para(lang.t('cards.reference'), 'tag') if is_ref else ''}{body}"
-            f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>")
+    return (
+        f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
+        f"</h3>{para(desc)}{para(lang.t('cards.reference'), 'tag') if is_ref else ''}{body}"
+        f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>"
+    )
 
 
 def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
@@ -70,12 +84,22 @@ def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -
     if params is None:
         parts = [para(lang.t("assumptions.no_file"), "note")]
     else:
-        rows = [[r.name, _value(lang, r.value), f"{_value(lang, r.lo)} {DASH} {_value(lang, r.hi)}",
-                 r.unit] for r in params[params["source"].str.strip() == "assumption"].itertuples()]
+        rows = [
+            [
+                r.name,
+                _value(lang, r.value),
+                f"{_value(lang, r.lo)} {DASH} {_value(lang, r.hi)}",
+                r.unit,
+            ]
+            for r in params[params["source"].str.strip() == "assumption"].itertuples()
+        ]
         cols = [lang.t(c) for c in ("col.parameter", "col.value", "col.range", "col.unit")]
         parts = [para(lang.t("assumptions.intro")), table(cols, rows, cls="num")]
-    rows = [[scenario_name(res, lang, s), k, _value(lang, b)]
-            for s in res.stems for k, _a, b in changes(res, s, params)]
+    rows = [
+        [scenario_name(res, lang, s), k, _value(lang, b)]
+        for s in res.stems
+        for k, _a, b in changes(res, s, params)
+    ]
     cols = [lang.t(c) for c in ("col.scenario", "col.parameter", "col.value")]
     parts.append(table(cols, rows, lang.t("assumptions.scenario_params"), "num"))
     return section("assumptions", lang.t("assumptions.title"), *parts)

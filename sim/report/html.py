@@ -23,7 +23,10 @@ def para(text: str, cls: str = "") -> str:
 
 
 def table(
-    headers: list[str], rows: Iterable[list[str]], caption: str = "", cls: str = "",
+    headers: list[str],
+    rows: Iterable[list[str]],
+    caption: str = "",
+    cls: str = "",
     row_keys: list[str] | None = None,
 ) -> str:
     """A table of already formatted cells (escaped here); ``row_keys`` become ``data-key``."""
@@ -31,12 +34,16 @@ def table(
     body = []
     for i, row in enumerate(rows):
         key = f' data-key="{esc(row_keys[i])}"' if row_keys else ""
-        cells = "".join(f"<t{'h' if j == 0 else 'd'}>{esc(c)}</t{'h' if j == 0 else 'd'}>"
-                        for j, c in enumerate(row))
+        cells = "".join(
+            f"<t{'h' if j == 0 else 'd'}>{esc(c)}</t{'h' if j == 0 else 'd'}>"
+            for j, c in enumerate(row)
+        )
         body.append(f"<tr{key}>{cells}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def dl(items: Iterable[tuple[str, str]]) -> str:

@@ -32,7 +32,7 @@ def check_goal(rate: object, year: object, where: str) -> Goal:
 
 
 def load_goal(path: Path | None = None) -> Goal:
-    """Read a goal TOML (keys ``rate`` and ``year``); the packaged default when ``path`` is None."""
+    """Read a goal TOML (keys ``rate`` and ``year``); the packaged one when ``path`` is None."""
     source = path or resources.files("sim.report").joinpath("goal.toml")
     where = str(path) if path else "sim/report/goal.toml"
     try:
@@ -46,8 +46,10 @@ def load_goal(path: Path | None = None) -> Goal:
 
 
 def track(yearly: pd.DataFrame, goal: Goal) -> pd.DataFrame:
-    """Per scenario: the share of replicates at or below the goal in its year, and the first year
-    the median over replicates is at or below it.
+    """Track the goal per scenario.
+
+    For each scenario: the share of replicates at or below the goal in its year, and the first
+    year the median over replicates is at or below it.
 
     Returns:
         Columns ``scenario``, ``share_reached`` (NaN when the goal year is outside the results)

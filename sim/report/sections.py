@@ -31,14 +31,22 @@ def _stat(d: dict | None, fmt) -> dict[str, str]:
 def _summary_scenario(res: Results, lang: Lang, stem: str, year: str) -> list[str]:
     ref, s = res.reference, res.summary
     name = scenario_name(res, lang, stem)
-    level = s.get("scenarios", {}).get(stem, {}).get("neet_rate", {}).get("all", {}).get(year) or {}
+    level = (
+        s.get("scenarios", {}).get(stem, {}).get("neet_rate", {}).get("all", {}).get(year) or {}
+    )
     value = lang.interval(level.get("median"), level.get("lo"), level.get("hi"), lang.pct)
     out = [lang.t("summary.level", name=name, year=year, value=value)]
     if ref is None or stem == ref:
         return out
     diff = s.get("paired", {}).get(stem, {}).get("neet_rate", {}).get("all", {}).get(year)
-    out.append(lang.t("summary.diff", reference=scenario_name(res, lang, ref), year=year,
-                      **_stat(diff, lang.pp)))
+    out.append(
+        lang.t(
+            "summary.diff",
+            reference=scenario_name(res, lang, ref),
+            year=year,
+            **_stat(diff, lang.pp),
+        )
+    )
     return out + _headline(res, lang, stem)
 
 
@@ -49,11 +57,16 @@ def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
     out = [lang.t("summary.averted", **_stat(head.get("neet_years_averted"), lang.number))]
     if "npv_public_nok" in head:
         rate = lang.pct(res.manifest.get("discount_rate"), 0)
-        out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok)))
+        out.append(
+            lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok))
+        )
         out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), lang.nok)))
         cpa = head.get("cost_per_neet_year_averted_nok")
-        out.append(lang.t("summary.cpa", value=lang.nok(cpa)) if cpa is not None
-                   else lang.t("summary.cpa_none"))
+        out.append(
+            lang.t("summary.cpa", value=lang.nok(cpa))
+            if cpa is not None
+            else lang.t("summary.cpa_none")
+        )
     return out
 
 
@@ -61,8 +74,17 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
     """Key numbers with their intervals, in plain sentences."""
     m = res.manifest
     year = str(int(res.yearly["period"].max()))
-    parts = [para(lang.t("summary.intro", start=m.get("start", DASH), years=m.get("years", DASH),
-                         reps=m.get("reps", DASH), scale=lang.number(m.get("scale"), 2)))]
+    parts = [
+        para(
+            lang.t(
+                "summary.intro",
+                start=m.get("start", DASH),
+                years=m.get("years", DASH),
+                reps=m.get("reps", DASH),
+                scale=lang.number(m.get("scale"), 2),
+            )
+        )
+    ]
     for stem in res.stems:
         sentences = _summary_scenario(res, lang, stem, year)
         parts.append(f'<div class="keynum"><p>{"<br>".join(esc(x) for x in sentences)}</p></div>')
@@ -75,13 +97,23 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
 def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
     """Share of replicates reaching the goal, and the year the median first reaches it."""
     result = track(res.yearly, goal)
-    rows = [[scenario_name(res, lang, r.scenario), lang.pct(r.share_reached, 0),
-             str(r.median_year) if not pd.isna(r.median_year) else lang.t("mission.never")]
-            for r in result.itertuples()]
-    headers = [lang.t("col.scenario"), lang.t("col.share_reached", year=goal.year),
-               lang.t("col.median_year")]
-    parts = [para(lang.t("mission.goal", rate=lang.pct(goal.rate), year=goal.year)),
-             table(headers, rows, cls="num")]
+    rows = [
+        [
+            scenario_name(res, lang, r.scenario),
+            lang.pct(r.share_reached, 0),
+            str(r.median_year) if not pd.isna(r.median_year) else lang.t("mission.never"),
+        ]
+        for r in result.itertuples()
+    ]
+    headers = [
+        lang.t("col.scenario"),
+        lang.t("col.share_reached", year=goal.year),
+        lang.t("col.median_year"),
+    ]
+    parts = [
+        para(lang.t("mission.goal", rate=lang.pct(goal.rate), year=goal.year)),
+        table(headers, rows, cls="num"),
+    ]
     last = int(res.yearly["period"].max())
     if goal.year > last or goal.year < int(res.yearly["period"].min()):
         parts.append(para(lang.t("mission.outside", last=last), "note"))
@@ -96,6 +128,8 @@ def figures_section(figs: list[RenderedFigure], lang: Lang, note: str) -> str:
             parts.append(para(lang.t(f"missing.{f.missing}"), "note"))
             continue
         caption = f"{lang.t(f'caption.{f.key}')} {note}"
-        parts.append(f'<figure id="fig-{f.key}"><img src="{f.data_uri()}" alt="{esc(caption)}">'
-                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+        parts.append(
+            f'<figure id="fig-{f.key}"><img src="{f.data_uri()}" alt="{esc(caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+        )
     return section("figures", lang.t("figures.title"), *parts)

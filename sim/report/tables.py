@@ -40,8 +40,10 @@ def neet_per_year(res: Results, lang: Lang) -> str:
     df = res.yearly[(res.yearly["metric"] == "neet_rate") & (res.yearly["group"] == "all")]
     q = quantiles(df)
     years = sorted(q["period"].unique())
-    rows = [[str(y)] + [cell(lang, _lookup(q, scenario=s, period=y), lang.pct) for s in res.stems]
-            for y in years]
+    rows = [
+        [str(y)] + [cell(lang, _lookup(q, scenario=s, period=y), lang.pct) for s in res.stems]
+        for y in years
+    ]
     return table([lang.t("col.year")] + _names(res, lang), rows, lang.t("tables.neet"), "num")
 
 
@@ -55,16 +57,21 @@ def neet_by_group(res: Results, lang: Lang) -> str:
     present = set(q["group"])
     groups = [g for g in GROUP_ORDER if g in present]
     groups += sorted(g for g in present if g.startswith("kommune:"))
-    rows = [[lang.group(g)] + [cell(lang, _lookup(q, scenario=s, group=g), lang.pct)
-                               for s in res.stems] for g in groups]
+    rows = [
+        [lang.group(g)]
+        + [cell(lang, _lookup(q, scenario=s, group=g), lang.pct) for s in res.stems]
+        for g in groups
+    ]
     caption = lang.t("tables.groups", year=year)
     return table([lang.t("col.group")] + _names(res, lang), rows, caption, "num", row_keys=groups)
 
 
 def costs_per_year(res: Results, lang: Lang) -> str:
     """Public and societal cost per year and scenario (undiscounted, median over replicates)."""
-    df = res.yearly[(res.yearly["metric"] == "cost_nok")
-                    & res.yearly["group"].isin(["public:total", "societal:total"])]
+    df = res.yearly[
+        (res.yearly["metric"] == "cost_nok")
+        & res.yearly["group"].isin(["public:total", "societal:total"])
+    ]
     if df.empty:
         return ""
     med = df.groupby(["period", "scenario", "group"])["value"].median()
@@ -74,8 +81,10 @@ def costs_per_year(res: Results, lang: Lang) -> str:
         for g in ("public:total", "societal:total"):
             headers.append(f"{_name(res, lang, s)}: {lang.t('col.' + g.split(':')[0])}")
             columns.append((s, g))
-    rows = [[str(y)] + [lang.nok(med.get((y, s, g))) for s, g in columns]
-            for y in sorted(df["period"].unique())]
+    rows = [
+        [str(y)] + [lang.nok(med.get((y, s, g))) for s, g in columns]
+        for y in sorted(df["period"].unique())
+    ]
     return table(headers, rows, lang.t("tables.costs"), "num")
 
 

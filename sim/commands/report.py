@@ -1,0 +1,57 @@
+"""``sim report RESULTS_DIR``: write the steering-group report (one self-contained HTML file)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sim report``."""
+    p = subparsers.add_parser(
+        "report",
+        help="write the HTML report (nb or en) of a results directory",
+        description="Write a self-contained HTML report (figures embedded) of a results "
+        "directory, plus the figures as PNG and SVG next to it.",
+    )
+    p.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    p.add_argument("--lang", choices=["nb", "en"], default="nb", help="language (default nb)")
+    p.add_argument("--out", type=Path, help="HTML file (default RESULTS_DIR/report-<lang>.html)")
+    p.add_argument(
+        "--goal",
+        type=float,
+        metavar="RATE",
+        help="mission goal: NEET rate 15-29 as a share, e.g. 0.08",
+    )
+    p.add_argument("--goal-year", type=int, metavar="YEAR", help="year the goal applies to")
+    p.add_argument(
+        "--goal-file",
+        type=Path,
+        metavar="TOML",
+        help="goal file with keys rate and year (default: the packaged goal.toml)",
+    )
+    p.set_defaults(func=main)
+
+
+def _goal(args: argparse.Namespace):
+    from sim.report.mission import check_goal, load_goal
+
+    goal = load_goal(args.goal_file)
+    if args.goal is None and args.goal_year is None:
+        return goal
+    rate = goal.rate if args.goal is None else args.goal
+    year = goal.year if args.goal_year is None else args.goal_year
+    return check_goal(rate, year, "--goal" if args.goal is not None else "--goal-year")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Build the report and print its path."""
+    from sim.report.builder import build_report
+
+    if not args.results.is_dir():
+        raise InputError(f"{args.results}: not a results directory")
+    out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
+    print(out)
+    return 0

@@ -1,0 +1,134 @@
+"""Plots are functions of saved tables: each returns a Figure, in either language."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from report_fixture import make_results
+
+from sim import plots
+from sim.errors import InputError
+from sim.report.i18n import NBSP, Lang, load_dictionary
+from sim.report.mission import Goal, check_goal, load_goal, track
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    d = make_results(tmp_path_factory.mktemp("plots"), reps=3, years=4)
+    return {
+        "yearly": pd.read_parquet(d / "yearly.parquet"),
+        "paired": pd.read_parquet(d / "paired.parquet"),
+        "trial": json.loads((d / "trial.json").read_text()),
+        "manifest": json.loads((d / "manifest.json").read_text()),
+    }
+
+
+CASES = [
+    ("neet_over_time", "yearly"),
+    ("paired_difference", "paired"),
+    ("neet_by_group", "yearly"),
+    ("neet_by_municipality", "yearly"),
+    ("costs_by_payer", "yearly"),
+    ("cumulative_net_cost", "paired"),
+    ("cost_per_neet_year_averted", "paired"),
+    ("service_indicators", "yearly"),
+    ("trial_result", "trial"),
+    ("system_map", "yearly"),
+]
+
+
+@pytest.mark.parametrize(("name", "table"), CASES)
+def test_every_plot_returns_a_figure(saved, name, table):
+    ctx = plots.PlotContext.from_manifest(saved["manifest"], "en")
+    fig = getattr(plots, name)(saved[table], ctx)
+    assert isinstance(fig, Figure)
+    assert fig.axes
+
+
+def _texts(fig: Figure) -> str:
+    parts = [fig.get_suptitle()] + [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts + ax.get_yticklabels()]
+    return " ".join(parts)
+
+
+def test_titles_follow_the_language(saved):
+    nb = plots.PlotContext.from_manifest(saved["manifest"], "nb")
+    text = _texts(plots.neet_over_time(saved["yearly"], nb))
+    assert "Andel unge utenfor" in text and "Year" not in text
+
+
+def test_small_municipalities_are_not_drawn(saved):
+    fig = plots.neet_by_municipality(saved["yearly"], plots.PlotContext())
+    ax = fig.axes[0]
+    dashes = [t for t in ax.texts if t.get_text() == "\u2013"]
+    assert len(dashes) == 2  # kommune 5026 (n=14) and 5061 (n=9)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [labels[round(t.get_position()[1])] for t in dashes] == [
+        "Municipality 5026",
+        "Municipality 5061",
+    ]
+
+
+def test_missing_costs_raise_no_data(saved):
+    no_costs = saved["yearly"][~saved["yearly"]["metric"].str.startswith("cost")]
+    with pytest.raises(plots.NoDataError):
+        plots.costs_by_payer(no_costs)
+    with pytest.raises(plots.NoDataError):
+        plots.trial_result({"arms": {}})
+
+
+def test_referral_flows_volume_and_lost_share(saved):
+    flows = plots.referral_flows(saved["yearly"]).set_index(["scenario", "group"])
+    y = saved["yearly"]
+    pick = (y.scenario == "baseline") & (y.group == "followup->nav")
+    made = y[pick & (y.metric == "referrals_made")]["value"]
+    lost = y[pick & (y.metric == "referrals_lost")]["value"]
+    row = flows.loc[("baseline", "followup->nav")]
+    assert row["volume"] == pytest.approx(made.mean())
+    assert row["lost_share"] == pytest.approx(lost.sum() / made.sum())
+
+
+def test_mission_tracker_share_and_median_year():
+    rows = [
+        ("a", r, p, v)
+        for r, vals in enumerate([[0.10, 0.08], [0.09, 0.07], [0.1, 0.09]])
+        for p, v in zip([2024, 2025], vals, strict=True)
+    ]
+    df = pd.DataFrame(rows, columns=["scenario", "replicate", "period", "value"])
+    df = df.assign(metric="neet_rate", group="all")
+    out = track(df, Goal(0.085, 2025)).iloc[0]
+    assert out["share_reached"] == pytest.approx(2 / 3)
+    assert out["median_year"] == 2025
+    assert track(df, Goal(0.05, 2030)).iloc[0]["median_year"] is None
+
+
+def test_goal_validation(tmp_path):
+    assert load_goal().rate < 1
+    with pytest.raises(InputError, match="rate"):
+        check_goal(8.5, 2030, "--goal")
+    bad = tmp_path / "goal.toml"
+    bad.write_text("rate = 0.08\nyear = 2030\nlevel = 1\n")
+    with pytest.raises(InputError, match=r"goal.toml: level: unknown key"):
+        load_goal(bad)
+
+
+def test_number_formats():
+    nb, en = Lang("nb"), Lang("en")
+    assert nb.nok(1234567) == f"NOK{NBSP}1{NBSP}234{NBSP}567"
+    assert en.nok(1234567) == f"NOK{NBSP}1,234,567"
+    assert nb.pct(0.103) == f"10,3{NBSP}%"
+    assert en.pct(0.103) == "10.3%"
+    assert nb.number(-1.5, 1) == "\u22121,5"
+    assert nb.number(None) == "\u2013"
+
+
+def test_dictionaries_have_the_same_keys_and_no_empty_text():
+    nb, en = load_dictionary("nb"), load_dictionary("en")
+    assert set(nb) == set(en)
+    assert all(v.strip() for v in list(nb.values()) + list(en.values()))
+    fields = {k: set(re.findall(r"{(\w+)}", v)) for k, v in en.items()}
+    assert {k: set(re.findall(r"{(\w+)}", v)) for k, v in nb.items()} == fields
