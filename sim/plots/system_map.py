@@ -25,6 +25,8 @@ LAYOUT = {
     "nav": (3.6, 1.5),
     "coordinator": (5.4, 3.2),
     "ips": (5.4, -0.2),
+    "bup": (1.4, -0.6),
+    "dps": (3.2, -0.7),
     "labour_market": (7.0, 1.5),
     "work": (7.0, 1.5),
 }
@@ -75,11 +77,11 @@ def _arrow(ax, a, b, width: float, color) -> tuple[float, float]:
     return (x1 + x2) / 2 + RAD / 2 * (y2 - y1), (y1 + y2) / 2 - RAD / 2 * (x2 - x1)
 
 
-def _panel(ax, flows: pd.DataFrame, pos: dict, vmax: float, ctx: PlotContext) -> None:
+def _panel(ax, flows: pd.DataFrame, pos: dict, scale: tuple, ctx: PlotContext) -> None:
     import seaborn as sns
 
     cmap = sns.color_palette("crest", as_cmap=True)
-    norm = Normalize(0, max(0.05, flows["lost_share"].max()))
+    vmax, norm = scale
     for row in flows.itertuples():
         width = 1 + 13 * row.volume / vmax
         mid = _arrow(ax, pos[row.source], pos[row.target], width, cmap(norm(row.lost_share)))
@@ -114,12 +116,16 @@ def system_map(yearly: pd.DataFrame, ctx: PlotContext | None = None) -> Figure:
     ctx = ctx or PlotContext()
     flows = referral_flows(yearly)
     services = list(dict.fromkeys(flows["source"].tolist() + flows["target"].tolist()))
-    pos, vmax = _positions(services), float(flows["volume"].max()) or 1.0
+    pos = _positions(services)
+    scale = (
+        float(flows["volume"].max()) or 1.0,
+        Normalize(0, max(0.05, flows["lost_share"].max())),
+    )
     stems = ctx.stems(flows)
     with slide_style():
         fig, axes = new_figure(len(stems), size=(6.5 * len(stems), 6.5))
         for ax, stem in zip(axes, stems, strict=True):
-            _panel(ax, flows[flows["scenario"] == stem], pos, vmax, ctx)
+            _panel(ax, flows[flows["scenario"] == stem], pos, scale, ctx)
             ax.set_title(ctx.label(stem))
         fig.suptitle(ctx.lang.t("fig.system_map.title"))
         fig.text(0.5, 0.01, ctx.lang.t("map.caption"), ha="center", fontsize="small")

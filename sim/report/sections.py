@@ -55,18 +55,17 @@ def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
     if not head:
         return []
     out = [lang.t("summary.averted", **_stat(head.get("neet_years_averted"), lang.number))]
-    if "npv_public_nok" in head:
-        rate = lang.pct(res.manifest.get("discount_rate"), 0)
-        out.append(
-            lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok))
-        )
-        out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), lang.nok)))
-        cpa = head.get("cost_per_neet_year_averted_nok")
-        out.append(
-            lang.t("summary.cpa", value=lang.nok(cpa))
-            if cpa is not None
-            else lang.t("summary.cpa_none")
-        )
+    if (head.get("npv_public_nok") or {}).get("median") is None:
+        return out  # results without costs
+    rate = lang.pct(res.manifest.get("discount_rate"), 0)
+    out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok)))
+    out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), lang.nok)))
+    cpa = head.get("cost_per_neet_year_averted_nok")
+    out.append(
+        lang.t("summary.cpa", value=lang.nok(cpa))
+        if cpa is not None
+        else lang.t("summary.cpa_none")
+    )
     return out
 
 
