@@ -1,27 +1,264 @@
-"""Executors: run a list of :class:`~sim.runner.RunSpec` and collect results.
+"""Executors: run many :class:`~sim.runner.RunSpec` in-process, in local processes or on Dask.
 
-The in-process executor runs specs one after another; results come back in spec order, so
-tables are identical whatever the executor.
+Every executor is a :class:`concurrent.futures.Executor` behind one small wrapper
+(:class:`Workers`), so one loop (:func:`run_all`) serves all three:
+
+- ``in-process``: one run after another in this process (one worker, or one run);
+- ``local-processes``: a :class:`~concurrent.futures.ProcessPoolExecutor` with the
+  ``forkserver`` start method chosen here (never at import), one worker per core by default;
+- ``dask``: an existing Dask distributed cluster (``--scheduler`` or
+  ``DASK_SCHEDULER_ADDRESS``), through the client's ``concurrent.futures`` executor.
+
+A task (:class:`RunTask`) carries a run spec and, for local executors, the runs folder: the
+worker writes the run's Parquet files itself (temporary name, then rename), so finished runs
+survive a crash of the parent. Dask workers need not share a file system: they send the
+tables back and the client writes them with the same function. Tables therefore never depend
+on the executor or the worker count: seeds come with the spec, rows are sorted in each file.
+
+A run that raises becomes a failed :class:`RunRecord` with its traceback; the others go on.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import importlib
+import multiprocessing
+import os
 import sys
 import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from sim.runner import RunResult, RunSpec, run_one
+from sim import runner
+from sim.errors import InputError
+from sim.runfiles import write_run
+from sim.runner import RunResult, RunSpec
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """What a worker needs: the spec, where to write, and plugin modules to import first."""
+
+    spec: RunSpec
+    runs_dir: str | None = None  # None: return the tables instead of writing them
+    plugins: tuple[str, ...] = ()
+
+
+@dataclass
+class RunRecord:
+    """The outcome of one run: ok with timing, or failed with a traceback."""
+
+    label: str
+    replicate: int
+    seed: int
+    ok: bool
+    error: str | None = None
+    timing: dict = field(default_factory=dict)
+    youth_months: int = 0
+    result: RunResult | None = None  # the tables, when the worker did not write them
+
+    def failure(self) -> dict:
+        """The failure as written to ``failures.json`` and the manifest."""
+        return {
+            "scenario": self.label,
+            "replicate": self.replicate,
+            "seed": self.seed,
+            "traceback": self.error,
+        }
+
+
+def _record(spec: RunSpec, **kwargs) -> RunRecord:
+    return RunRecord(spec.name, spec.replicate, spec.seed, **kwargs)
+
+
+def run_task(task: RunTask) -> RunRecord:
+    """Run one spec (in a worker); write its files when ``task.runs_dir`` is set."""
+    try:
+        for module in task.plugins:
+            importlib.import_module(module)
+        result = runner.run_one(task.spec)
+        if task.runs_dir is not None:
+            write_run(Path(task.runs_dir), task.spec.name, task.spec.replicate, result)
+    except Exception:  # a failed run is reported, the others go on
+        return _record(task.spec, ok=False, error=traceback.format_exc())
+    keep = None if task.runs_dir is not None else result
+    return _record(
+        task.spec, ok=True, timing=result.timing, youth_months=result.youth_months, result=keep
+    )
+
+
+def plugin_modules() -> tuple[str, ...]:
+    """Modules that registered plugin services here; workers import them before a run."""
+    from sim.services import PLUGINS
+
+    return tuple(sorted({cls.__module__ for cls in PLUGINS.values()}))
+
+
+# -- executors ----------------------------------------------------------------------------
+class InProcessExecutor(cf.Executor):
+    """Runs each submitted call at once, in this process (a completed future comes back)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        """Call ``fn`` now and return its finished future."""
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+            future.set_exception(exc)
+        return future
+
+
+class Workers:
+    """An executor with its name and worker count; use as a context manager.
+
+    Args:
+        kind: ``"in-process"``, ``"local-processes"`` or ``"dask"``.
+        workers: the number of workers (Dask: the cluster's total threads).
+        writes_in_worker: True when workers write the run files themselves.
+    """
+
+    def __init__(self, kind: str, workers: int, writes_in_worker: bool):
+        self.kind, self.workers, self.writes_in_worker = kind, workers, writes_in_worker
+        self.executor: cf.Executor | None = None
+        self._client = None
+        self._address: str | None = None
+
+    @property
+    def window(self) -> int:
+        """How many runs are submitted ahead (bounded, so memory stays small)."""
+        return 1 if self.kind == "in-process" else 2 * self.workers
+
+    def __enter__(self) -> Workers:
+        self.executor = self._start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+    def _start(self) -> cf.Executor:
+        if self.kind == "in-process":
+            return InProcessExecutor()
+        if self.kind == "local-processes":
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sim.runner", "sim.execute"])
+            return cf.ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._client.get_executor(pure=False)
+
+    def submit(self, task: RunTask) -> cf.Future:
+        """Submit one task; a local pool whose worker died is replaced first."""
+        try:
+            return self.executor.submit(run_task, task)
+        except BrokenProcessPool:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start()
+            return self.executor.submit(run_task, task)
+
+    def shutdown(self) -> None:
+        """Stop the workers this object started (never a Dask cluster's workers)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def describe(self) -> dict:
+        """Executor, worker count and scheduler address, for the manifest."""
+        return {"executor": self.kind, "workers": self.workers, "scheduler": self._address}
+
+
+def connect_dask(address: str, timeout: float = 10.0) -> Workers:
+    """Connect to an existing Dask scheduler (exit code 2 when it cannot be reached)."""
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"--scheduler: cannot connect to {address}: {exc}") from None
+    threads = sum(client.nthreads().values()) or 1
+    workers = Workers("dask", threads, writes_in_worker=False)
+    workers._client, workers._address = client, address
+    return workers
+
+
+def choose(workers: int | None, scheduler: str | None, runs: int) -> Workers:
+    """Pick the executor: Dask with a scheduler address, else local processes or in-process.
+
+    Args:
+        workers: local worker processes (None: one per core).
+        scheduler: a Dask scheduler address; None reads ``DASK_SCHEDULER_ADDRESS``.
+        runs: how many runs there are (never more local workers than runs).
+    """
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if scheduler:
+        return connect_dask(scheduler)
+    count = min(workers or os.cpu_count() or 1, max(runs, 1))
+    if count <= 1:
+        return Workers("in-process", 1, writes_in_worker=True)
+    return Workers("local-processes", count, writes_in_worker=True)
+
+
+# -- the loop -----------------------------------------------------------------------------
+def _outcome(future: cf.Future, task: RunTask) -> RunRecord:
+    try:
+        return future.result()
+    except BaseException as exc:  # noqa: BLE001 - a dead worker or a lost Dask task
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        text = "".join(traceback.format_exception(exc))
+        return _record(task.spec, ok=False, error=text)
+
+
+def run_all(
+    tasks: Iterable[RunTask], workers: Workers, on_done: Callable[[RunRecord], None]
+) -> None:
+    """Run every task on ``workers``, calling ``on_done`` with each record as it finishes.
+
+    At most ``workers.window`` runs are in flight, so thousands of runs need no more memory
+    than a few. Records arrive in completion order; tables never depend on that order.
+    """
+    queue = iter(tasks)
+    pending: dict[cf.Future, RunTask] = {}
+
+    def fill() -> None:
+        while len(pending) < workers.window and (task := next(queue, None)) is not None:
+            pending[workers.submit(task)] = task
+
+    fill()
+    while pending:
+        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            on_done(_outcome(future, pending.pop(future)))
+        fill()
 
 
 def execute(
     specs: list[RunSpec], workers: int = 1, quiet: bool = False
 ) -> tuple[list[RunResult], list[tuple[RunSpec, str]]]:
-    """Run every spec; returns (results in spec order, failures with tracebacks)."""
-    results, failures = [], []
-    for i, spec in enumerate(specs, 1):
-        try:
-            results.append(run_one(spec))
-        except Exception:  # a failed run is reported, the others go on
-            failures.append((spec, traceback.format_exc()))
-        if not quiet:
-            print(f"[{i}/{len(specs)}] {spec.name} r{spec.replicate}", file=sys.stderr)
+    """Run specs and keep their tables in memory (small jobs; batches use :func:`run_all`).
+
+    Returns:
+        The results in spec order, and the failures as (spec, traceback).
+    """
+    by_key: dict[tuple[str, int], RunRecord] = {}
+    plugins = plugin_modules()
+    with choose(workers, None, len(specs)) as pool:
+        pool.writes_in_worker = False
+
+        def keep(record: RunRecord) -> None:
+            by_key[(record.label, record.replicate)] = record
+            if not quiet:
+                print(
+                    f"[{len(by_key)}/{len(specs)}] {record.label} r{record.replicate}",
+                    file=sys.stderr,
+                )
+
+        run_all((RunTask(s, None, plugins) for s in specs), pool, keep)
+    records = [by_key[(s.name, s.replicate)] for s in specs]
+    results = [r.result for r in records if r.ok]
+    failures = [(s, r.error) for s, r in zip(specs, records, strict=True) if not r.ok]
     return results, failures

@@ -57,6 +57,10 @@ class LabourMarket(Service):
             pop.nav_status[pids] == NavStatus.DISABILITY, p["job_find_rr_disability"], 1.0
         )
         h = h * np.where(pop.activity[pids] == Activity.PROGRAMME, p["programme_job_rr"], 1.0)
+        long_spell = pop.months_in_activity[pids] >= 12
+        h = h * np.where(
+            long_spell & (pop.activity[pids] == Activity.NEET), p["job_find_rr_long_spell"], 1.0
+        )
         return np.minimum(m.modified("job_find", pids, h), 1.0)
 
     def loss_hazard(self, pids: np.ndarray) -> np.ndarray:

@@ -76,22 +76,36 @@ class School(Service):
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] > 0)]
         grade, track = pop.grade[pupils], pop.track[pupils]
         move = (grade == 1) | ((grade == 2) & (track == Track.ACADEMIC)) | (grade == APPRENTICE)
-        pop.grade[pupils[move]] += 1
+        switch = m.streams.bernoulli("school:switch", pupils, m.params["programme_switch_yearly"])
+        switch &= grade <= 2
+        pop.grade[pupils[move & ~switch]] += 1
+        pop.grade[pupils[switch]] = 1
+        pop.track[pupils[switch]] = np.where(
+            track[switch] == Track.ACADEMIC, Track.VOCATIONAL, Track.ACADEMIC
+        )
+        pupils, grade, track = pupils[~switch], grade[~switch], track[~switch]
         to_vg3 = pupils[(grade == 2) & (track == Track.VOCATIONAL)]
         stop = m.streams.bernoulli("school:vg2_vg3", to_vg3, m.params["vg2_vg3_noncontinuation"])
-        pop.grade[to_vg3[~stop]] = APPRENTICE
+        pabygg = m.streams.bernoulli("school:pabygg", to_vg3, m.params["pabygg_share"])
+        pop.grade[to_vg3[~stop]] = np.where(pabygg[~stop], 3, APPRENTICE)
         self._leave(to_vg3[stop], resume_grade=APPRENTICE)
 
     def _returners(self, live: np.ndarray) -> None:
         """Re-enrolment: OT offers accepted, and youth who return on their own."""
         m, pop = self.model, self.model.pop
+        act = pop.activity[live]
         out = live[
-            (pop.activity[live] == Activity.NEET)
+            ((act == Activity.NEET) | (act == Activity.EMPLOYED))
             & ~pop.completed[live]
             & (pop.track[live] != Track.NONE)
             & (m.ages(live) <= 24)
         ]
-        own = m.streams.bernoulli("school:self_return", out, m.params["school_return_neet_yearly"])
+        p = np.where(
+            pop.activity[out] == Activity.NEET,
+            m.params["school_return_neet_yearly"],
+            m.params["school_return_employed_yearly"],
+        )
+        own = m.streams.bernoulli("school:self_return", out, p)
         back = out[own | pop.reenrol[out]]
         pop.reenrol[live] = False
         pop.grade[back] = np.maximum(pop.left_grade[back], 1)
@@ -102,7 +116,6 @@ class School(Service):
         act = pop.activity[live]
         cand = live[
             pop.completed[live]
-            & (pop.track[live] == Track.ACADEMIC)
             & ((act == Activity.NEET) | (act == Activity.EMPLOYED))
             & (pop.he_months[live] == 0)
             & (m.ages(live) <= 24)
@@ -150,12 +163,10 @@ class School(Service):
     def _exams(self) -> None:
         m, pop = self.model, self.model.pop
         live = pop.live()
+        grade = pop.grade[live]
         final = live[
             (pop.activity[live] == Activity.UPPER_SECONDARY)
-            & (
-                ((pop.grade[live] == 3) & (pop.track[live] == Track.ACADEMIC))
-                | (pop.grade[live] == APPRENTICE + 1)
-            )
+            & ((grade == 3) | (grade == APPRENTICE + 1))
         ]
         passed = m.streams.bernoulli("school:pass", final, m.params["final_year_pass"])
         self._complete(final[passed])
@@ -166,14 +177,13 @@ class School(Service):
     def _complete(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         pop.completed[pids], pop.completed_month[pids] = True, m.month
-        academic = pop.track[pids] == Track.ACADEMIC
+        general = pop.grade[pids] == 3  # academic Vg3 or the supplementary year (påbygg)
         he = m.streams.bernoulli("school:he_entry", pids, m.params["higher_ed_entry"])
-        hired = m.streams.bernoulli("school:apprentice_hired", pids, m.params["apprentice_hired"])
+        work = np.where(general, m.params["school_leaver_employed"], m.params["apprentice_hired"])
+        hired = m.streams.bernoulli("school:hired", pids, work)
         pop.grade[pids] = 0
         pop.activity[pids] = np.select(
-            [academic & he, ~academic & hired],
-            [Activity.HIGHER_EDUCATION, Activity.EMPLOYED],
-            Activity.NEET,
+            [general & he, hired], [Activity.HIGHER_EDUCATION, Activity.EMPLOYED], Activity.NEET
         )
 
     # -- higher education ---------------------------------------------------------------------

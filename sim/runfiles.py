@@ -1,0 +1,150 @@
+"""The runs folder: one Parquet file per finished run, and combining them at the end.
+
+A run of label ``L`` and replicate ``r`` is ``L__r<r>.parquet`` (its yearly table; the run's
+timing is kept in the file's metadata) plus ``L__r<r>.monthly.parquet`` when monthly tables
+were asked for. Each file is written under a temporary name and renamed into place, the yearly
+file last, so the yearly file marks a finished run: a batch killed at any moment keeps every
+finished run and never leaves a half-written file under a final name.
+
+Combined tables are rebuilt from these files in (label, replicate) order, which is the
+contract's row order, so the same runs give byte-identical files whatever executor made them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.tables import combine
+
+META_KEY = b"sim_run"
+TMP_SUFFIX = ".tmp"
+MONTHLY_ROW_GROUP = 500_000
+
+
+def run_stem(label: str, replicate: int) -> str:
+    """The file stem of a run: ``<scenario-label>__r<replicate>``."""
+    return f"{label}__r{replicate}"
+
+
+def yearly_path(runs_dir: Path, label: str, replicate: int) -> Path:
+    """The yearly table of a run (its presence marks the run as finished)."""
+    return Path(runs_dir) / f"{run_stem(label, replicate)}.parquet"
+
+
+def monthly_path(runs_dir: Path, label: str, replicate: int) -> Path:
+    """The monthly table of a run (only when monthly tables were asked for)."""
+    return Path(runs_dir) / f"{run_stem(label, replicate)}.monthly.parquet"
+
+
+def is_done(runs_dir: Path, label: str, replicate: int, monthly: bool) -> bool:
+    """True when the run's files exist (the monthly one too when ``monthly``)."""
+    if not yearly_path(runs_dir, label, replicate).exists():
+        return False
+    return not monthly or monthly_path(runs_dir, label, replicate).exists()
+
+
+def temp_name(path: Path) -> Path:
+    """A unique temporary name next to ``path`` (hidden, ends in ``.tmp``)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+
+
+def write_table(df: pd.DataFrame, path: Path, meta: dict | None = None) -> None:
+    """Write a tidy table to ``path`` atomically (temporary name, then rename)."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if meta is not None:
+        extra = {META_KEY: json.dumps(meta, sort_keys=True).encode()}
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    tmp = temp_name(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_run(runs_dir: Path, label: str, replicate: int, result) -> None:
+    """Write one run's tables (monthly first, yearly last) with its timing as metadata."""
+    if result.monthly is not None:
+        write_table(result.monthly, monthly_path(runs_dir, label, replicate))
+    meta = {"timing": result.timing, "youth_months": int(result.youth_months)}
+    write_table(result.yearly, yearly_path(runs_dir, label, replicate), meta)
+
+
+def read_meta(path: Path) -> dict:
+    """The timing metadata of a run file (empty when absent)."""
+    metadata = pq.read_schema(path).metadata or {}
+    raw = metadata.get(META_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def clean_temp(runs_dir: Path) -> int:
+    """Remove temporary files left by a killed batch; returns how many were removed."""
+    removed = 0
+    for tmp in Path(runs_dir).glob(f".*{TMP_SUFFIX}"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def totals(paths: Iterable[Path]) -> tuple[dict[str, float], int]:
+    """Sum the timing (build_s, simulate_s) and youth-months recorded in run files."""
+    timing = {"build_s": 0.0, "simulate_s": 0.0}
+    youth_months = 0
+    for path in paths:
+        meta = read_meta(path)
+        for key in timing:
+            timing[key] += float(meta.get("timing", {}).get(key, 0.0))
+        youth_months += int(meta.get("youth_months", 0))
+    return timing, youth_months
+
+
+def combine_yearly(paths: list[Path]) -> pd.DataFrame:
+    """Read the yearly run files and combine them into one sorted tidy table."""
+    return combine([pd.read_parquet(p) for p in paths], yearly=True)
+
+
+def _monthly_tables(paths: list[Path]) -> Iterator[pa.Table]:
+    """Run tables in order, without metadata, batched into large row groups."""
+    batch, rows = [], 0
+    for path in paths:
+        table = pq.read_table(path).replace_schema_metadata(None)
+        batch.append(table)
+        rows += table.num_rows
+        if rows >= MONTHLY_ROW_GROUP:
+            yield pa.concat_tables(batch)
+            batch, rows = [], 0
+    if batch:
+        yield pa.concat_tables(batch)
+
+
+def write_monthly(paths: list[Path], dest: Path) -> None:
+    """Stream the monthly run files into one table at ``dest`` (atomically).
+
+    Each run file is already sorted by period, metric and group, and ``paths`` come in
+    (label, replicate) order, so the concatenation is in the contract's row order without
+    holding every run in memory.
+    """
+    tmp = temp_name(dest)
+    writer = None
+    try:
+        for table in _monthly_tables(paths):
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=MONTHLY_ROW_GROUP)
+        if writer is None:
+            write_table(combine([], yearly=False), tmp)
+        else:
+            writer.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
