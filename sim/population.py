@@ -90,6 +90,7 @@ class Population:
         self._last = {f: np.zeros(capacity, FIELDS[f][0]) for f in TRACKED}
         self._events: list[np.ndarray] = []
         self.lo = 0  # lowest live pid
+        self._live: np.ndarray | None = None
 
     @property
     def capacity(self) -> int:
@@ -114,6 +115,7 @@ class Population:
             self._grow(self.n + count)
         pids = np.arange(self.n, self.n + count)
         self.n += count
+        self._live = None
         self.alive[pids] = True
         self.entry_month[pids] = month
         for name, value in values.items():
@@ -127,12 +129,15 @@ class Population:
         """Youth leave (age 30 or emigration); their rows and history are kept."""
         self.alive[pids] = False
         self.exit_month[pids] = month
+        self._live = None
         live = np.flatnonzero(self.alive[self.lo : self.n])
         self.lo = self.lo + (int(live[0]) if len(live) else self.n - self.lo)
 
     def live(self) -> np.ndarray:
-        """Pids of youth present now."""
-        return self.lo + np.flatnonzero(self.alive[self.lo : self.n])
+        """Pids of youth present now (cached until the population changes; do not modify)."""
+        if self._live is None:
+            self._live = self.lo + np.flatnonzero(self.alive[self.lo : self.n])
+        return self._live
 
     def _log(self, month: int, field: str, pids: np.ndarray, values: np.ndarray) -> None:
         ev = np.empty(len(pids), dtype=EVENT_DTYPE)

@@ -55,18 +55,30 @@ class Snapshot:
         self.area = model.geo.area_of[self.kommune]
 
     def groups(self):
-        """(name, mask) for every NEET group."""
+        """(name, youth count, NEET count) for every NEET group."""
         pop, m = self.model.pop, self.model
-        yield "all", slice(None)
+        neet = self.neet
+        yield "all", len(neet), int(neet.sum())
+        n_band = np.bincount(self.band, minlength=3)
+        k_band = np.bincount(self.band, weights=neet, minlength=3)
         for i, band in enumerate(AGE_BANDS):
-            yield band, self.band == i
-        female, imm = pop.female[self.pids], pop.immigrant[self.pids]
-        yield from (("female", female), ("male", ~female))
-        yield from (("immigrant", imm), ("non_immigrant", ~imm))
-        for k, number in enumerate(m.geo.numbers):
-            yield f"kommune:{number}", self.kommune == k
-        for a, name in enumerate(m.geo.area_names):
-            yield f"nav:{name}", self.area == a
+            yield band, int(n_band[i]), int(k_band[i])
+        for name, mask in (
+            ("female", pop.female[self.pids]),
+            ("immigrant", pop.immigrant[self.pids]),
+        ):
+            k_in, n_in = int(neet[mask].sum()), int(mask.sum())
+            other = {"female": "male", "immigrant": "non_immigrant"}[name]
+            yield name, n_in, k_in
+            yield other, len(neet) - n_in, int(neet.sum()) - k_in
+        yield from self._by(self.kommune, [f"kommune:{n}" for n in m.geo.numbers])
+        yield from self._by(self.area, [f"nav:{a}" for a in m.geo.area_names])
+
+    def _by(self, index: np.ndarray, names: list[str]):
+        n = np.bincount(index, minlength=len(names))
+        k = np.bincount(index, weights=self.neet, minlength=len(names))
+        for i, name in enumerate(names):
+            yield name, int(n[i]), int(k[i])
 
 
 def population(s: Snapshot):
@@ -76,8 +88,7 @@ def population(s: Snapshot):
 
 def neet(s: Snapshot):
     """NEET rate and count by group (SSB register definition: programmes are not NEET)."""
-    for group, mask in s.groups():
-        n, k = int(s.neet[mask].size), int(s.neet[mask].sum())
+    for group, n, k in s.groups():
         yield "neet_rate", group, _ratio(k, n), n
         yield "neet_count", group, k / s.scale, k
 

@@ -32,7 +32,8 @@ class GP(Service):
         """Stop following recovered youth, detect new problems, refer."""
         m, pop = self.model, self.model.pop
         self.release(pop.mh[self.active] == Mh.NONE)
-        pop.detected[pop.live()[pop.mh[pop.live()] == Mh.NONE]] = False
+        sl = slice(pop.lo, pop.n)
+        pop.detected[sl] &= pop.mh[sl] > Mh.NONE
         live = pop.live()
         cand = live[(pop.mh[live] > Mh.NONE) & ~pop.detected[live]]
         rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp_detect_rr_severe"], 1.0)

@@ -9,6 +9,8 @@ programme places.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from sim.population import Activity, Mh, NavStatus
@@ -21,6 +23,7 @@ FOLLOWED = (
     NavStatus.QUALIFICATION,
     NavStatus.SOCIAL_ASSISTANCE,
 )
+FOLLOWED_MASK = np.isin(np.arange(len(NavStatus)), FOLLOWED)
 
 
 @register
@@ -47,18 +50,23 @@ class Nav(Service):
         """Chance contact, deregistration, benefit decisions, helper marks."""
         m, pop = self.model, self.model.pop
         live = pop.live()
+        # NAV's rules concern youth who are NEET or have a NAV status: work on that subset
+        live = live[(pop.activity[live] == Activity.NEET) | (pop.nav_status[live] > 0)]
         self._chance_contact(live)
         self._leave_on_activity(live)
         self._deregister(live)
         self._aap(live)
         self._disability(live)
         self._social_assistance(live)
-        followed = np.isin(pop.nav_status[live], FOLLOWED)
+        followed = FOLLOWED_MASK[pop.nav_status[live]]
         self.set_helper(live[followed], True)
         self.set_helper(live[~followed], False)
         self.active = live[followed]
         self.active_since = np.full(len(self.active), m.month, dtype=np.int32)
-        m.nav_clients = self.active
+        area = m.geo.area_of[pop.kommune[self.active]]
+        order = np.argsort(area, kind="stable")
+        bounds = np.searchsorted(area[order], np.arange(len(m.geo.area_names) + 1))
+        m.nav_clients_by_area = [self.active[order[a:b]] for a, b in itertools.pairwise(bounds)]
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
         """Multiplier on job finding from NAV follow-up.
@@ -67,7 +75,7 @@ class Nav(Service):
         at most 1), weakened by plan conflict.
         """
         m, pop = self.model, self.model.pop
-        followed = np.isin(pop.nav_status[pids], FOLLOWED)
+        followed = FOLLOWED_MASK[pop.nav_status[pids]]
         intensity = m.nav_intensity[m.geo.area_of[pop.kommune[pids]]]
         gain = m.params["nav_followup_boost"] * intensity * m.conflict_factor(pids)
         return np.where(followed, 1.0 + gain, 1.0)
@@ -175,7 +183,7 @@ class NavOffice(Service):
     def step(self) -> None:
         """Follow-up intensity, programme places, qualification programme."""
         m, pop = self.model, self.model.pop
-        mine = m.nav_clients[m.geo.area_of[pop.kommune[m.nav_clients]] == self.area]
+        mine = m.nav_clients_by_area[self.area]
         self.clients = len(mine)
         cap = self.caseworkers * m.params["nav_caseload"]
         self.intensity = min(1.0, cap / self.clients) if self.clients else 1.0
