@@ -182,7 +182,7 @@ class NavOffice(Service):
 
     def step(self) -> None:
         """Follow-up intensity, programme places, qualification programme."""
-        m, pop = self.model, self.model.pop
+        m = self.model
         mine = m.nav_clients_by_area[self.area]
         self.clients = len(mine)
         cap = self.caseworkers * m.params["nav_caseload"]
