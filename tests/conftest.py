@@ -110,3 +110,22 @@ def rows(table: pd.DataFrame, metric: str, group: str = "all") -> pd.DataFrame:
     """The rows of one metric and group, indexed by period."""
     sel = table[(table["metric"] == metric) & (table["group"] == group)]
     return sel.set_index("period")
+
+
+CLI_OPTIONS = ["--reps", "2", "--years", "2", "--scale", "0.02", "--quiet"]
+CLI_SEED = 7
+
+
+def sim_run(out: Path, seed: int = CLI_SEED, scenario: Path = BASELINE) -> Path:
+    """``sim run SCENARIO --seed SEED`` with the quick options, in process; returns ``out``."""
+    from sim.cli import main
+
+    rc = main(["run", str(scenario), "--seed", str(seed), "--out", str(out), *CLI_OPTIONS])
+    assert rc == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def cli_run(tmp_path_factory) -> Path:
+    """A results folder from ``sim run baseline.toml`` (2 replicates, 2 years, scale 0.02)."""
+    return sim_run(tmp_path_factory.mktemp("cli") / "run")
