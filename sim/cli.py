@@ -10,7 +10,7 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ["run", "compare", "report"]
+COMMANDS = ["run", "compare", "batch", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

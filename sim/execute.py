@@ -37,6 +37,7 @@ from sim.runfiles import write_run
 from sim.runner import RunResult, RunSpec
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -159,9 +160,11 @@ class Workers:
 
     def shutdown(self) -> None:
         """Stop the workers this object started (never a Dask cluster's workers)."""
-        if self.executor is not None:
+        if self.kind == "dask" and self.executor is not None:
+            self.executor.shutdown(wait=False)  # cancels what is left; the cluster stays up
+        elif self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        self.executor = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -171,12 +174,12 @@ class Workers:
         return {"executor": self.kind, "workers": self.workers, "scheduler": self._address}
 
 
-def connect_dask(address: str, timeout: float = 10.0) -> Workers:
+def connect_dask(address: str, timeout: float | None = None) -> Workers:
     """Connect to an existing Dask scheduler (exit code 2 when it cannot be reached)."""
     from distributed import Client
 
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout or CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"--scheduler: cannot connect to {address}: {exc}") from None
     threads = sum(client.nthreads().values()) or 1
@@ -262,3 +265,51 @@ def execute(
     results = [r.result for r in records if r.ok]
     failures = [(s, r.error) for s, r in zip(specs, records, strict=True) if not r.ok]
     return results, failures
+
+
+def run_into(
+    specs: list[RunSpec],
+    runs_dir: Path,
+    pool: Workers,
+    progress=None,
+    on_failure: Callable[[list[RunRecord]], None] | None = None,
+) -> list[RunRecord]:
+    """Run specs on ``pool``, each finished run written at once to ``runs_dir``.
+
+    Args:
+        specs: the runs to do.
+        runs_dir: the runs folder (created by the caller).
+        pool: the executor (entered).
+        progress: a :class:`sim.progress.Progress`, or None.
+        on_failure: called with every failure so far, each time a run fails.
+
+    Returns:
+        The failed runs' records (empty when every run succeeded).
+    """
+    target = str(runs_dir) if pool.writes_in_worker else None
+    plugins = plugin_modules()
+    tasks = (RunTask(spec, target, plugins) for spec in specs)
+    failures: list[RunRecord] = []
+
+    def done(record: RunRecord) -> None:
+        if record.ok and record.result is not None:
+            record = _write_here(record, runs_dir)
+        if not record.ok:
+            failures.append(record)
+            if on_failure is not None:
+                on_failure(failures)
+        if progress is not None:
+            progress.update(record.label, record.replicate, record.ok)
+
+    run_all(tasks, pool, done)
+    return failures
+
+
+def _write_here(record: RunRecord, runs_dir: Path) -> RunRecord:
+    """Write tables a Dask worker sent back; a write error fails the run."""
+    try:
+        write_run(runs_dir, record.label, record.replicate, record.result)
+    except Exception:
+        record.ok, record.error = False, traceback.format_exc()
+    record.result = None
+    return record

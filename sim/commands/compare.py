@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 from sim.commands.common import add_common, check_common, default_out, write_results
@@ -17,7 +18,27 @@ def add_parser(sub) -> None:
     p.add_argument("scenarios", nargs="+", help="scenario TOML files (first = reference)")
     add_common(p, reps=10)
     p.add_argument("--no-monthly", action="store_true", help="skip monthly.parquet")
+    add_executor_options(p)
     p.set_defaults(func=main)
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """``--workers N`` and ``--scheduler ADDRESS`` (shared with ``sim batch``)."""
+    p.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: one per core)"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS)",
+    )
+
+
+def check_workers(args: argparse.Namespace) -> None:
+    """``--workers`` must be at least 1 when given."""
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers: must be at least 1, got {workers}")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -39,11 +60,18 @@ def load_all(paths: list[str]) -> dict:
 
 
 def run_scenarios(args: argparse.Namespace, command: str) -> int:
-    """Validate, run every (scenario, replicate), summarize and write the results."""
-    from sim.execute import execute
+    """Validate, run every (scenario, replicate), summarize and write the results.
+
+    Runs go through the same executors as ``sim batch`` (in-process, local processes or
+    Dask) into a temporary runs folder next to the results; the results directory appears at
+    once (temporary folder, then rename) and only when every run succeeded.
+    """
+    from sim.execute import choose, run_into
+    from sim.progress import Progress
     from sim.runner import RunSpec, replicate_seeds
 
     check_common(args)
+    check_workers(args)
     scenarios = load_all(args.scenarios)
     out = Path(args.out) if args.out else default_out(command, list(scenarios))
     seeds = replicate_seeds(args.seed, args.reps)
@@ -52,44 +80,39 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
         for r in range(args.reps)
         for sc in scenarios.values()
     ]
-    results, failures = execute(specs, workers=getattr(args, "workers", 1), quiet=args.quiet)
-    if failures:
-        for spec, tb in failures:
-            print(f"run failed: {spec.name} replicate {spec.replicate}\n{tb}", file=sys.stderr)
-        return 1
-    finish(args, scenarios, seeds, results, out)
+    pool = choose(getattr(args, "workers", None), getattr(args, "scheduler", None), len(specs))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    runs_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.runs.", dir=out.parent))
+    try:
+        with pool:
+            failures = run_into(specs, runs_dir, pool, Progress(len(specs), quiet=args.quiet))
+        if failures:
+            for record in failures:
+                print(
+                    f"run failed: {record.label} replicate {record.replicate}\n{record.error}",
+                    file=sys.stderr,
+                )
+            return 1
+        finish(args, scenarios, seeds, specs, runs_dir, out, pool.describe())
+    finally:
+        shutil.rmtree(runs_dir, ignore_errors=True)
     return 0
 
 
-def finish(args, scenarios: dict, seeds: list[int], results: list, out: Path) -> None:
-    """Combine tables, summarize, write the results directory, print the summary."""
-    from sim.manifest import build_manifest
+def finish(
+    args, scenarios: dict, seeds: list[int], specs: list, runs_dir: Path, out: Path, executor: dict
+) -> None:
+    """Combine the run files, summarize, write the results directory, print the summary."""
+    from sim.outputs import build_outputs
     from sim.report_text import print_summary
-    from sim.summary import summarize
-    from sim.tables import combine
 
-    t0 = time.perf_counter()
-    yearly = combine([r.yearly for r in results], yearly=True)
-    reference = next(iter(scenarios)) if len(scenarios) > 1 else None
-    summary, pair = summarize(yearly, reference)
-    files: dict[str, object] = {"yearly.parquet": yearly, "summary.json": summary}
+    result = build_outputs(specs, runs_dir, scenarios, seeds, args, **executor)
+    files: dict[str, object] = {"yearly.parquet": result.yearly, "summary.json": result.summary}
     if not args.no_monthly:
-        files["monthly.parquet"] = combine([r.monthly for r in results], yearly=False)
-    if pair is not None:
-        files["paired.parquet"] = pair
-    timing = {k: sum(r.timing[k] for r in results) for k in ("build_s", "simulate_s")}
-    youth_months = sum(r.youth_months for r in results)
-    timing["write_s"] = time.perf_counter() - t0
-    files["manifest.json"] = build_manifest(
-        scenarios=scenarios,
-        seed=args.seed,
-        replicate_seeds=seeds,
-        scale=args.scale,
-        start=args.start,
-        years=args.years,
-        timing=timing,
-        youth_months=youth_months,
-    )
+        files["monthly.parquet"] = result.monthly_frame()
+    if result.paired is not None:
+        files["paired.parquet"] = result.paired
+    files["manifest.json"] = result.manifest
     write_results(out, files)
     if not args.quiet:
-        print_summary(yearly, summary, files["manifest.json"], out)
+        print_summary(result.yearly, result.summary, result.manifest, out)

@@ -1,0 +1,318 @@
+"""Batch files (TOML): scenarios, replicates, common options and optional parameter sweeps.
+
+```toml
+scenarios = ["../scenarios/baseline.toml"]   # relative to this file
+reps = 20
+seed = 1
+years = 15
+scale = 1.0
+start = "2024-01"
+monthly = false                              # combine monthly tables too (default false)
+[[variants]]                                 # a list of variants ...
+name = "low_loss"
+params = { handover_loss = 0.1 }
+[grid]                                       # ... and/or a grid: one variant per combination
+handover_loss = [0.1, 0.2]
+```
+
+Each variant applies to every scenario and is labelled ``<stem>@<variant>`` in the
+``scenario`` column; a grid point is named ``handover_loss=0.1,plan_conflict=0.2``. With
+variants, only the variants run (list one with empty ``params`` to keep the unchanged
+scenarios). A variant's overrides are merged over the scenario's and, like scenario overrides,
+apply from the start month: the warm-up keeps the scenario chain root's parameters, so every
+variant of a replicate starts from the same simulated history (common random numbers).
+
+Every problem raises :class:`sim.errors.InputError` naming the file and the key, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.params import check_value
+
+KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
+VARIANT_KEYS = ("name", "params")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.+=,-]+$")
+START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAX_VARIANTS = 10_000
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named set of parameter overrides applied on top of every scenario."""
+
+    name: str
+    params: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A validated batch file: scenario paths, the options it sets, and its variants."""
+
+    path: Path
+    text: str
+    sha256: str
+    scenarios: tuple[Path, ...]
+    options: dict[str, object]  # only the keys the file sets: reps, seed, years, ...
+    variants: tuple[Variant, ...] = ()
+
+    def manifest_entry(self) -> dict:
+        """The batch file as kept in the manifest."""
+        return {"path": str(self.path), "sha256": self.sha256, "text": self.text}
+
+
+def _read(path: Path) -> tuple[str, dict]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: TOML syntax error: {exc}") from None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(path: Path, key: str, value: object, lo: int, hi: int) -> int:
+    if not _is_int(value):
+        raise InputError(f"{path}: {key}: must be an integer, got {value!r}")
+    if not lo <= value <= hi:
+        raise InputError(f"{path}: {key}: must be {lo}-{hi}, got {value}")
+    return value
+
+
+def _check_scale(path: Path, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{path}: scale: must be a number, got {value!r}")
+    if not 0 < value <= 20:
+        raise InputError(f"{path}: scale: must be in (0, 20], got {value}")
+    return float(value)
+
+
+def _check_start(path: Path, value: object) -> str:
+    if not isinstance(value, str) or not START_RE.match(value):
+        raise InputError(f"{path}: start: must be a YYYY-MM string, got {value!r}")
+    return value
+
+
+def _check_monthly(path: Path, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{path}: monthly: must be true or false, got {value!r}")
+    return value
+
+
+CHECKS = {
+    "reps": lambda p, v: _check_int(p, "reps", v, 1, 1_000_000),
+    "seed": lambda p, v: _check_int(p, "seed", v, 0, 2**63 - 1),
+    "years": lambda p, v: _check_int(p, "years", v, 1, 60),
+    "scale": _check_scale,
+    "start": _check_start,
+    "monthly": _check_monthly,
+}
+
+
+def _check_scenarios(path: Path, value: object) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{path}: scenarios: must be a non-empty list of file paths")
+    paths = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InputError(f"{path}: scenarios[{i}]: must be a file path, got {item!r}")
+        file = path.parent / item
+        if not file.is_file():
+            raise InputError(f"{path}: scenarios[{i}]: file not found: {file}")
+        paths.append(file)
+    return tuple(paths)
+
+
+def _check_params(path: Path, key: str, params: object) -> dict[str, float]:
+    if not isinstance(params, dict):
+        raise InputError(f"{path}: {key}: must be a table of parameter = value")
+    for name, value in params.items():
+        problem = check_value(name, value)
+        if problem:
+            raise InputError(f"{path}: {key}.{name}: {problem}")
+    return {name: float(value) for name, value in params.items()}
+
+
+def _check_name(path: Path, key: str, name: object) -> str:
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise InputError(
+            f"{path}: {key}: must be a name of letters, digits and _ . + = , - (got {name!r})"
+        )
+    return name
+
+
+def _variant(path: Path, i: int, entry: object) -> Variant:
+    key = f"variants[{i}]"
+    if not isinstance(entry, dict):
+        raise InputError(f"{path}: {key}: must be a table with name and params")
+    for k in entry:
+        if k not in VARIANT_KEYS:
+            raise InputError(f"{path}: {key}.{k}: unknown key (valid: name, params)")
+    if "name" not in entry:
+        raise InputError(f"{path}: {key}.name: required key missing")
+    name = _check_name(path, f"{key}.name", entry["name"])
+    return Variant(name, _check_params(path, f"{key}.params", entry.get("params", {})))
+
+
+def _check_variants(path: Path, value: object) -> list[Variant]:
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{path}: variants: must be a non-empty list of tables ([[variants]])")
+    return [_variant(path, i, entry) for i, entry in enumerate(value)]
+
+
+def _grid_axis(path: Path, name: str, values: object) -> list:
+    if not isinstance(values, list) or not values:
+        raise InputError(f"{path}: grid.{name}: must be a non-empty list of values")
+    for i, value in enumerate(values):
+        problem = check_value(name, value)
+        if problem:
+            raise InputError(f"{path}: grid.{name}[{i}]: {problem}")
+    if len(set(values)) != len(values):
+        raise InputError(f"{path}: grid.{name}: a value is listed twice")
+    return values
+
+
+def _check_grid(path: Path, value: object) -> list[Variant]:
+    if not isinstance(value, dict) or not value:
+        raise InputError(f"{path}: grid: must be a table of parameter = [values]")
+    axes = {name: _grid_axis(path, name, values) for name, values in value.items()}
+    size = 1
+    for values in axes.values():
+        size *= len(values)
+    if size > MAX_VARIANTS:
+        raise InputError(f"{path}: grid: {size} combinations (at most {MAX_VARIANTS})")
+    variants = []
+    for combo in itertools.product(*axes.values()):
+        name = ",".join(f"{k}={v}" for k, v in zip(axes, combo, strict=True))
+        variants.append(Variant(name, {k: float(v) for k, v in zip(axes, combo, strict=True)}))
+    return variants
+
+
+def _sweep(path: Path, data: dict) -> tuple[Variant, ...]:
+    variants = []
+    if "variants" in data:
+        variants += _check_variants(path, data["variants"])
+    if "grid" in data:
+        variants += _check_grid(path, data["grid"])
+    seen: set[str] = set()
+    for v in variants:
+        if v.name in seen:
+            raise InputError(f"{path}: variants: name {v.name!r} given twice")
+        seen.add(v.name)
+    return tuple(variants)
+
+
+def load_batch(path: str | Path) -> BatchFile:
+    """Read and validate a batch file (scenario files are checked to exist, not loaded).
+
+    Raises:
+        InputError: on any problem, naming the file and the key.
+    """
+    path = Path(path)
+    text, data = _read(path)
+    for key in data:
+        if key not in KEYS:
+            raise InputError(f"{path}: {key}: unknown key (valid: {', '.join(sorted(KEYS))})")
+    if "scenarios" not in data:
+        raise InputError(f"{path}: scenarios: required key missing")
+    options = {key: check(path, data[key]) for key, check in CHECKS.items() if key in data}
+    return BatchFile(
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        scenarios=_check_scenarios(path, data["scenarios"]),
+        options=options,
+        variants=_sweep(path, data),
+    )
+
+
+def labelled(scenarios: dict, variants: tuple[Variant, ...]) -> dict:
+    """Label → Scenario: the scenarios themselves, or each scenario under each variant.
+
+    A variant becomes a new Scenario with the variant's overrides merged over the scenario's
+    (from the start month); ``root_overrides`` (the warm-up) stay the scenario's.
+    """
+    if not variants:
+        return dict(scenarios)
+    out = {}
+    for stem, sc in scenarios.items():
+        for v in variants:
+            out[f"{stem}@{v.name}"] = replace(sc, overrides={**sc.overrides, **v.params})
+    return out
+
+
+def variant_params(label: str, variants: tuple[Variant, ...]) -> dict | None:
+    """The overrides of the variant in a label (None without a variant)."""
+    if "@" not in label:
+        return None
+    name = label.split("@", 1)[1]
+    return next(dict(v.params) for v in variants if v.name == name)
+
+
+# -- the runs folder ----------------------------------------------------------------------
+def run_config(opts, scenarios: dict) -> dict:
+    """What every run file in a runs folder must share (kept in ``runs/config.json``)."""
+    return {
+        "seed": opts.seed,
+        "years": opts.years,
+        "scale": opts.scale,
+        "start": opts.start,
+        "labels": {
+            label: {"params": dict(sorted(sc.overrides.items())), "warmup": sc.root_overrides}
+            for label, sc in scenarios.items()
+        },
+    }
+
+
+def check_resume(runs_dir: Path, config: dict, resume: bool) -> dict:
+    """Check a runs folder against this batch; returns the config to keep there.
+
+    Without ``resume`` the folder must hold no finished runs. With it, the seed, horizon,
+    scale and start must match, and each label already there must have the same parameters;
+    new labels and more (or fewer) replicates are fine, since replicate seeds do not depend
+    on the number of replicates.
+    """
+    stored_path = runs_dir / "config.json"
+    if not resume:
+        if any(runs_dir.glob("*.parquet")):
+            raise InputError(
+                f"{runs_dir}: holds finished runs; use --resume to continue, or another --out"
+            )
+        return config
+    if not stored_path.exists():
+        return config
+    stored = json.loads(stored_path.read_text(encoding="utf-8"))
+    for key in ("seed", "years", "scale", "start"):
+        if stored.get(key) != config[key]:
+            raise InputError(
+                f"{stored_path}: {key}: the runs were made with {stored.get(key)!r}, "
+                f"this batch has {config[key]!r} (use another --out)"
+            )
+    for label, entry in config["labels"].items():
+        old = stored.get("labels", {}).get(label)
+        if old is not None and old != json.loads(json.dumps(entry)):
+            raise InputError(
+                f"{stored_path}: {label}: the runs were made with other parameters "
+                "(use another --out)"
+            )
+    return {**config, "labels": {**stored.get("labels", {}), **config["labels"]}}

@@ -1,0 +1,191 @@
+"""``sim batch BATCH.toml``: many runs and sweeps, on every local core or a Dask cluster.
+
+Each finished run is written at once to ``DIR/runs/`` (so a killed batch keeps every finished
+run and ``--resume`` does only what is missing); failures go to ``DIR/failures.json``; at the
+end the combined tables, ``paired.parquet``, ``summary.json`` and ``manifest.json`` are written
+as for ``sim compare``. Options given on the command line override the batch file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.batch import BatchFile, check_resume, labelled, load_batch, variant_params
+from sim.commands.common import add_common, check_common, default_out
+from sim.commands.compare import add_executor_options, check_workers, load_all
+from sim.errors import InputError
+
+DEFAULTS = {"seed": 1, "reps": 1, "years": 15, "scale": 1.0, "start": "2024-01", "monthly": False}
+STALE = ("monthly.parquet", "paired.parquet")
+
+
+def add_parser(sub) -> None:
+    """Register ``sim batch``."""
+    p = sub.add_parser("batch", help="run a batch file: replicates and sweeps, resumable")
+    p.add_argument("batch", help="batch TOML file")
+    add_common(p)
+    p.set_defaults(**dict.fromkeys(DEFAULTS))  # None: not given, the batch file decides
+    p.add_argument(
+        "--monthly",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also combine the monthly tables (default: the batch file's monthly, else no)",
+    )
+    add_executor_options(p)
+    p.add_argument("--resume", action="store_true", help="run only the runs not yet finished")
+    p.set_defaults(func=main)
+
+
+@dataclass
+class Job:
+    """A validated batch: options, labelled scenarios, seeds, runs and the results folder."""
+
+    batch: BatchFile
+    opts: argparse.Namespace
+    scenarios: dict
+    seeds: list[int]
+    specs: list
+    out: Path
+
+    @property
+    def runs_dir(self) -> Path:
+        """Where each finished run is written."""
+        return self.out / "runs"
+
+
+def options(args: argparse.Namespace, batch: BatchFile) -> argparse.Namespace:
+    """Defaults, then the batch file, then options given on the command line."""
+    merged = {**DEFAULTS, **batch.options}
+    merged.update({k: getattr(args, k) for k in DEFAULTS if getattr(args, k) is not None})
+    opts = argparse.Namespace(**merged, quiet=args.quiet)
+    check_common(opts)
+    return opts
+
+
+def plan(args: argparse.Namespace) -> Job:
+    """Validate everything (batch file, scenarios, options, runs folder); write nothing."""
+    from sim.runner import RunSpec, replicate_seeds
+
+    check_workers(args)
+    batch = load_batch(args.batch)
+    opts = options(args, batch)
+    base = load_all([str(p) for p in batch.scenarios])
+    scenarios = labelled(base, batch.variants)
+    seeds = replicate_seeds(opts.seed, opts.reps)
+    specs = [
+        RunSpec(sc, r, seeds[r], opts.years, opts.scale, opts.start, opts.monthly, label)
+        for r in range(opts.reps)
+        for label, sc in scenarios.items()
+    ]
+    out = Path(args.out) if args.out else default_out("batch", list(base))
+    return Job(batch, opts, scenarios, seeds, specs, out)
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold ``DIR/.lock`` so that two batches never write one results folder at once."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"{out}: another sim batch is writing this folder") from None
+        yield
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run a batch file; exit 0 when every run succeeded, 1 when any failed."""
+    from sim.batch import run_config
+    from sim.execute import choose
+    from sim.runfiles import is_done
+
+    job = plan(args)
+    config = check_resume(job.runs_dir, run_config(job.opts, job.scenarios), args.resume)
+    todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
+    pool = choose(args.workers, args.scheduler, len(todo))
+    with locked(job.out), pool:
+        failures = run_batch(job, todo, pool, config)
+    finish(job, pool.describe(), failures, skipped=len(job.specs) - len(todo))
+    return report_failures(job, failures)
+
+
+def run_batch(job: Job, todo: list, pool, config: dict) -> list:
+    """Prepare the runs folder and run what is missing; returns the failed runs' records."""
+    from sim.execute import run_into
+    from sim.outputs import write_file
+    from sim.progress import Progress
+    from sim.runfiles import clean_temp
+
+    job.runs_dir.mkdir(parents=True, exist_ok=True)
+    clean_temp(job.runs_dir)
+    write_file(job.runs_dir / "config.json", config)
+    write_failures(job, [])
+    progress = Progress(len(todo), len(job.specs) - len(todo), quiet=job.opts.quiet)
+    progress.start()
+    try:
+        return run_into(todo, job.runs_dir, pool, progress, lambda f: write_failures(job, f))
+    finally:
+        progress.close()
+
+
+def write_failures(job: Job, failures: list) -> None:
+    """``DIR/failures.json``: scenario, replicate, seed and traceback of each failed run."""
+    from sim.outputs import write_file
+
+    write_file(job.out / "failures.json", {"failures": [f.failure() for f in failures]})
+
+
+def finish(job: Job, executor: dict, failures: list, skipped: int) -> None:
+    """Combine every finished run of the batch and write the results next to ``runs/``."""
+    from sim.outputs import build_outputs, finished, write_file
+    from sim.report_text import print_summary
+    from sim.runfiles import write_monthly
+
+    if not finished(job.specs, job.runs_dir):
+        return
+    result = build_outputs(
+        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, **extras(job, executor)
+    )
+    result.manifest["failures"] = [f.failure() for f in failures]
+    result.manifest["resumed_runs"] = skipped
+    files = {"yearly.parquet": result.yearly, "summary.json": result.summary}
+    if result.paired is not None:
+        files["paired.parquet"] = result.paired
+    if job.opts.monthly:
+        write_monthly([p for p in result.monthly_files if p.exists()], job.out / "monthly.parquet")
+    made = {*files, "monthly.parquet"} if job.opts.monthly else set(files)
+    for name in set(STALE) - made:
+        (job.out / name).unlink(missing_ok=True)
+    for name, content in {**files, "manifest.json": result.manifest}.items():
+        write_file(job.out / name, content)
+    if not job.opts.quiet:
+        print_summary(result.yearly, result.summary, result.manifest, job.out)
+
+
+def extras(job: Job, executor: dict) -> dict:
+    """Manifest entries a batch adds to the run manifest."""
+    return {
+        "command_name": "batch",
+        "batch": job.batch.manifest_entry(),
+        "monthly": job.opts.monthly,
+        "variants": {label: variant_params(label, job.batch.variants) for label in job.scenarios},
+        **executor,
+    }
+
+
+def report_failures(job: Job, failures: list) -> int:
+    """List the failed runs (tracebacks are in failures.json); the exit code."""
+    if not failures:
+        return 0
+    where = job.out / "failures.json"
+    print(f"{len(failures)} run(s) failed (tracebacks in {where}):", file=sys.stderr)
+    for f in sorted(failures, key=lambda r: (r.label, r.replicate)):
+        last = (f.error or "").strip().splitlines()[-1:] or ["?"]
+        print(f"  {f.label} r{f.replicate} (seed {f.seed}): {last[0]}", file=sys.stderr)
+    return 1

@@ -1,0 +1,167 @@
+"""Executors: in-process, a local process pool and Dask give byte-identical tables."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sim import runner
+from sim.cli import main
+from sim.execute import RunTask, Workers, choose, run_task
+from sim.progress import Progress
+from sim.runfiles import read_meta, yearly_path
+from sim.runner import RunSpec, replicate_seeds
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+QUICK = ["--scale", "0.02", "--years", "1", "--quiet"]
+TABLES = ["yearly.parquet", "paired.parquet", "summary.json"]
+
+
+@pytest.fixture
+def batch_file(tmp_path: Path) -> Path:
+    """Two scenarios (baseline and less handover loss), two replicates."""
+    (tmp_path / "less_loss.toml").write_text(
+        'name = { nb = "Mindre tap", en = "Less loss" }\n'
+        'description = { nb = "Test", en = "Test" }\n'
+        f'extends = "{BASELINE}"\n[params]\nhandover_loss = 0.05\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "two.toml"
+    path.write_text(
+        f'scenarios = ["{BASELINE}", "less_loss.toml"]\nreps = 2\nseed = 7\n', encoding="utf-8"
+    )
+    return path
+
+
+def same_files(a: Path, b: Path, names: list[str]) -> None:
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def batch(path: Path, out: Path, *options: str) -> int:
+    return main(["batch", str(path), "--out", str(out), *options, *QUICK])
+
+
+def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    assert batch(batch_file, tmp_path / "w1", "--workers", "1") == 0
+    assert batch(batch_file, tmp_path / "w2", "--workers", "2") == 0
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        dashboard_address="127.0.0.1:0",  # loopback only
+        worker_dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        assert batch(batch_file, tmp_path / "dask", "--scheduler", cluster.scheduler_address) == 0
+    same_files(tmp_path / "w1", tmp_path / "w2", TABLES)
+    same_files(tmp_path / "w1", tmp_path / "dask", TABLES)
+    manifests = [json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("w2", "dask")]
+    assert [(m["executor"], m["workers"]) for m in manifests] == [
+        ("local-processes", 2),
+        ("dask", 2),
+    ]
+
+
+def test_compare_on_two_workers_matches_batch_on_one(batch_file: Path, tmp_path: Path) -> None:
+    scenarios = [str(BASELINE), str(batch_file.parent / "less_loss.toml")]
+    out = tmp_path / "compare"
+    common = ["--reps", "2", "--seed", "7", "--no-monthly", "--workers", "2", *QUICK]
+    assert main(["compare", *scenarios, *common, "--out", str(out)]) == 0
+    assert batch(batch_file, tmp_path / "batch", "--workers", "1") == 0
+    same_files(out, tmp_path / "batch", TABLES)  # the same executors and seeds everywhere
+    assert json.loads((out / "manifest.json").read_text())["executor"] == "local-processes"
+    assert not list(tmp_path.glob(".compare*"))  # the temporary runs folder is gone
+
+
+def test_seed_column_follows_the_design_contract(tmp_path: Path) -> None:
+    import pandas as pd
+
+    out = tmp_path / "run"
+    args = ["run", str(BASELINE), "--reps", "2", "--seed", "3", "--out", str(out)]
+    assert main([*args, *QUICK]) == 0
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    assert sorted(yearly["seed"].unique().tolist()) == sorted(replicate_seeds(3, 2))
+
+
+def test_run_task_writes_or_returns_tables(tmp_path: Path) -> None:
+    spec = RunSpec(load_scenario(BASELINE), 0, 11, years=1, scale=0.02, monthly=False)
+    kept = run_task(RunTask(spec))
+    assert kept.ok and kept.result is not None and not list(tmp_path.iterdir())
+    written = run_task(RunTask(spec, str(tmp_path)))
+    assert written.ok and written.result is None
+    meta = read_meta(yearly_path(tmp_path, "baseline", 0))
+    assert meta["youth_months"] == written.youth_months > 0
+    assert set(meta["timing"]) == {"build_s", "simulate_s"}
+
+
+def test_a_run_that_raises_is_recorded_and_the_others_finish(
+    batch_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    real = runner.run_one
+
+    def flaky(spec: RunSpec):
+        if spec.name == "less_loss" and spec.replicate == 1:
+            raise RuntimeError("boom in the model")
+        return real(spec)
+
+    monkeypatch.setattr(runner, "run_one", flaky)
+    out = tmp_path / "out"
+    assert batch(batch_file, out, "--workers", "1") == 1
+    failures = json.loads((out / "failures.json").read_text())["failures"]
+    assert [(f["scenario"], f["replicate"]) for f in failures] == [("less_loss", 1)]
+    assert "boom in the model" in failures[0]["traceback"]
+    assert failures[0]["seed"] == replicate_seeds(7, 2)[1]
+    assert len(list((out / "runs").glob("*__r*.parquet"))) == 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["failures"][0]["scenario"] == "less_loss"
+    assert "less_loss r1" in capsys.readouterr().err
+    # --resume reruns only the failed run, now that it works
+    monkeypatch.setattr(runner, "run_one", real)
+    assert batch(batch_file, out, "--resume", "--workers", "1") == 0
+    assert json.loads((out / "failures.json").read_text()) == {"failures": []}
+
+
+def test_choose_picks_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    assert choose(1, None, 10).kind == "in-process"
+    assert choose(4, None, 1).kind == "in-process"  # never more workers than runs
+    pool = choose(2, None, 10)
+    assert (pool.kind, pool.workers, pool.window) == ("local-processes", 2, 4)
+    assert choose(None, None, 100).workers == min(os.cpu_count() or 1, 100)
+
+
+def test_unreachable_scheduler_is_bad_input(
+    batch_file: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sim.execute.CONNECT_TIMEOUT_S", 1.0)
+    out = tmp_path / "out"
+    args = ["batch", str(batch_file), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]
+    assert main([*args, *QUICK]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_progress_prints_plain_lines_when_not_a_terminal(capsys) -> None:
+    import sys
+
+    progress = Progress(2, skipped=1, stream=sys.stdout)
+    progress.start()
+    progress.update("baseline", 0, True)
+    progress.update("baseline", 1, False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2 runs to do (1 already finished)"
+    assert lines[1].startswith("[1/2] baseline r0 ok; elapsed")
+    assert "FAILED" in lines[2] and "1 failed" in lines[2]
+
+
+def test_in_process_executor_hands_back_exceptions() -> None:
+    with Workers("in-process", 1, writes_in_worker=True) as pool:
+        future = pool.executor.submit(int, "not a number")
+        assert isinstance(future.exception(), ValueError)
