@@ -35,6 +35,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format sim tests benchmarks notebooks
 	$(VENV)/bin/ruff check --fix sim tests benchmarks notebooks
 
+dashboard: $(STAMP)
+	$(SIM) dashboard scenarios/baseline.toml
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
 

@@ -10,7 +10,7 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ["run", "compare", "batch", "report"]
+COMMANDS = ["run", "compare", "batch", "report", "dashboard"]
 
 
 def build_parser() -> argparse.ArgumentParser:
