@@ -165,3 +165,13 @@ def test_in_process_executor_hands_back_exceptions() -> None:
     with Workers("in-process", 1, writes_in_worker=True) as pool:
         future = pool.executor.submit(int, "not a number")
         assert isinstance(future.exception(), ValueError)
+
+
+def test_a_pool_whose_worker_was_killed_is_replaced(tmp_path: Path) -> None:
+    spec = RunSpec(load_scenario(BASELINE), 0, 11, years=1, scale=0.02, monthly=False)
+    with Workers("local-processes", 2, writes_in_worker=True) as pool:
+        dead = pool.executor.submit(os._exit, 1)  # the worker process dies
+        with pytest.raises(Exception, match="terminated abruptly"):
+            dead.result()
+        record = pool.submit(RunTask(spec, str(tmp_path))).result()
+    assert record.ok and yearly_path(tmp_path, "baseline", 0).exists()
