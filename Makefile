@@ -23,23 +23,23 @@ run: $(STAMP)
 	$(SIM) run scenarios/baseline.toml --reps 5 --years 15 --scale 1.0 --out results/baseline
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sim tests benchmarks
-	$(VENV)/bin/ruff format --check sim tests benchmarks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check sim tests benchmarks notebooks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format sim tests benchmarks notebooks
-	$(VENV)/bin/ruff check --fix sim tests benchmarks notebooks
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

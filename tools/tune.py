@@ -6,7 +6,6 @@ Usage: python tools/tune.py [scale] [years] [seed] [key=value ...]
 import sys
 import time
 
-import numpy as np
 import pandas as pd
 
 from sim.runner import RunSpec, replicate_seeds, run_one
