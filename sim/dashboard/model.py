@@ -132,7 +132,7 @@ class DashboardModel(mesa.Model):
     Attributes:
         youth_model: the warmed-up :class:`~sim.model.YouthModel` being stepped.
         definition: the scenario with the slider overrides merged in.
-        overrides: the slider overrides applied (parameter name -> value).
+        overrides: the slider values that differ from the scenario's (parameter -> value).
     """
 
     def __init__(
@@ -151,7 +151,8 @@ class DashboardModel(mesa.Model):
     ):
         seed, scale = parse_seed(seed), check_scale(scale)
         super().__init__(rng=seed)
-        self.overrides = slider_overrides(
+        base = load(scenario_file)
+        wanted = slider_overrides(
             {
                 "coordination": coordination,
                 "handover_loss": handover_loss,
@@ -162,7 +163,7 @@ class DashboardModel(mesa.Model):
                 "ot_advisers": ot_advisers,
             }
         )
-        base = load(scenario_file)
+        self.overrides = {k: v for k, v in wanted.items() if base.params[k] != v}
         merged = {**base.overrides, **self.overrides}
         self.definition = dataclasses.replace(base, overrides=merged)
         self.start = start

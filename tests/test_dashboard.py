@@ -1,0 +1,243 @@
+"""The dashboard without a browser: the wrapper model, slider overrides, panel data, command.
+
+The page itself is tested in ``test_dashboard_browser.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import signal
+
+import numpy as np
+import pytest
+from conftest import BASELINE, write_scenario
+
+pytest.importorskip("solara", reason="the dashboard extra is not installed")
+
+from mesa.visualization.solara_viz import (  # noqa: E402
+    _build_model_init_kwargs,
+    _check_model_params,
+    split_model_params,
+)
+
+from sim.cli import build_parser  # noqa: E402
+from sim.cli import main as cli_main  # noqa: E402
+from sim.commands import dashboard as command  # noqa: E402
+from sim.dashboard import data, i18n, panels  # noqa: E402
+from sim.dashboard.model import (  # noqa: E402
+    COORD,
+    DashboardModel,
+    available_controls,
+    model_params,
+)
+from sim.dashboard.settings import Settings  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.params import specs  # noqa: E402
+
+STEPS = 3
+
+
+@pytest.fixture(scope="module")
+def stepped() -> DashboardModel:
+    """The baseline at the dashboard's scale, three months after the start."""
+    model = DashboardModel(scenario_file=str(BASELINE))
+    for _ in range(STEPS):
+        model.step()
+    return model
+
+
+def test_step_advances_the_month(stepped):
+    fresh = DashboardModel(scenario_file=str(BASELINE))
+    assert fresh.period is None and fresh.months == 0
+    fresh.step()
+    assert (fresh.period, fresh.months, fresh.time) == ("2024-01", 1, 1)
+    assert (stepped.period, stepped.months) == ("2024-03", STEPS)
+
+
+def test_slider_overrides_reach_the_running_model():
+    model = DashboardModel(str(BASELINE), handover_loss=0.05, plan_conflict=0.3, seed="7")
+    assert model.overrides == {"handover_loss": 0.05}  # 0.3 is the scenario's own value
+    assert model.youth_model.params["handover_loss"] == 0.2  # warm-up: the chain root's values
+    model.step()
+    assert model.youth_model.params["handover_loss"] == 0.05
+    assert model.youth_model.params["plan_conflict"] == 0.3
+    assert model.youth_model.seed == 7
+
+
+def test_coordination_off_sets_coordinators_to_zero(tmp_path):
+    if COORD not in specs():
+        pytest.skip(f"{COORD} is not a parameter in this version")
+    file = write_scenario(tmp_path / "coord.toml", {COORD: 10})
+    model = DashboardModel(str(file), coordination=False, coord_fte=30, scale=0.02)
+    assert model.definition.params[COORD] == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"handover_loss": 1.5}, {"plan_conflict": "high"}, {"seed": "x"}, {"scale": 0}],
+)
+def test_bad_slider_values_are_input_errors(kwargs):
+    with pytest.raises(InputError):
+        DashboardModel(str(BASELINE), **kwargs)
+
+
+def test_model_params_recreate_the_model_as_solaraviz_does(stepped):
+    """SolaraViz's own checks accept the parameters; its reset builds the same model."""
+    params = model_params(str(BASELINE), "en")
+    _check_model_params(stepped, params)
+    user, fixed = split_model_params(params)
+    assert {c.key for c in available_controls()} <= set(user)
+    values = {**fixed, **{k: v["value"] for k, v in user.items()}}
+    kwargs = _build_model_init_kwargs(
+        stepped, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
+    )
+    reset = type(stepped)(**kwargs)
+    assert reset.overrides == {} and reset.definition == stepped.definition
+    assert (reset.period, reset.youth_model.scale) == (None, 0.05)
+
+
+def test_sliders_start_at_the_scenario_values(tmp_path):
+    file = write_scenario(tmp_path / "loss.toml", {"handover_loss": 0.1, "nav_caseworkers": 120})
+    params = model_params(str(file), "nb", seed=3, scale=0.1)
+    assert params["handover_loss"]["value"] == 0.1
+    assert params["nav_caseworkers"] == {**params["nav_caseworkers"], "value": 120, "min": 0}
+    assert params["seed"]["value"] == "3" and params["scale"]["value"] == 0.1
+    assert params["handover_loss"]["label"].startswith("Overleveringstap")
+
+
+def test_panel_data_have_one_row_per_month(stepped):
+    table = stepped.table()
+    for key, func in data.PANELS.items():
+        wide = func(table)
+        if key == "costs" and wide.empty:
+            continue  # no cost ledger in this version
+        assert len(wide) == STEPS, key
+        assert str(wide.index[0].date()) == "2024-01-01", key
+        assert wide.notna().any().any(), key
+    np.testing.assert_allclose(data.activity_shares(table).sum(axis=1), 1.0)
+    np.testing.assert_allclose(data.status_mix(table).sum(axis=1), 1.0)
+    assert list(data.neet_by_age(table).columns) == data.AGE_GROUPS
+    assert {"bup", "dps", "nav"} <= set(data.queues(table).columns)
+
+
+def test_nav_offices_are_pooled():
+    rows = [
+        ("2024-01", "queue_length", "service:nav:a", 20.0, 1),
+        ("2024-01", "queue_length", "service:nav:b", 40.0, 2),
+        ("2024-01", "wait_days_mean", "service:nav:a", 10.0, 1),
+        ("2024-01", "wait_days_mean", "service:nav:b", 40.0, 3),
+        ("2024-01", "wait_days_mean", "service:bup", 50.0, 2),
+        ("2024-01", "referrals_lost", "all", 5.0, 5),
+        ("2024-01", "referrals_lost", "gp->bup", 5.0, 5),
+        ("2024-01", "cost_nok", "public:state:total", 1e6, 9),
+        ("2024-01", "cost_nok", "public:state:aap", 4e5, 9),
+    ]
+    table = data.frame(rows)
+    assert data.queues(table).loc["2024-01-01", "nav"] == 60.0
+    waits = data.waits(table)
+    assert waits.loc["2024-01-01", "nav"] == pytest.approx((10 + 3 * 40) / 4)
+    assert waits.loc["2024-01-01", "bup"] == 50.0
+    assert list(data.referrals_lost(table).columns) == ["gp->bup"]
+    assert data.costs_by_payer(table).loc["2024-01-01", "state"] == 1e6
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_panel_draws(stepped, lang):
+    for key in data.PANELS:
+        fig = panels.figure(key, stepped.table(), lang)
+        assert fig.axes[0].get_title(loc="left") == i18n.t(lang, f"panel.{key}")
+        assert fig.axes[0].has_data() or key == "costs"
+    empty = panels.figure("neet_age", data.frame([]), lang)
+    assert empty.axes[0].texts[0].get_text() == i18n.t(lang, "empty")
+
+
+def test_info_card_names_month_scenario_and_changed_values():
+    model = DashboardModel(str(BASELINE), plan_conflict=0.5, scale=0.02)
+    lines = panels.info_lines(model, "en")
+    assert "Today's services (baseline)" in lines[0]
+    assert "plan_conflict = 0.5 *" in lines and "handover_loss = 0.2" in lines
+
+
+def test_dictionaries_have_the_same_keys():
+    assert set(i18n.NB) == set(i18n.EN)
+    assert all(v.strip() for d in i18n.DICTIONARIES.values() for v in d.values())
+    assert i18n.name("en", "service", "newcomer") == "newcomer"
+    with pytest.raises(ValueError):
+        i18n.t("de", "title")
+
+
+def test_settings_travel_through_the_environment():
+    settings = Settings("/x/y.toml", "en", 4, 0.1, "2025-03")
+    assert Settings.from_env(settings.to_env()) == settings
+    assert Settings.from_env({}) == Settings()
+
+
+def test_app_module_builds_the_page(monkeypatch):
+    monkeypatch.setenv("SIM_DASHBOARD_SCENARIO_FILE", str(BASELINE))
+    monkeypatch.setenv("SIM_DASHBOARD_SCALE", "0.02")
+    monkeypatch.setenv("SIM_DASHBOARD_LANG", "en")
+    app = runpy.run_path(os.path.join(os.path.dirname(panels.__file__), "app.py"))
+    assert app["model"].youth_model.scale == 0.02
+    assert app["title"].endswith("Today's services (baseline)")
+    assert app["page"] is not None
+
+
+def test_command_serves_loopback_without_phoning_home():
+    cmd = command.solara_command("127.0.0.1", 8765)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert {"--no-open", "--no-check-version", "--production"} <= set(cmd)
+    env = command.server_env(Settings(lang="en"))
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SIM_DASHBOARD_LANG"] == "en"
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port, args.lang, args.scale) == ("127.0.0.1", 8765, "nb", None)
+    assert command.settings_from_args(args).scale == 0.05
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dashboard", "no/such/file.toml"],
+        ["dashboard", "--port", "70000"],
+        ["dashboard", "--scale", "-1"],
+        ["dashboard", "--start", "2024-13"],
+        ["dashboard", "--lang", "de"],
+    ],
+)
+def test_bad_input_exits_2_before_serving(argv, monkeypatch, capsys):
+    monkeypatch.setattr(command.subprocess, "Popen", pytest.fail)
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error" in err and "Traceback" not in err
+
+
+def test_ctrl_c_stops_the_server(monkeypatch, capsys):
+    class FakeServer:
+        signals: list[int] = []
+
+        def __init__(self, cmd, env):
+            self.cmd, self.code = cmd, None
+
+        def wait(self, timeout=None):
+            if self.code is None and not self.signals:
+                raise KeyboardInterrupt
+            self.code = -signal.SIGINT
+            return self.code
+
+        def poll(self):
+            return self.code
+
+        def send_signal(self, sig):
+            self.signals.append(sig)
+
+    monkeypatch.setattr(command.subprocess, "Popen", FakeServer)
+    assert cli_main(["dashboard", str(BASELINE), "--port", "0"]) == 0
+    assert FakeServer.signals == [signal.SIGINT]
+    out = capsys.readouterr().out
+    assert out.startswith("sim dashboard: http://127.0.0.1:") and ":0/" not in out
+
+
+def test_free_port_is_on_loopback():
+    port = command.free_port()
+    assert 1024 <= port <= 65535
