@@ -28,16 +28,27 @@ mentor_places,0,places,0,500,assumption (test plugin),false
 mentor_job_rr,2.0,ratio,1.0,3.0,assumption (test plugin),false
 mentor_months,6,months,3,12,assumption (test plugin),false
 """
-# Every capacity of the core set far above any demand, so that who gets a place never
-# depends on who else is waiting (NAV caseworkers too: their caseload sets follow-up intensity)
-NON_BINDING = {
-    "bup_capacity": 1e6,
-    "dps_capacity": 1e6,
-    "ot_advisers": 1e6,
-    "nav_caseworkers": 1e6,
-    "programme_places": 1e6,
-    "qualification_places": 1e6,
+CAPACITY_UNITS = {"places", "treatment places", "FTE"}
+CORE_CAPACITIES = {
+    "bup_capacity",
+    "dps_capacity",
+    "ot_advisers",
+    "nav_caseworkers",  # their caseload sets NAV follow-up intensity for everyone in an area
+    "programme_places",
+    "qualification_places",
 }
+
+
+def non_binding() -> dict[str, float]:
+    """Every capacity in use (a parameter in places or FTE, default > 0) far above demand.
+
+    Then who gets a place never depends on who else is waiting. Read from the parameter
+    file, so services added later (their capacities in the same units) are covered too.
+    """
+    specs = sim.params.specs().values()
+    params = {s.name: 1e6 for s in specs if s.unit in CAPACITY_UNITS and s.value > 0}
+    assert set(params) >= CORE_CAPACITIES
+    return params
 
 
 class Mentor(Service):
@@ -120,7 +131,7 @@ def non_binding_pair(mentor_plugin, baseline_spec, tmp_path_factory):
     are identical; the mentor places apply from the start month.
     """
     tmp = tmp_path_factory.mktemp("mentor")
-    base = write_scenario(tmp / "open.toml", NON_BINDING)
+    base = write_scenario(tmp / "open.toml", non_binding())
     mentor = write_scenario(tmp / "mentor.toml", {"mentor_places": 300}, extends=base)
     runs = [traced_run(replace(baseline_spec, scenario=load_scenario(p))) for p in (base, mentor)]
     return runs[0].model, runs[1].model
