@@ -21,6 +21,7 @@ _UNIT_DOMAIN = {
     "probability": (0.0, 1.0),
     "elasticity": (-math.inf, math.inf),
     "percentage points": (-math.inf, math.inf),
+    "IPS-25 score": (25.0, 125.0),
 }
 
 
@@ -68,11 +69,16 @@ def _parse_rows(text: str) -> dict[str, ParamSpec]:
 _REGISTRY: dict[str, ParamSpec] = {}
 
 
+def package_specs() -> dict[str, ParamSpec]:
+    """The parameters in the package's own file (without plugin additions)."""
+    text = resources.files("sim").joinpath("data/parameters.csv").read_text("utf-8")
+    return _parse_rows(text)
+
+
 def specs() -> dict[str, ParamSpec]:
     """All known parameters: the package file plus any registered by plugins."""
     if not _REGISTRY:
-        text = resources.files("sim").joinpath("data/parameters.csv").read_text("utf-8")
-        _REGISTRY.update(_parse_rows(text))
+        _REGISTRY.update(package_specs())
     return _REGISTRY
 
 
