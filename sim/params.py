@@ -131,6 +131,6 @@ def check_value(name: str, value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number, got {type(value).__name__} {value!r}"
     lo, hi = known[name].domain()
-    if not (lo <= float(value) <= hi) or math.isnan(float(value)):
+    if not math.isfinite(float(value)) or not (lo <= float(value) <= hi):
         return f"value {value} outside its valid range [{lo}, {hi}] ({known[name].unit})"
     return None

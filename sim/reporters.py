@@ -234,20 +234,21 @@ class Collector:
             return
         self._referral_and_service_flows()
         self._school_flows()
-        monthly_rows = self._month_rows()
+        november = m.calendar_month == NOVEMBER
+        stocks = self._stock_rows() if (self.monthly_on or november) else []
         if self.monthly_on:
-            self.monthly.extend((m.period, *row) for row in monthly_rows)
+            self.monthly.extend((m.period, *row) for row in stocks + self._month_flow_rows())
         year = self.year_flows[m.year]
         for key, (value, n) in self.flows.items():
             year[key][0] += value
             year[key][1] += n
-        if m.calendar_month == NOVEMBER:
-            stocks = monthly_rows if self.monthly_on else self._stock_rows()
-            self.yearly.extend((m.year, *r) for r in stocks if r[0] not in FLOW_METRICS)
+        if november:  # yearly stocks are November's; yearly flows come from year_flows
+            self.yearly.extend((m.year, *r) for r in stocks)
             self.yearly.extend((m.year, *r) for r in self._completion_rows())
         self.flows.clear()
 
-    def _month_rows(self) -> list[tuple]:
+    def _month_flow_rows(self) -> list[tuple]:
+        """This month's flows, and this month's mean wait of each service that admitted."""
         flows = [
             (metric, group, v / self.model.scale, int(n))
             for (metric, group), (v, n) in sorted(self.flows.items())
@@ -256,9 +257,7 @@ class Collector:
             if service.admitted:
                 days = service.indicators()["wait_days_mean"]
                 flows.append(("wait_days_mean", f"service:{service.name}", days, service.admitted))
-        if not self.monthly_on and self.model.calendar_month != NOVEMBER:
-            return flows
-        return self._stock_rows() + flows
+        return flows
 
     def _stock_rows(self) -> list[tuple]:
         snap = Snapshot(self.model)
@@ -337,6 +336,3 @@ class Collector:
                 days = _ratio(w[(name, "sum")], n) * 30.44
                 rows.append((year, "wait_days_mean", f"service:{name}", days, n))
         return rows
-
-
-FLOW_METRICS = {"referrals_made", "referrals_lost", "entries", "exits", "arrivals", "job_starts"}

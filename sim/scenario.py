@@ -115,6 +115,8 @@ def _chain(path: Path) -> list[tuple[Path, str, dict]]:
             raise InputError(f"{where}: extends: file not found: {current}")
         text, data = _read(current)
         _check_top(current, data, is_child=False)
+        for key in ("name", "description"):
+            _check_lang_table(current, key, data[key])
         chain.append((current, text, data))
         ext = data.get("extends")
         current = (current.parent / ext) if ext is not None else None
