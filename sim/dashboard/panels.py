@@ -7,11 +7,12 @@ them after each step or reset.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pandas as pd
 import solara
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import DateFormatter, MonthLocator, YearLocator
 from matplotlib.figure import Figure
 
 from sim.dashboard import data
@@ -27,10 +28,17 @@ HALF_MONTH = pd.Timedelta(days=15)
 MARGINS = {"left": 0.1, "right": 0.66, "top": 0.9, "bottom": 0.15}  # legend right of the axes
 
 
-def _month_axis(ax, lang: str) -> None:
-    locator = AutoDateLocator(minticks=3, maxticks=7)
+def _month_axis(ax, lang: str, months: int) -> None:
+    """Ticks on the first of a month, labelled like the periods (years on long runs)."""
+    if months > 48:
+        locator, label = YearLocator(base=max(1, months // 72)), "%Y"
+    else:
+        locator, label = (
+            MonthLocator(bymonthday=1, interval=max(1, math.ceil(months / 4))),
+            "%Y-%m",
+        )
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(DateFormatter(label))
     ax.set_xlabel(t(lang, "axis.month"))
     ax.grid(alpha=0.3)
 
@@ -115,7 +123,7 @@ def figure(key: str, table: pd.DataFrame, lang: str) -> Figure:
     else:
         _draw(key, ax, wide, lang)
         _legend(ax)
-    _month_axis(ax, lang)
+    _month_axis(ax, lang, len(wide))
     return fig
 
 
