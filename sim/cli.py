@@ -10,7 +10,7 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ["run", "compare", "batch", "report", "dashboard"]
+COMMANDS = ["run", "compare", "batch", "trial", "report", "dashboard"]
 
 
 def build_parser() -> argparse.ArgumentParser:

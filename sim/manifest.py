@@ -52,6 +52,15 @@ def scenario_entry(scenario) -> dict:
     }
 
 
+def reference_discount_rate(scenarios: dict) -> float:
+    """``cost.discount_rate`` of the reference (first) scenario."""
+    first = next(iter(scenarios.values()), None)
+    try:
+        return float(first.params["cost.discount_rate"])
+    except (AttributeError, KeyError, TypeError):  # no scenario, or not a Scenario
+        return 0.04
+
+
 def build_manifest(
     *,
     scenarios: dict,
@@ -63,7 +72,7 @@ def build_manifest(
     timing: dict,
     youth_months: int,
     draw_params: bool = False,
-    discount_rate: float = 0.04,
+    discount_rate: float | None = None,
     **extra,
 ) -> dict:
     """Assemble the manifest (``scenarios`` maps label to Scenario, reference first)."""
@@ -86,7 +95,9 @@ def build_manifest(
         "start": start,
         "years": years,
         "draw_params": draw_params,
-        "discount_rate": discount_rate,
+        "discount_rate": reference_discount_rate(scenarios)
+        if discount_rate is None
+        else discount_rate,
         "intervention_start": start,
         "timing": {k: round(float(v), 3) for k, v in timing.items()},
         "youth_months": int(youth_months),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.costs import print_cost_headline
+
 
 def print_summary(yearly: pd.DataFrame, summary: dict, manifest: dict, out) -> None:
     """NEET rate by year (median and 95 % interval) per scenario, and throughput."""
@@ -22,6 +24,7 @@ def print_summary(yearly: pd.DataFrame, summary: dict, manifest: dict, out) -> N
                 f"{scen}: NEET-years averted vs reference {a['median']:,.0f} "
                 f"[{a['lo']:,.0f}, {a['hi']:,.0f}]"
             )
+    print_cost_headline(summary)
     t = manifest["timing"]
     rate = manifest["youth_months"] / t["simulate_s"] if t["simulate_s"] else float("nan")
     print(

@@ -66,6 +66,7 @@ def build_model(spec: RunSpec) -> YouthModel:
 def simulate(model: YouthModel, years: int) -> int:
     """Step the model through the horizon; returns youth-months simulated."""
     youth_months = 0
+    model.end_month = model.month + years * 12  # the cost ledger's lifetime view reads it
     for _ in range(years * 12):
         model.step()
         youth_months += len(model.youth)

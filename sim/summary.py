@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.costs import headline_extras
 from sim.tables import SORT
 
 NEET_KEY = ("neet_count", "all")
@@ -80,6 +81,8 @@ def headline(pair: pd.DataFrame) -> dict:
             ratio = cost / averted
         entry["cost_per_neet_year_averted_nok"] = ratio
         out[scen] = entry
+    for scen, more in headline_extras(pair).items():  # by payer; the ratio's interval
+        out[scen].update(more)
     return out
 
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from sim.commands.common import add_common, check_common, default_out, write_results
+from sim.costs import discount_rate
 from sim.errors import InputError
 
 
@@ -73,6 +74,7 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     check_common(args)
     check_workers(args)
     scenarios = load_all(args.scenarios)
+    discount_rate(scenarios)  # every scenario must discount at the same rate
     out = Path(args.out) if args.out else default_out(command, list(scenarios))
     seeds = replicate_seeds(args.seed, args.reps)
     specs = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import costs
+from sim.services import coordinator, ips, trial_team
 from sim.services.followup import FollowUp
 from sim.services.gp import GP
 from sim.services.labour_market import LabourMarket
@@ -27,6 +29,10 @@ def create(model) -> list:
         nav,
         *offices,
         LabourMarket(model),
+        *coordinator.create(model),  # interventions: coordinator before IPS (it refers)
+        *ips.create(model),
+        *trial_team.create(model),  # only in ``sim trial`` runs
+        costs.create(model),
     ]
     for service in services:
         service.configure()

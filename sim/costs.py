@@ -1,0 +1,333 @@
+"""Cost ledger: NOK (2024 prices) from each month's state x the unit costs in a data file.
+
+Unit costs live in ``sim/data/unit_costs.csv`` (``name, value, unit, lo, hi, source, payer,
+category, kind``), each sourced or marked ``assumption`` with a range. Each unit cost is one
+cost line; ``kind`` says where it counts. Two perspectives, never added together:
+
+- public budgets by payer (``state``, ``municipality``, ``county``, ``health_trust``):
+  benefits (``transfer``) and the services each payer runs (``resource``); groups
+  ``public:<payer>:<category>``, ``public:<payer>:total``, ``public:total``;
+- societal resource cost: production lost while youth are not working (NEET or in a
+  programme; ``societal``) and the resource cost of services; benefits are transfers and do
+  not count; groups ``societal:<category>``, ``societal:total``.
+
+The ledger runs in the ``costs`` phase (after the status phase) once the warm-up is over and
+adds monthly flows ``cost_nok`` and ``cost_nok_discounted`` (a cost in year t divided by
+(1 + ``cost.discount_rate``)^(t - start year)); the collector sums them per calendar year.
+Person-based lines count youth-months in a state (e.g. AAP under 25); staff lines count FTE
+(caseworkers, IPS specialists, coordinators, follow-up advisers); treatment counts patients.
+
+Lifetime view (``cost.lifetime_end_age`` > 0, off by default): at exit (age 30) and at the
+end of the horizon each youth's person-based annual cost in the current status is extended to
+that age, discounted, in the lines ``public:<payer>:lifetime`` and ``societal:lifetime``
+(crude: the status is assumed to last). Not costed: GPs, higher education, job-seeker
+benefits and programme allowances (few young job seekers qualify).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, replace
+from importlib import resources
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.population import Activity, NavStatus
+from sim.services.base import Service
+
+PAYERS = ("state", "municipality", "county", "health_trust")
+KINDS = ("transfer", "resource", "societal")
+COLUMNS = ["name", "value", "unit", "lo", "hi", "source", "payer", "category", "kind"]
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """One line of the unit-cost file."""
+
+    name: str
+    value: float
+    unit: str
+    lo: float
+    hi: float
+    source: str
+    payer: str
+    category: str
+    kind: str
+
+    @property
+    def monthly(self) -> float:
+        """NOK per unit and month."""
+        return self.value / 12.0 if self.unit.startswith("NOK/year") else self.value
+
+    @property
+    def public(self) -> str | None:
+        """The public group this line books to (None for societal-only lines)."""
+        return f"public:{self.payer}:{self.category}" if self.kind != "societal" else None
+
+    @property
+    def societal(self) -> str | None:
+        """The societal group this line books to (None for transfers)."""
+        return f"societal:{self.category}" if self.kind != "transfer" else None
+
+
+def load_unit_costs(text: str | None = None) -> dict[str, UnitCost]:
+    """Read the packaged unit-cost file (or ``text`` in the same format)."""
+    if text is None:
+        text = resources.files("sim").joinpath("data/unit_costs.csv").read_text("utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames != COLUMNS:
+        raise ValueError(f"unit-cost columns must be {COLUMNS}, got {reader.fieldnames}")
+    costs = {}
+    for row in reader:
+        nums = {k: float(row[k]) for k in ("value", "lo", "hi")}
+        cost = UnitCost(**{**row, **nums})
+        if cost.kind not in KINDS or (cost.kind != "societal" and cost.payer not in PAYERS):
+            raise ValueError(f"unit cost {cost.name}: bad payer/kind {cost.payer}/{cost.kind}")
+        costs[cost.name] = cost
+    return costs
+
+
+def person_masks(model, pids: np.ndarray, ages: np.ndarray) -> dict[str, np.ndarray]:
+    """For each person-based unit cost, which of ``pids`` are in its state this month."""
+    pop = model.pop
+    st, act, grade = pop.nav_status[pids], pop.activity[pids], pop.grade[pids]
+    young = ages < 25
+    aap, kvp = st == NavStatus.AAP, st == NavStatus.QUALIFICATION
+    school = act == Activity.UPPER_SECONDARY
+    programme = act == Activity.PROGRAMME
+    return {
+        "aap_under25": aap & young,
+        "aap_25plus": aap & ~young,
+        "disability": st == NavStatus.DISABILITY,
+        "qualification_benefit_under25": kvp & young,
+        "qualification_benefit_25plus": kvp & ~young,
+        "social_assistance": st == NavStatus.SOCIAL_ASSISTANCE,
+        "programme_place": programme & ~kvp,
+        "upper_secondary_pupil": school & (grade <= 3),
+        "apprentice": school & (grade >= 4),
+        "production_value": (act == Activity.NEET) | programme,
+    }
+
+
+def totals_of(group: str) -> tuple[str, ...]:
+    """The total lines a cost line adds to."""
+    parts = group.split(":")
+    if parts[0] == "public":
+        return ("public:total", f"public:{parts[1]}:total")
+    return ("societal:total",)
+
+
+def discount_factor(model) -> float:
+    """1 / (1 + rate)^(year - start year) for the current year."""
+    return (1.0 + model.params["cost.discount_rate"]) ** -(model.year - model.start_year)
+
+
+class CostLedger(Service):
+    """The cost ledger (a capacity-0 service in the ``costs`` phase; not a helper).
+
+    Args:
+        model: the model.
+        unit_costs: unit costs by name (default: the packaged file).
+    """
+
+    name = "costs"
+    phase = "costs"
+    is_helper = False
+
+    def __init__(self, model, unit_costs: dict[str, UnitCost] | None = None):
+        super().__init__(model)
+        self.unit_costs = unit_costs if unit_costs is not None else load_unit_costs()
+
+    def with_value(self, name: str, value: float) -> None:
+        """Change one unit cost (for sensitivity checks)."""
+        self.unit_costs = {**self.unit_costs, name: replace(self.unit_costs[name], value=value)}
+
+    def step(self) -> None:
+        """Book this month's costs (after the warm-up)."""
+        m = self.model
+        if not m.started:
+            return
+        lines = self.month_lines()
+        if m.params["cost.lifetime_end_age"] > 0:
+            self._add_lifetime(lines)
+        self._book(lines)
+
+    def _book(self, lines: dict[str, list]) -> None:
+        m = self.model
+        factor = discount_factor(m)
+        totals: dict[str, list] = {"public:total": [0.0, 0.0], "societal:total": [0.0, 0.0]}
+        for group, (amount, discounted, n) in lines.items():
+            discounted = amount * factor if discounted is None else discounted
+            self._flow(group, amount, discounted, n)
+            for total in totals_of(group):
+                cell = totals.setdefault(total, [0.0, 0.0])
+                cell[0] += amount
+                cell[1] += discounted
+        live = len(m.pop.live())
+        for group, (amount, discounted) in totals.items():
+            self._flow(group, amount, discounted, live)
+
+    def _flow(self, group: str, amount: float, discounted: float, n: int) -> None:
+        self.model.collector.add_flow("cost_nok", group, amount, n)
+        self.model.collector.add_flow("cost_nok_discounted", group, discounted, n)
+
+    def month_lines(self) -> dict[str, list]:
+        """Group -> [amount, discounted amount (None: discount by year), n] for this month."""
+        m, pop = self.model, self.model.pop
+        live = pop.live()
+        masks = person_masks(m, live, m.ages(live))
+        lines: dict[str, list] = {}
+        for cost in self.unit_costs.values():
+            if cost.name in masks:
+                units = n = int(masks[cost.name].sum())
+            else:
+                units, n = self._staff_units(cost.name)
+            for group in (cost.public, cost.societal):
+                if group is not None:
+                    lines[group] = [units * cost.monthly, None, n]
+        return lines
+
+    def _staff_units(self, name: str) -> tuple[float, int]:
+        """(FTE or patients at this scale, youth served) for a non-person unit cost."""
+        m, p = self.model, self.model.params
+        by_name = {s.name: s for s in m.services}
+        if name == "nav_caseworker":
+            return p["nav_caseworkers"] * m.scale, len(by_name["nav"].active)
+        if name == "followup_adviser":
+            return p["ot_advisers"] * m.scale, len(by_name["followup"].active)
+        if name in ("ips_specialist", "coordinator"):
+            service = by_name["ips" if name == "ips_specialist" else "coordinator"]
+            return service.fte * m.scale, len(service.active)
+        if name == "specialist_treatment":
+            k = sum(len(by_name[c].active) for c in ("bup", "dps"))
+            return float(k), k
+        raise KeyError(f"unit cost {name!r} has no driver in sim.costs")
+
+    # -- lifetime view --------------------------------------------------------------------
+    def _add_lifetime(self, lines: dict[str, list]) -> None:
+        """Extend person-based costs of youth leaving now (or at the horizon) to the end age."""
+        m, pop = self.model, self.model.pop
+        pids = np.empty(0, dtype=np.int64)
+        if m.calendar_month == 1:
+            pids = np.flatnonzero(pop.exit_month[: pop.n] == m.month)
+        ages = m.ages(pids)
+        if m.month == getattr(m, "end_month", -1) - 1:
+            live = pop.live()
+            pids, ages = np.concatenate([pids, live]), np.concatenate([ages, m.ages(live) + 1])
+        if not len(pids):
+            return
+        years = np.clip(m.params["cost.lifetime_end_age"] - ages, 0, None).astype(int)
+        plain, discounted = self._annuities(years)
+        masks = person_masks(m, pids, ages)
+        for name, mask in masks.items():
+            cost = self.unit_costs.get(name)
+            if cost is None:
+                continue
+            yearly = cost.monthly * 12.0
+            for group in (cost.public, cost.societal):
+                if group is None:
+                    continue
+                key = f"{group.rsplit(':', 1)[0]}:lifetime"
+                cell = lines.setdefault(key, [0.0, 0.0, 0])
+                cell[0] += yearly * float(plain[mask].sum())
+                cell[1] += yearly * float(discounted[mask].sum())
+                cell[2] += int(mask.sum())
+
+    def _annuities(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Years of cost and their discounted sum (to the start year) for each youth."""
+        m = self.model
+        d = 1.0 / (1.0 + m.params["cost.discount_rate"])
+        offset = m.year - m.start_year
+        k = np.arange(1, int(years.max(initial=0)) + 1)
+        cum = np.concatenate([[0.0], np.cumsum(d ** (offset + k))])
+        return years.astype(float), cum[years]
+
+
+def create(model) -> CostLedger:
+    """Create the cost ledger."""
+    return CostLedger(model)
+
+
+def discount_rate(scenarios: dict) -> float:
+    """The discount rate of a comparison (every scenario must use the same one)."""
+    rates = {label: sc.params["cost.discount_rate"] for label, sc in scenarios.items()}
+    if len(set(rates.values())) > 1:
+        raise InputError(f"cost.discount_rate: scenarios disagree ({rates}); use one rate")
+    return next(iter(rates.values()), 0.04)
+
+
+# -- summary.json headline and the printed summary -------------------------------------------
+def _per_replicate(pair, group: str):
+    sel = pair[(pair["metric"] == "cost_nok_discounted") & (pair["group"] == group)]
+    return sel.groupby(["scenario", "replicate"])["value"].sum()
+
+
+def _values(series, scen: str) -> np.ndarray:
+    """A scenario's per-replicate values from a (scenario, replicate) series."""
+    if scen not in series.index.get_level_values(0):
+        return np.empty(0)
+    return series.loc[scen].to_numpy(dtype=float)
+
+
+def _quantiles(values: np.ndarray) -> dict:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return {"median": None, "lo": None, "hi": None}
+    q = np.quantile(values, [0.5, 0.025, 0.975])
+    return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
+
+
+def headline_extras(pair) -> dict[str, dict]:
+    """Extra headline entries per scenario, from the paired table.
+
+    ``npv_public_by_payer_nok`` (net discounted cost vs the reference by payer, median and
+    95 % interval over replicates) and ``cost_per_neet_year_averted_interval_nok`` (2.5 and
+    97.5 % quantiles of the per-replicate ratio; null unless NEET-years are averted in every
+    replicate). The headline ratio itself stays the ratio of the medians.
+    """
+    neet = pair[(pair["metric"] == "neet_count") & (pair["group"] == "all")]
+    averted = -neet.groupby(["scenario", "replicate"])["value"].sum()
+    public = _per_replicate(pair, "public:total")
+    out = {}
+    for scen in sorted(pair["scenario"].unique()):
+        payers = {
+            payer: _quantiles(_values(_per_replicate(pair, f"public:{payer}:total"), scen))
+            for payer in PAYERS
+        }
+        a, c = averted.get(scen), public.get(scen)
+        interval = None
+        if a is not None and c is not None and len(a) and (a > 0).all():
+            q = _quantiles((c / a).to_numpy(dtype=float))
+            interval = {"lo": q["lo"], "hi": q["hi"]}
+        out[scen] = {
+            "npv_public_by_payer_nok": payers,
+            "cost_per_neet_year_averted_interval_nok": interval,
+        }
+    return out
+
+
+def _fmt(stat: dict | None, scale: float = 1e6) -> str:
+    if not stat or stat.get("median") is None:
+        return "n/a"
+    return f"{stat['median'] / scale:,.1f} [{stat['lo'] / scale:,.1f}, {stat['hi'] / scale:,.1f}]"
+
+
+def print_cost_headline(summary: dict) -> None:
+    """Print net costs vs the reference (NOK million, NPV) and cost per NEET-year averted."""
+    for scen, h in summary.get("headline", {}).items():
+        if "npv_public_nok" not in h:
+            continue
+        print(f"{scen}: net cost vs reference, NPV, NOK million, median [95 % interval]")
+        print(f"  public total {_fmt(h['npv_public_nok'])}")
+        for payer, stat in h.get("npv_public_by_payer_nok", {}).items():
+            print(f"    {payer:<13}{_fmt(stat)}")
+        print(f"  societal     {_fmt(h['npv_societal_nok'])}")
+        ratio = h.get("cost_per_neet_year_averted_nok")
+        if ratio is None:
+            print("  cost per NEET-year averted: n/a (no NEET-years averted)")
+            continue
+        iv = h.get("cost_per_neet_year_averted_interval_nok")
+        span = f" [{iv['lo']:,.0f}, {iv['hi']:,.0f}]" if iv else ""
+        print(f"  public cost per NEET-year averted: NOK {ratio:,.0f}{span}")

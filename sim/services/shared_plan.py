@@ -1,0 +1,36 @@
+"""Who holds a shared plan: the union of the members named by every plan owner.
+
+A coordinator's caseload and the clients of an IPS specialist who works inside their
+treatment team each get one shared plan (``model.pop.shared_plan``, which removes the
+``plan_conflict`` penalty). Several services may own a youth's plan at once, so an owner
+that lets a youth go clears the flag only when no other owner still holds that youth. Youth
+that no owner ever named are never touched, so an owner with no members changes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+def set_members(model, owner: str, members: np.ndarray) -> None:
+    """Make ``members`` the youth whose shared plan ``owner`` holds this month.
+
+    Args:
+        model: the model (its population's ``shared_plan`` flags are updated).
+        owner: a stable name for the owner (e.g. ``"coordinator"``).
+        members: pids whose plan the owner holds now.
+    """
+    owners: dict[str, np.ndarray] = model.__dict__.setdefault("plan_owners", {})
+    previous = owners.get(owner, EMPTY)
+    members = np.unique(np.asarray(members, dtype=np.int64))
+    owners[owner] = members
+    if not len(previous) and not len(members):
+        return
+    dropped = np.setdiff1d(previous, members)
+    for name, others in owners.items():
+        if name != owner and len(dropped):
+            dropped = np.setdiff1d(dropped, others)
+    model.pop.shared_plan[dropped] = False
+    model.pop.shared_plan[members] = True
