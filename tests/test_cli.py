@@ -158,9 +158,8 @@ def test_paired_value_is_scenario_minus_reference(compared):
     yearly = pd.read_parquet(compared / "yearly.parquet")
     paired = pd.read_parquet(compared / "paired.parquet")
     keys = ["replicate", "period", "metric", "group"]
-    unique = yearly[~yearly.duplicated(["scenario", *keys], keep=False)]  # see test_invariants
-    ref = unique[unique["scenario"] == "baseline"]
-    low = unique[unique["scenario"] == "low_loss"]
+    ref = yearly[yearly["scenario"] == "baseline"]
+    low = yearly[yearly["scenario"] == "low_loss"]
     expect = low.merge(ref, on=keys, suffixes=("", "_ref"))
     got = expect.merge(paired[paired["scenario"] == "low_loss"], on=[*keys, "seed"])
     assert len(got) == len(expect) > 100
@@ -176,27 +175,16 @@ def test_compare_uses_common_random_numbers(compared):
     scenario's doing; and the seed is the same in every scenario of a replicate.
     """
     paired = pd.read_parquet(compared / "paired.parquet")
-    same = paired[paired["scenario"] == "same"]
-    # wait_days_mean has duplicate yearly keys (core bug, see test_invariants), which the
-    # pairing crosses; every other metric must pair to exactly zero
-    values = same[same["metric"] != "wait_days_mean"]["value"].dropna()
+    values = paired[paired["scenario"] == "same"]["value"].dropna()
     assert len(values) > 100 and (values == 0).all()
     yearly = pd.read_parquet(compared / "yearly.parquet")
     assert (yearly.groupby("replicate")["seed"].nunique() == 1).all()
     assert sorted(yearly["seed"].unique()) == sorted(replicate_seeds(3, 2))
 
 
-@pytest.mark.xfail(
-    reason="core bug: duplicate yearly keys for wait_days_mean (sim/reporters.py "
-    "Collector.collect) make sim/summary.py paired() cross-pair them: 4 rows per key, "
-    "nonzero differences between identical scenarios",
-    strict=True,
-)
 def test_paired_table_has_one_row_per_key(compared):
     paired = pd.read_parquet(compared / "paired.parquet")
-    same = paired[paired["scenario"] == "same"]
     assert not paired.duplicated(["scenario", "replicate", "period", "metric", "group"]).any()
-    assert (same["value"].dropna() == 0).all()
 
 
 # -- exit codes -----------------------------------------------------------------------------------

@@ -62,17 +62,8 @@ def test_yearly_table_agrees_with_monthly(baseline_run):
 
 
 @pytest.mark.parametrize("table", ["monthly", "yearly"])
-def test_table_keys_are_unique(baseline_run, request, table):
+def test_table_keys_are_unique(baseline_run, table):
     """One row per (scenario, replicate, period, metric, group): a key never repeats."""
-    if table == "yearly":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="core bug: sim/reporters.py Collector.collect adds November's monthly "
-                "flow rows that are not in FLOW_METRICS (wait_days_mean) to the yearly table "
-                "as stocks, and _wait_rows adds the yearly wait again: duplicate keys",
-                strict=True,
-            )
-        )
     df = getattr(baseline_run, table)
     dup = df[df.duplicated(KEYS, keep=False)]
     assert dup.empty, f"duplicate keys in {table}:\n{dup.head(10)}"

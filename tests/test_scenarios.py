@@ -172,28 +172,16 @@ BAD = [
         "params.handover_loss",
     ),
     ("empty-parent", _bad_parent(""), None),
-]
-KNOWN_BUGS = {
-    "infinite-capacity": (
-        _one(HEAD + "[params]\nbup_capacity = inf\n"),
-        "params.bup_capacity",
-        "core bug: sim/params.py check_value accepts inf for counts (domain [0, inf] is "
-        "inclusive); the run then crashes in scaled_capacity (OverflowError): exit 1 with a "
-        "traceback instead of exit 2",
-    ),
-    "unknown-name-key-in-parent": (
+    ("infinite-capacity", _one(HEAD + "[params]\nbup_capacity = inf\n"), "params.bup_capacity"),
+    (
+        "unknown-name-key-in-parent",
         _bad_parent(
             'name = { nb = "a", en = "b", de = "c" }\ndescription = { nb = "a", en = "b" }\n'
         ),
         "name.de",
-        "core bug: sim/scenario.py load_scenario checks name/description keys only in the "
-        "head file of the extends chain, so an unknown key in a parent's name is accepted",
     ),
-}
-CASES = [pytest.param(b, k, id=i) for i, b, k in BAD] + [
-    pytest.param(b, k, id=i, marks=pytest.mark.xfail(reason=why, strict=True))
-    for i, (b, k, why) in KNOWN_BUGS.items()
 ]
+CASES = [pytest.param(b, k, id=i) for i, b, k in BAD]
 
 
 def _assert_refused(rc: int, err: str, named: Path, key: str | None, out: Path) -> None:
