@@ -61,7 +61,7 @@ class Streams:
 
     def at(self, decision: str, pids: np.ndarray) -> np.ndarray:
         """This month's numbers for ``decision`` at the given pids."""
-        counters = np.asarray(pids, dtype=np.uint64) + np.uint64(1)
+        counters = np.atleast_1d(np.asarray(pids, dtype=np.uint64)) + np.uint64(1)
         bits = _mix(self.key(decision) + counters * _GAMMA)
         return (bits >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
