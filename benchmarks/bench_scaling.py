@@ -5,7 +5,7 @@ exactly as ``sim run`` does (``simulate_s`` is the manifest's number). Memory pe
 difference in peak RSS between two scales divided by the difference in simulated youth.
 
     .venv/bin/python benchmarks/bench_scaling.py                       # 0.1, 1, 10 x 15 years
-    .venv/bin/python benchmarks/bench_scaling.py --scales 1 --profile  # where the time goes
+    .venv/bin/python benchmarks/bench_scaling.py --scales 1 --profile cumulative  # where
     .venv/bin/python benchmarks/bench_scaling.py --json out.json
 """
 
@@ -26,6 +26,7 @@ from sim.runner import RunSpec, run_one
 from sim.scenario import load_scenario
 
 scenario, scale, years, monthly, profile = sys.argv[1:6]
+sort = sys.argv[6] if len(sys.argv) > 6 else "tottime"
 spec = RunSpec(load_scenario(scenario), 0, 1, int(years), float(scale), monthly=monthly == "1")
 base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 profiler = cProfile.Profile() if profile == "1" else None
@@ -36,7 +37,7 @@ result = run_one(spec)
 if profiler:
     profiler.disable()
     text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(30)
     print(text.getvalue(), file=sys.stderr)
 months = int(years) * 12
 print(json.dumps({
@@ -53,9 +54,9 @@ print(json.dumps({
 """
 
 
-def measure(scale: float, years: int, monthly: bool, profile: bool) -> dict:
+def measure(scale: float, years: int, monthly: bool, profile: str | None) -> dict:
     """Run one scale in a fresh interpreter and return its measurements."""
-    flags = ["1" if monthly else "0", "1" if profile else "0"]
+    flags = ["1" if monthly else "0", "1" if profile else "0", profile or "tottime"]
     args = [sys.executable, "-c", CHILD, str(BASELINE), str(scale), str(years), *flags]
     done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
     if profile:
@@ -83,7 +84,13 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0, 10.0])
     parser.add_argument("--years", type=int, default=15)
     parser.add_argument("--no-monthly", action="store_true", help="as sim batch's default")
-    parser.add_argument("--profile", action="store_true", help="cProfile, top 25 by tottime")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="tottime",
+        choices=["tottime", "cumulative"],
+        help="cProfile the run; print the top 30 functions by this key",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
     rows = []

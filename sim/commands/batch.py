@@ -109,7 +109,7 @@ def main(args: argparse.Namespace) -> int:
     config = check_resume(job.runs_dir, run_config(job.opts, job.scenarios), args.resume)
     todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
     pool = choose(args.workers, args.scheduler, len(todo))
-    with locked(job.out), pool:
+    with pool, locked(job.out):
         failures = run_batch(job, todo, pool, config)
     finish(job, pool.describe(), failures, skipped=len(job.specs) - len(todo))
     return report_failures(job, failures)
