@@ -212,6 +212,15 @@ def test_bad_input_exits_2_before_serving(argv, monkeypatch, capsys):
     assert "error" in err and "Traceback" not in err
 
 
+def test_missing_extra_is_named(monkeypatch, capsys):
+    real = command.importlib.util.find_spec
+    monkeypatch.setattr(
+        command.importlib.util, "find_spec", lambda n: None if n == "altair" else real(n)
+    )
+    assert cli_main(["dashboard"]) == 2
+    assert "missing altair" in capsys.readouterr().err
+
+
 def test_ctrl_c_stops_the_server(monkeypatch, capsys):
     class FakeServer:
         signals: list[int] = []

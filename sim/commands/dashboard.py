@@ -9,6 +9,7 @@ and telemetry are switched off, and production mode skips solara's install-check
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ from sim.errors import InputError
 
 DEFAULT_PORT = 8765
 LOOPBACK = "127.0.0.1"
+NEEDS = ("solara", "altair")  # Mesa's SolaraViz imports altair even for matplotlib panels
 
 
 def add_parser(sub) -> None:
@@ -48,6 +50,9 @@ def settings_from_args(args: argparse.Namespace):
     from sim.dashboard.model import DEFAULT_SCALE, check_scale, load, parse_seed
     from sim.dashboard.settings import Settings
 
+    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        raise InputError(f"dashboard: missing {', '.join(missing)}; pip install '.[dashboard]'")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port: must be 0-65535, got {args.port}")
     if not START_RE.match(args.start):
@@ -75,12 +80,29 @@ def server_env(settings) -> dict[str, str]:
     return env
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
-    """Start the server, print its address, wait until it ends or Ctrl-C."""
+    """Start the server, print its address, wait until it ends or Ctrl-C (or SIGTERM)."""
     settings = settings_from_args(args)
     port = args.port or free_port(args.host)
-    proc = subprocess.Popen(solara_command(args.host, port), env=server_env(settings))
-    print(f"sim dashboard: http://{args.host}:{port}/ (Ctrl-C stops it)", flush=True)
+    # Ctrl-C works even where a shell started us with SIGINT ignored; SIGTERM stops the
+    # server too, so it never outlives the command.
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        proc = subprocess.Popen(solara_command(args.host, port), env=server_env(settings))
+        print(f"sim dashboard: http://{args.host}:{port}/ (Ctrl-C stops it)", flush=True)
+        return _wait(proc)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _wait(proc: subprocess.Popen) -> int:
     try:
         code = proc.wait()
     except KeyboardInterrupt:
