@@ -23,10 +23,15 @@ def add_parser(sub) -> None:
 
     p = sub.add_parser("trial", help="emulated trial: IPS vs usual services")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario TOML file")
-    p.add_argument("--population", choices=POPULATIONS, default=POPULATIONS[0])
+    p.add_argument(
+        "--population", choices=POPULATIONS, default=POPULATIONS[0], help="who is eligible"
+    )
     p.add_argument("--n", type=int, default=None, help="most youth per arm (default: all)")
     p.add_argument("--months", type=int, default=18, help="follow-up months (default 18)")
     add_common(p, reps=10)
+    for action in p._actions:
+        if action.dest == "years":
+            action.help = "years simulated (default: enough to cover the follow-up)"
     p.add_argument("--workers", type=int, default=None, help="local worker processes")
     p.set_defaults(func=main, years=None)
 
