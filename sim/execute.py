@@ -21,7 +21,6 @@ A run that raises becomes a failed :class:`RunRecord` with its traceback; the ot
 from __future__ import annotations
 
 import concurrent.futures as cf
-import importlib
 import multiprocessing
 import os
 import sys
@@ -31,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim import runner
+from sim import plugins, runner
 from sim.errors import InputError
 from sim.runfiles import write_run
 from sim.runner import RunResult, RunSpec
@@ -79,8 +78,8 @@ def _record(spec: RunSpec, **kwargs) -> RunRecord:
 def run_task(task: RunTask) -> RunRecord:
     """Run one spec (in a worker); write its files when ``task.runs_dir`` is set."""
     try:
-        for module in task.plugins:
-            importlib.import_module(module)
+        for ref in task.plugins:  # module names, or .py paths of plugins loaded from a file
+            plugins.load(ref)
         result = runner.run_one(task.spec)
         if task.runs_dir is not None:
             write_run(Path(task.runs_dir), task.spec.name, task.spec.replicate, result)
@@ -93,10 +92,8 @@ def run_task(task: RunTask) -> RunRecord:
 
 
 def plugin_modules() -> tuple[str, ...]:
-    """Modules that registered plugin services here; workers import them before a run."""
-    from sim.services import PLUGINS
-
-    return tuple(sorted({cls.__module__ for cls in PLUGINS.values()}))
+    """Plugins registered here (module names or file paths); workers load them before a run."""
+    return plugins.worker_refs()
 
 
 # -- executors ----------------------------------------------------------------------------

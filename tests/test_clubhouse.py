@@ -1,0 +1,152 @@
+"""The clubhouse example (examples/clubhouse/): a plugin that changes only the youth it reaches.
+
+The plugin is loaded from its file the way ``sim --plugin`` loads it, registered for the
+tests of this module only, and unregistered afterwards (its module stays imported, so the
+fixture calls its ``register()`` again). The checks reuse the mentor test's approach
+(tests/test_extension.py): with zero places every baseline row is reproduced exactly; with
+every core capacity non-binding, youth the clubhouse never admitted keep identical
+histories, final state and referrals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, traced_run, write_scenario
+from test_extension import _canonical_helpers, _histories, non_binding
+
+import sim.params
+import sim.plugins
+import sim.services
+from sim.cli import main
+from sim.errors import InputError
+from sim.population import FIELDS
+from sim.runner import build_model, run_one
+from sim.scenario import load_scenario
+
+EXAMPLE = ROOT / "examples" / "clubhouse"
+PLUGIN = EXAMPLE / "clubhouse.py"
+SCENARIO = EXAMPLE / "clubhouse.toml"
+QUICK = ["--reps", "1", "--years", "1", "--scale", "0.02", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def clubhouse(baseline_run):
+    """The plugin module, registered (the baseline run is made before, without it)."""
+    module = sim.plugins.load(str(PLUGIN))
+    module.register()
+    yield module
+    sim.services.REGISTRY.pop("clubhouse", None)
+    sim.services.PLUGINS.pop("clubhouse", None)
+    for name, *_ in module.PARAMETERS:
+        sim.params._REGISTRY.pop(name, None)
+
+
+def _club(model):
+    return next(s for s in model.services if s.name == "clubhouse")
+
+
+def test_scenario_needs_the_plugin(monkeypatch):
+    """Without the plugin's parameters the scenario file is rejected (unknown key)."""
+    sim.params.specs()
+    for name in [n for n in sim.params._REGISTRY if n.startswith("clubhouse.")]:
+        monkeypatch.delitem(sim.params._REGISTRY, name)
+    with pytest.raises(InputError, match="clubhouse.places"):
+        load_scenario(SCENARIO)
+
+
+def test_parameters_have_sources_and_ranges(clubhouse):
+    for name, *_ in clubhouse.PARAMETERS:
+        spec = sim.params.specs()[name]
+        assert spec.source.startswith("assumption"), name
+        assert spec.lo <= spec.value <= spec.hi, name
+    assert load_scenario(SCENARIO).overrides["clubhouse.places"] > 0
+
+
+def test_zero_places_reproduce_the_baseline_exactly(clubhouse, baseline_run, baseline_spec):
+    """The clubhouse is in the model but has no places: both tables are unchanged."""
+    assert "clubhouse" in {s.name for s in build_model(baseline_spec).services}
+    result = run_one(baseline_spec)
+    pd.testing.assert_frame_equal(result.yearly, baseline_run.yearly, check_exact=True)
+    pd.testing.assert_frame_equal(result.monthly, baseline_run.monthly, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def non_binding_pair(clubhouse, baseline_spec, tmp_path_factory):
+    """Every core capacity non-binding, without and with the clubhouse (15 places at 0.05)."""
+    tmp = tmp_path_factory.mktemp("clubhouse")
+    base = write_scenario(tmp / "open.toml", non_binding())
+    club = write_scenario(tmp / "club.toml", {"clubhouse.places": 300}, extends=base)
+    runs = [traced_run(replace(baseline_spec, scenario=load_scenario(p))) for p in (base, club)]
+    return runs[0].model, runs[1].model
+
+
+def test_members_get_the_effects(non_binding_pair):
+    """Members' job finding and recovery are multiplied; nobody else's are."""
+    _, model = non_binding_pair
+    house, live = _club(model), model.pop.live()
+    member = np.isin(live, house.active)
+    assert member.any()
+    expected = 1 + (model.params["clubhouse.job_find_rr"] - 1) * model.conflict_factor(live)
+    assert np.allclose(house.job_find_modifier(live), np.where(member, expected, 1.0))
+    assert np.all(house.recovery_modifier(live)[member] > 1.0)
+    assert np.all(house.recovery_modifier(live)[~member] == 1.0)
+
+
+def test_members_are_reached_and_their_paths_change(non_binding_pair):
+    base, club = non_binding_pair
+    served = _club(club).served()
+    assert len(served) > 20
+    assert not np.array_equal(_histories(base, served), _histories(club, served))
+    members = club.pop.helpers[_club(club).active]  # the clubhouse counts as a helper
+    assert all("clubhouse" in club.helper_names(int(mask)) for mask in members)
+
+
+def test_youth_never_admitted_keep_identical_trajectories(non_binding_pair):
+    base, club = non_binding_pair
+    assert base.pop.n == club.pop.n
+    others = np.setdiff1d(np.arange(base.pop.n), _club(club).served())
+    assert len(others) > 0.9 * base.pop.n
+    assert np.array_equal(_histories(base, others), _histories(club, others))
+    for name in FIELDS:
+        a, b = getattr(base.pop, name)[others], getattr(club.pop, name)[others]
+        if name == "helpers":
+            a, b = _canonical_helpers(base, a), _canonical_helpers(club, b)
+        assert np.array_equal(a, b), name
+
+
+def _referrals(model, exclude: np.ndarray) -> list[tuple]:
+    ref = model.referrals.log()
+    ref = ref[~np.isin(ref["pid"], exclude)]
+    routes = {v: k for k, v in model._routes.items()}
+    named = [routes[r] for r in ref["route"]]
+    return sorted(zip(ref["pid"], ref["month"], named, ref["lost"], strict=True))
+
+
+def test_referrals_of_youth_never_admitted_unchanged_but_for_the_clubhouse(non_binding_pair):
+    """Other routes are identical; the only new referrals are those to the clubhouse."""
+    base, club = non_binding_pair
+    served = _club(club).served()
+    before, after = _referrals(base, served), _referrals(club, served)
+    to_club = [r for r in after if r[2].endswith("->clubhouse")]
+    assert to_club  # youth referred but never admitted (the house is full)
+    assert before == [r for r in after if not r[2].endswith("->clubhouse")]
+
+
+def test_cli_loads_the_plugin_by_path_in_workers(clubhouse, tmp_path):
+    """``sim --plugin FILE compare ...`` with two worker processes: workers load it too."""
+    out = tmp_path / "cmp"
+    args = ["compare", str(ROOT / "scenarios" / "baseline.toml"), str(SCENARIO)]
+    rc = main(["--plugin", str(PLUGIN), *args, "--out", str(out), "--workers", "2", *QUICK])
+    assert rc == 0
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    assert (yearly["group"] == "service:clubhouse").any()
+
+
+def test_cli_rejects_a_missing_plugin(tmp_path, capsys):
+    rc = main(["--plugin", str(tmp_path / "nope.py"), "run", str(SCENARIO), *QUICK])
+    assert rc == 2
+    assert "nope.py" in capsys.readouterr().err
