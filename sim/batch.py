@@ -302,11 +302,11 @@ def check_resume(runs_dir: Path, config: dict, resume: bool) -> dict:
     if not stored_path.exists():
         return config
     stored = json.loads(stored_path.read_text(encoding="utf-8"))
-    for key in ("seed", "years", "scale", "start"):
-        if stored.get(key) != config[key]:
+    for key in ("seed", "years", "scale", "start", "draw_params"):
+        if stored.get(key, False) != config.get(key, False):
             raise InputError(
-                f"{stored_path}: {key}: the runs were made with {stored.get(key)!r}, "
-                f"this batch has {config[key]!r} (use another --out)"
+                f"{stored_path}: {key}: the runs were made with {stored.get(key, False)!r}, "
+                f"this batch has {config.get(key, False)!r} (use another --out)"
             )
     for label, entry in config["labels"].items():
         old = stored.get("labels", {}).get(label)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.batch import BatchFile, check_resume, labelled, load_batch, variant_params
 from sim.commands.common import add_common, check_common, default_out
-from sim.commands.compare import add_executor_options, check_workers, load_all
+from sim.commands.compare import add_draw_option, add_executor_options, check_workers, load_all
 from sim.errors import InputError
 
 DEFAULTS = {"seed": 1, "reps": 1, "years": 15, "scale": 1.0, "start": "2024-01", "monthly": False}
@@ -37,6 +37,7 @@ def add_parser(sub) -> None:
         default=None,
         help="also combine the monthly tables (default: the batch file's monthly, else no)",
     )
+    add_draw_option(p)
     add_executor_options(p)
     p.add_argument("--resume", action="store_true", help="run only the runs not yet finished")
     p.set_defaults(func=main)
@@ -70,11 +71,13 @@ def options(args: argparse.Namespace, batch: BatchFile) -> argparse.Namespace:
 
 def plan(args: argparse.Namespace) -> Job:
     """Validate everything (batch file, scenarios, options, runs folder); write nothing."""
+    from sim.draws import drawn_specs
     from sim.runner import RunSpec, replicate_seeds
 
     check_workers(args)
     batch = load_batch(args.batch)
     opts = options(args, batch)
+    opts.draw_params = bool(getattr(args, "draw_params", False))
     base = load_all([str(p) for p in batch.scenarios])
     scenarios = labelled(base, batch.variants)
     seeds = replicate_seeds(opts.seed, opts.reps)
@@ -83,6 +86,7 @@ def plan(args: argparse.Namespace) -> Job:
         for r in range(opts.reps)
         for label, sc in scenarios.items()
     ]
+    specs = drawn_specs(specs, opts.draw_params)
     out = Path(args.out) if args.out else default_out("batch", list(base))
     return Job(batch, opts, scenarios, seeds, specs, out)
 
@@ -106,7 +110,8 @@ def main(args: argparse.Namespace) -> int:
     from sim.runfiles import is_done
 
     job = plan(args)
-    config = check_resume(job.runs_dir, run_config(job.opts, job.scenarios), args.resume)
+    config = {**run_config(job.opts, job.scenarios), "draw_params": job.opts.draw_params}
+    config = check_resume(job.runs_dir, config, args.resume)
     todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
     pool = choose(args.workers, args.scheduler, len(todo))
     with pool, locked(job.out):
@@ -170,7 +175,10 @@ def finish(job: Job, executor: dict, failures: list, skipped: int) -> None:
 
 def extras(job: Job, executor: dict) -> dict:
     """Manifest entries a batch adds to the run manifest."""
+    from sim.draws import manifest_draws
+
     return {
+        **manifest_draws(job.seeds, job.opts.draw_params),
         "command_name": "batch",
         "batch": job.batch.manifest_entry(),
         "monthly": job.opts.monthly,

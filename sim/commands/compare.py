@@ -19,8 +19,19 @@ def add_parser(sub) -> None:
     p.add_argument("scenarios", nargs="+", help="scenario TOML files (first = reference)")
     add_common(p, reps=10)
     p.add_argument("--no-monthly", action="store_true", help="skip monthly.parquet")
+    add_draw_option(p)
     add_executor_options(p)
     p.set_defaults(func=main)
+
+
+def add_draw_option(p: argparse.ArgumentParser) -> None:
+    """``--draw-params`` (shared with ``sim batch``; see :mod:`sim.draws`)."""
+    p.add_argument(
+        "--draw-params",
+        action="store_true",
+        help="draw every uncertain parameter from its range per replicate (same draw for "
+        "every scenario of a replicate), so intervals include parameter uncertainty",
+    )
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
@@ -67,6 +78,7 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     Dask) into a temporary runs folder next to the results; the results directory appears at
     once (temporary folder, then rename) and only when every run succeeded.
     """
+    from sim.draws import drawn_specs
     from sim.execute import choose, run_into
     from sim.progress import Progress
     from sim.runner import RunSpec, replicate_seeds
@@ -82,6 +94,7 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
         for r in range(args.reps)
         for sc in scenarios.values()
     ]
+    specs = drawn_specs(specs, getattr(args, "draw_params", False))
     pool = choose(getattr(args, "workers", None), getattr(args, "scheduler", None), len(specs))
     out.parent.mkdir(parents=True, exist_ok=True)
     runs_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.runs.", dir=out.parent))
@@ -105,10 +118,12 @@ def finish(
     args, scenarios: dict, seeds: list[int], specs: list, runs_dir: Path, out: Path, executor: dict
 ) -> None:
     """Combine the run files, summarize, write the results directory, print the summary."""
+    from sim.draws import manifest_draws
     from sim.outputs import build_outputs
     from sim.report_text import print_summary
 
-    result = build_outputs(specs, runs_dir, scenarios, seeds, args, **executor)
+    draws = manifest_draws(seeds, getattr(args, "draw_params", False))
+    result = build_outputs(specs, runs_dir, scenarios, seeds, args, **executor, **draws)
     files: dict[str, object] = {"yearly.parquet": result.yearly, "summary.json": result.summary}
     if not args.no_monthly:
         files["monthly.parquet"] = result.monthly_frame()

@@ -1,0 +1,76 @@
+"""Parameter draws for ``--draw-params``: the rule, reproducibility, warm-up and pairing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+from conftest import SCENARIOS
+
+from sim.cli import main
+from sim.draws import LEVERS, apply_draw, draw, drawn_specs, levers, uncertain
+from sim.params import specs
+from sim.runner import RunSpec, replicate_seeds
+from sim.scenario import load_scenario
+
+
+def test_rule_draws_assumptions_but_not_levers_or_sourced_values():
+    names = {s.name for s in uncertain()}
+    assert "handover_loss" in names and "plan_conflict" in names
+    assert not names & LEVERS  # ips.fte, coord.fte ... are set by scenarios
+    assert "ips.job_find_rr" not in names  # calibrated, sourced: keeps its value
+    assert "entry_cohort_size" not in names  # SSB figure
+    assert all(specs()[n].is_assumption for n in names)
+
+
+def test_draw_is_reproducible_uniform_in_range_and_independent_of_global_state():
+    seed = replicate_seeds(1, 3)[2]
+    first = draw(seed)
+    np.random.seed(123)  # the global stream must not matter
+    assert draw(seed) == first
+    assert draw(seed + 1) != first
+    for name, value in first.items():
+        assert specs()[name].lo <= value <= specs()[name].hi
+
+
+def test_draw_is_roughly_uniform_over_many_seeds():
+    values = np.array([draw(s)["handover_loss"] for s in range(400)])
+    lo, hi = specs()["handover_loss"].lo, specs()["handover_loss"].hi
+    u = (values - lo) / (hi - lo)
+    assert abs(u.mean() - 0.5) < 0.05  # 4 standard errors of a uniform mean (0.0144)
+    assert u.min() < 0.05 and u.max() > 0.95
+
+
+def test_apply_draw_sets_warm_up_and_keeps_scenario_levers_on_top():
+    sc = load_scenario(SCENARIOS / "coordinated_ips.toml")
+    values = {"handover_loss": 0.33, "plan_conflict": 0.11}
+    drawn = apply_draw(sc, {**values, "coord.fte": 1.0})  # a lever in a draw is overridden
+    assert drawn.warmup_params["handover_loss"] == 0.33
+    assert drawn.params["plan_conflict"] == 0.11
+    assert drawn.params["coord.fte"] == sc.params["coord.fte"]
+    assert levers(drawn) == levers(sc)
+
+
+def test_every_scenario_of_a_replicate_gets_the_same_draw():
+    base = load_scenario(SCENARIOS / "baseline.toml")
+    coord = load_scenario(SCENARIOS / "coordinated_ips.toml")
+    seeds = replicate_seeds(1, 2)
+    runs = [RunSpec(sc, r, seeds[r]) for r in range(2) for sc in (base, coord)]
+    out = drawn_specs(runs, True)
+    assert out[0].scenario.params["handover_loss"] == out[1].scenario.params["handover_loss"]
+    assert out[0].scenario.params["handover_loss"] != out[2].scenario.params["handover_loss"]
+    assert drawn_specs(runs, False) == runs
+    assert replace(out[0], scenario=base) == runs[0]
+
+
+def test_compare_draw_params_records_the_draws_and_the_interval(tmp_path):
+    out = tmp_path / "res"
+    args = ["compare", str(SCENARIOS / "baseline.toml"), "--draw-params", "--reps", "2"]
+    args += ["--scale", "0.02", "--years", "1", "--no-monthly", "--workers", "1"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["draw_params"] is True
+    assert "parameter uncertainty" in manifest["interval"]
+    seeds = manifest["replicate_seeds"]
+    assert manifest["drawn_params"]["1"] == draw(seeds[1])
