@@ -14,7 +14,17 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ["run", "compare", "batch", "trial", "report", "dashboard"]
+COMMANDS = [
+    "run",
+    "compare",
+    "batch",
+    "trial",
+    "report",
+    "dashboard",
+    "calibrate",
+    "validate-targets",
+    "sensitivity",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"sim.commands.{name}").add_parser(sub)
+        importlib.import_module(f"sim.commands.{name.replace('-', '_')}").add_parser(sub)
     return parser
 
 

@@ -1,0 +1,150 @@
+"""``sim sensitivity [--method morris|sobol] [--params ...] [--outputs ...] [--n N]``.
+
+Global sensitivity analysis with SALib over the parameters' plausible ranges (see
+:mod:`sim.sensitivity`). Prints the expected number of runs and time before starting, runs the
+design through the batch executor (local processes or Dask) and writes ``indices.csv``,
+``design.csv`` (inputs and outputs of every design point), ``sensitivity.png`` and
+``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.commands.common import add_common, check_common, write_results
+from sim.errors import InputError
+
+SCENARIOS = ["scenarios/baseline.toml", "scenarios/coordinated_ips.toml"]
+
+
+def add_parser(sub) -> None:
+    """Register ``sim sensitivity``."""
+    from sim.commands.compare import add_executor_options
+
+    p = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib Morris/Sobol)")
+    p.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    p.add_argument("--params", default=None, help="comma-separated parameters (default: 10)")
+    p.add_argument(
+        "--outputs", default="neet_rate_y10,net_public_cost", help="comma-separated outputs"
+    )
+    p.add_argument("--n", type=int, default=6, help="Morris trajectories / Sobol base samples")
+    p.add_argument(
+        "--scenarios", nargs="+", default=SCENARIOS, help="reference, then the paired scenario"
+    )
+    p.add_argument("--dummy", action="store_true", help="add an unused parameter (a check)")
+    add_common(p, reps=1)
+    p.set_defaults(years=10, scale=0.25)
+    add_executor_options(p)
+    p.set_defaults(func=main)
+
+
+def plan(args: argparse.Namespace):
+    """Validate every input and build the study (nothing runs)."""
+    from sim.commands.compare import check_workers, load_all
+    from sim.runner import replicate_seeds
+    from sim.sensitivity import DEFAULT_PARAMS, Study, check
+
+    check_common(args)
+    check_workers(args)
+    if args.n < 2:
+        raise InputError(f"--n: must be at least 2, got {args.n}")
+    names = _split(args.params) or list(DEFAULT_PARAMS)
+    outputs = _split(args.outputs)
+    if not outputs:
+        raise InputError("--outputs: name at least one output")
+    scenarios = load_all(args.scenarios)
+    check(names, outputs, scenarios)
+    seeds = replicate_seeds(args.seed, args.reps)
+    return Study(names, outputs, scenarios, seeds, args.years, args.scale, args.start, args.dummy)
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def main(args: argparse.Namespace) -> int:
+    """Sample, run, analyze, write."""
+    from sim.calibrate import estimate_seconds
+    from sim.execute import choose
+    from sim.sensitivity import indices, n_runs, plot, run_design, sample
+
+    study = plan(args)
+    problem = study.problem()
+    x = sample(problem, args.method, args.n, args.seed)
+    runs = len(x) * study.runs_per_point()
+    assert runs == n_runs(args.method, args.n, problem["num_vars"], study.runs_per_point())
+    pool = choose(args.workers, args.scheduler, runs)
+    est = estimate_seconds(runs, args.scale, args.years, pool.workers)
+    print(
+        f"sensitivity ({args.method}): {problem['num_vars']} parameters, {len(x)} design "
+        f"points x {study.runs_per_point()} runs = {runs} runs at scale {args.scale}, "
+        f"{args.years} years; expected about {est / 60:.1f} min on {pool.workers} worker(s)",
+        file=sys.stderr,
+    )
+    t0 = time.perf_counter()
+    try:
+        with pool:
+            y = run_design(study, x, pool)
+    except RuntimeError as exc:
+        print(f"sim: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - t0
+    table = indices(study, x, y, args.method, args.seed)
+    out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}"
+    write_results(out, files(study, args, x, y, table, seconds, pool.describe()))
+    plot(table, args.method).savefig(out / "sensitivity.png", dpi=120)
+    print_top(table, out, seconds)
+    return 0
+
+
+def files(study, args, x, y, table, seconds: float, executor: dict) -> dict[str, object]:
+    """The design, the indices and the manifest."""
+    import pandas as pd
+
+    from sim.manifest import build_manifest
+
+    design = pd.DataFrame(x, columns=study.problem()["names"])
+    for j, name in enumerate(study.outputs):
+        design[name] = y[:, j]
+    manifest = build_manifest(
+        scenarios=study.scenarios,
+        seed=args.seed,
+        replicate_seeds=study.seeds,
+        scale=args.scale,
+        start=args.start,
+        years=args.years,
+        timing={"total_s": seconds},
+        youth_months=0,
+        command_name="sensitivity",
+        sensitivity={
+            "method": args.method,
+            "n": args.n,
+            "params": study.names,
+            "dummy": study.dummy,
+            "outputs": study.outputs,
+            "runs": int(len(x) * study.runs_per_point()),
+            "morris_levels": 4 if args.method == "morris" else None,
+        },
+        **executor,
+    )
+    return {
+        "indices.csv": table.to_csv(index=False),
+        "design.csv": design.to_csv(index=False),
+        "manifest.json": manifest,
+    }
+
+
+def print_top(table, out: Path, seconds: float) -> None:
+    """The top five parameters per output."""
+    for name, part in table.groupby("output", sort=False):
+        cols = [
+            c for c in ("mu_star", "mu_star_conf", "sigma", "S1", "ST", "ST_conf") if c in part
+        ]
+        print(f"{name}:")
+        print(
+            part.head(5)[["parameter", *cols]].to_string(index=False, float_format="{:.4g}".format)
+        )
+    print(f"{seconds:.0f} s; written to {out}")
