@@ -115,15 +115,23 @@ class Workers:
 
     Args:
         kind: ``"in-process"``, ``"local-processes"`` or ``"dask"``.
-        workers: the number of workers (Dask: the cluster's total threads).
+        workers: the number of local workers (Dask: read from the cluster).
         writes_in_worker: True when workers write the run files themselves.
+        client: the Dask client (``"dask"`` only).
+        address: the Dask scheduler address, for the manifest.
     """
 
-    def __init__(self, kind: str, workers: int, writes_in_worker: bool):
-        self.kind, self.workers, self.writes_in_worker = kind, workers, writes_in_worker
+    def __init__(self, kind: str, workers: int, writes_in_worker: bool, client=None, address=None):
+        self.kind, self._workers, self.writes_in_worker = kind, workers, writes_in_worker
         self.executor: cf.Executor | None = None
-        self._client = None
-        self._address: str | None = None
+        self._client, self._address = client, address
+
+    @property
+    def workers(self) -> int:
+        """Worker count; on Dask the cluster's threads now (workers may join or leave)."""
+        if self._client is not None:
+            self._workers = sum(self._client.nthreads().values()) or self._workers
+        return self._workers
 
     @property
     def window(self) -> int:
@@ -179,10 +187,7 @@ def connect_dask(address: str, timeout: float | None = None) -> Workers:
         client = Client(address, timeout=timeout or CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"--scheduler: cannot connect to {address}: {exc}") from None
-    threads = sum(client.nthreads().values()) or 1
-    workers = Workers("dask", threads, writes_in_worker=False)
-    workers._client, workers._address = client, address
-    return workers
+    return Workers("dask", 1, writes_in_worker=False, client=client, address=address)
 
 
 def choose(workers: int | None, scheduler: str | None, runs: int) -> Workers:
@@ -225,7 +230,8 @@ def run_all(
     pending: dict[cf.Future, RunTask] = {}
 
     def fill() -> None:
-        while len(pending) < workers.window and (task := next(queue, None)) is not None:
+        limit = workers.window
+        while len(pending) < limit and (task := next(queue, None)) is not None:
             pending[workers.submit(task)] = task
 
     fill()

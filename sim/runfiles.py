@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.tables import combine
+from sim.tables import combine, normalize
 
 META_KEY = b"sim_run"
 TMP_SUFFIX = ".tmp"
@@ -108,8 +108,15 @@ def totals(paths: Iterable[Path]) -> tuple[dict[str, float], int]:
 
 
 def combine_yearly(paths: list[Path]) -> pd.DataFrame:
-    """Read the yearly run files and combine them into one sorted tidy table."""
-    return combine([pd.read_parquet(p) for p in paths], yearly=True)
+    """Read the yearly run files and combine them into one sorted tidy table.
+
+    The files are concatenated as Arrow tables and converted to pandas once, so thousands
+    of runs cost one table's memory, not thousands of small DataFrames.
+    """
+    if not paths:
+        return combine([], yearly=True)
+    tables = [pq.read_table(p).replace_schema_metadata(None) for p in paths]
+    return normalize(pa.concat_tables(tables).to_pandas(), yearly=True)
 
 
 def _monthly_tables(paths: list[Path]) -> Iterator[pa.Table]:

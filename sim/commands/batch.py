@@ -116,7 +116,8 @@ def main(args: argparse.Namespace) -> int:
     pool = choose(args.workers, args.scheduler, len(todo))
     with pool, locked(job.out):
         failures = run_batch(job, todo, pool, config)
-    finish(job, pool.describe(), failures, skipped=len(job.specs) - len(todo))
+        pool.shutdown()  # free the workers' memory before combining
+        finish(job, pool.describe(), failures, skipped=len(job.specs) - len(todo))
     return report_failures(job, failures)
 
 
