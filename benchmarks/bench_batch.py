@@ -23,9 +23,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
+from _freeze import freeze
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.toml"
 SIM = [sys.executable, "-m", "sim"]
 LESS_LOSS = """name = { nb = "Mindre tap", en = "Less handover loss" }
 description = { nb = "Benchmark", en = "Benchmark" }
@@ -35,12 +34,12 @@ handover_loss = 0.05
 """
 
 
-def write_batch(folder: Path, reps: int, scale: float, years: int) -> Path:
+def write_batch(folder: Path, baseline: Path, reps: int, scale: float, years: int) -> Path:
     """Baseline and one other scenario, as a batch file."""
-    (folder / "less_loss.toml").write_text(LESS_LOSS % BASELINE, encoding="utf-8")
+    (folder / "less_loss.toml").write_text(LESS_LOSS % baseline, encoding="utf-8")
     path = folder / "bench.toml"
     path.write_text(
-        f'scenarios = ["{BASELINE}", "less_loss.toml"]\n'
+        f'scenarios = ["{baseline}", "less_loss.toml"]\n'
         f"reps = {reps}\nseed = 1\nyears = {years}\nscale = {scale}\n",
         encoding="utf-8",
     )
@@ -65,7 +64,8 @@ def watch(proc: subprocess.Popen) -> tuple[float, float]:
 def run(batch: Path, out: Path, options: list[str]) -> dict:
     """One ``sim batch`` subprocess; wall time, memory and the manifest's timing."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*SIM, "batch", str(batch), "--out", str(out), "--quiet", *options])
+    command = [*SIM, "batch", str(batch), "--out", str(out), "--quiet", *options]
+    proc = subprocess.Popen(command, cwd=batch.parent)
     peak, tree = watch(proc)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -111,7 +111,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        batch = write_batch(Path(tmp), args.reps, args.scale, args.years)
+        baseline = freeze(Path(tmp))
+        batch = write_batch(Path(tmp), baseline, args.reps, args.scale, args.years)
         print(f"2 scenarios x {args.reps} reps, scale {args.scale:g}, {args.years} years")
         print("executor  wall_s  simulate_s  build_s  speed-up  parent RSS MB  tree RSS MB")
         for executor in args.executors:
@@ -126,8 +127,10 @@ def main() -> None:
                 f"{row['parent_rss_mb']:>14,.0f} {row['tree_rss_mb']:>12,.0f}",
                 flush=True,
             )
-        same = {(Path(tmp) / e / "yearly.parquet").read_bytes() for e in args.executors}
-        print(f"identical yearly.parquet from every executor: {len(same) == 1}")
+        first = (Path(tmp) / args.executors[0] / "yearly.parquet").read_bytes()
+        for executor in args.executors[1:]:
+            same = (Path(tmp) / executor / "yearly.parquet").read_bytes() == first
+            print(f"yearly.parquet of {executor} identical to {args.executors[0]}: {same}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
 

@@ -15,10 +15,10 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+from _freeze import freeze
 
 CHILD = """
 import cProfile, io, json, pstats, resource, sys, time
@@ -54,11 +54,11 @@ print(json.dumps({
 """
 
 
-def measure(scale: float, years: int, monthly: bool, profile: str | None) -> dict:
+def measure(baseline: Path, scale: float, years: int, monthly: bool, profile: str | None) -> dict:
     """Run one scale in a fresh interpreter and return its measurements."""
     flags = ["1" if monthly else "0", "1" if profile else "0", profile or "tottime"]
-    args = [sys.executable, "-c", CHILD, str(BASELINE), str(scale), str(years), *flags]
-    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
+    args = [sys.executable, "-c", CHILD, str(baseline), str(scale), str(years), *flags]
+    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=baseline.parent)
     if profile:
         print(done.stderr, file=sys.stderr)
     row = json.loads(done.stdout.strip().splitlines()[-1])
@@ -94,9 +94,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
     rows = []
+    tmp = tempfile.TemporaryDirectory(prefix="bench-scaling-")
+    baseline = freeze(Path(tmp.name))
     print("scale  youth     build_s  simulate_s  youth-months/s  peak RSS MB")
     for scale in args.scales:
-        row = measure(scale, args.years, not args.no_monthly, args.profile)
+        row = measure(baseline, scale, args.years, not args.no_monthly, args.profile)
         rows.append(row)
         print(
             f"{scale:<6g} {row['mean_youth']:>9,.0f} {row['build_s']:>8.1f} "
@@ -108,6 +110,7 @@ def main() -> None:
         print(line)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    tmp.cleanup()
 
 
 if __name__ == "__main__":
