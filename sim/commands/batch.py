@@ -27,7 +27,13 @@ STALE = ("monthly.parquet", "paired.parquet")
 
 def add_parser(sub) -> None:
     """Register ``sim batch``."""
-    p = sub.add_parser("batch", help="run a batch file: replicates and sweeps, resumable")
+    p = sub.add_parser(
+        "batch",
+        help="run a batch file: replicates and sweeps, resumable",
+        description="Run a batch file on every local core or a Dask cluster. Options given "
+        "here override the batch file; the defaults shown apply when neither sets a value. "
+        "See docs/cluster.md.",
+    )
     p.add_argument("batch", help="batch TOML file")
     add_common(p)
     p.set_defaults(**dict.fromkeys(DEFAULTS))  # None: not given, the batch file decides
