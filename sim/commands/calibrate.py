@@ -94,7 +94,7 @@ def main(args: argparse.Namespace) -> int:
         f"calibrate: {len(problem.names)} parameters ({', '.join(problem.names)}), "
         f"budget {args.budget} evaluations x {args.reps} seeds = {runs} runs at scale "
         f"{args.scale}, {args.years} years; expected about {est / 60:.1f} min on "
-        f"{pool.workers} worker(s)",
+        f"{pool.workers} free core(s)",
         file=sys.stderr,
     )
     try:

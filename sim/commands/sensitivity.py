@@ -81,7 +81,8 @@ def main(args: argparse.Namespace) -> int:
     print(
         f"sensitivity ({args.method}): {problem['num_vars']} parameters, {len(x)} design "
         f"points x {study.runs_per_point()} runs = {runs} runs at scale {args.scale}, "
-        f"{args.years} years; expected about {est / 60:.1f} min on {pool.workers} worker(s)",
+        f"{args.years} years; expected about {est / 60:.1f} min on "
+        f"{pool.workers} free core(s)",
         file=sys.stderr,
     )
     t0 = time.perf_counter()
