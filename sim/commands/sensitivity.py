@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
         "--scenarios", nargs="+", default=SCENARIOS, help="reference, then the paired scenario"
     )
     p.add_argument("--dummy", action="store_true", help="add an unused parameter (a check)")
+    p.add_argument(
+        "--world", default=None, help="scenario whose own values (e.g. calibrated) apply to all"
+    )
     add_common(p, reps=1)
     p.set_defaults(years=10, scale=0.25)
     add_executor_options(p)
@@ -55,10 +58,21 @@ def plan(args: argparse.Namespace):
     outputs = _split(args.outputs)
     if not outputs:
         raise InputError("--outputs: name at least one output")
-    scenarios = load_all(args.scenarios)
+    scenarios = with_world(load_all(args.scenarios), args.world)
     check(names, outputs, scenarios)
     seeds = replicate_seeds(args.seed, args.reps)
     return Study(names, outputs, scenarios, seeds, args.years, args.scale, args.start, args.dummy)
+
+
+def with_world(scenarios: dict, world: str | None) -> dict:
+    """Every scenario in the world of ``world``'s own values (warm-up included)."""
+    from sim.draws import apply_draw, levers
+    from sim.scenario import load_scenario
+
+    if world is None:
+        return scenarios
+    values = levers(load_scenario(world))
+    return {label: apply_draw(sc, values) for label, sc in scenarios.items()}
 
 
 def _split(text: str | None) -> list[str]:
