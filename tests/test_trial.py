@@ -117,7 +117,7 @@ def test_trial_json_shape_and_censoring(trial_json):
             for c in cells.values():
                 assert 0 <= c["lo"] <= c["share"] <= c["hi"] <= 1
             assert cells["18"]["n"] <= cells["12"]["n"] == cells["6"]["n"]  # leavers at 30
-            assert cells["6"]["n"] == trial["n_per_arm"] * 2  # nobody leaves before January
+            assert cells["6"]["n"] == sum(trial["n_per_arm_by_replicate"])  # none left by month 6
         at, by = trial["arms"][arm]["employed_at"], trial["arms"][arm]["any_job_by"]
         assert all(by[m]["share"] >= at[m]["share"] for m in at)
 
