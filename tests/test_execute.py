@@ -50,8 +50,8 @@ def batch(path: Path, out: Path, *options: str) -> int:
 def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    assert batch(batch_file, tmp_path / "w1", "--workers", "1") == 0
-    assert batch(batch_file, tmp_path / "w2", "--workers", "2") == 0
+    assert batch(batch_file, tmp_path / "w1", "--workers", "1", "--reps", "1") == 0
+    assert batch(batch_file, tmp_path / "w2", "--workers", "2", "--reps", "1") == 0
     with LocalCluster(
         n_workers=1,
         threads_per_worker=2,
@@ -59,7 +59,8 @@ def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: P
         dashboard_address="127.0.0.1:0",  # loopback only
         worker_dashboard_address="127.0.0.1:0",
     ) as cluster:
-        assert batch(batch_file, tmp_path / "dask", "--scheduler", cluster.scheduler_address) == 0
+        address = cluster.scheduler_address
+        assert batch(batch_file, tmp_path / "dask", "--scheduler", address, "--reps", "1") == 0
     same_files(tmp_path / "w1", tmp_path / "w2", TABLES)
     same_files(tmp_path / "w1", tmp_path / "dask", TABLES)
     manifests = [json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("w2", "dask")]
@@ -72,9 +73,9 @@ def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: P
 def test_compare_on_two_workers_matches_batch_on_one(batch_file: Path, tmp_path: Path) -> None:
     scenarios = [str(BASELINE), str(batch_file.parent / "less_loss.toml")]
     out = tmp_path / "compare"
-    common = ["--reps", "2", "--seed", "7", "--no-monthly", "--workers", "2", *QUICK]
+    common = ["--reps", "1", "--seed", "7", "--no-monthly", "--workers", "2", *QUICK]
     assert main(["compare", *scenarios, *common, "--out", str(out)]) == 0
-    assert batch(batch_file, tmp_path / "batch", "--workers", "1") == 0
+    assert batch(batch_file, tmp_path / "batch", "--workers", "1", "--reps", "1") == 0
     same_files(out, tmp_path / "batch", TABLES)  # the same executors and seeds everywhere
     assert json.loads((out / "manifest.json").read_text())["executor"] == "local-processes"
     assert not list(tmp_path.glob(".compare*"))  # the temporary runs folder is gone
