@@ -115,8 +115,10 @@ def combine_yearly(paths: list[Path]) -> pd.DataFrame:
     """
     if not paths:
         return combine([], yearly=True)
-    tables = [pq.read_table(p).replace_schema_metadata(None) for p in paths]
-    return normalize(pa.concat_tables(tables).to_pandas(), yearly=True)
+    table = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None) for p in paths])
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)  # frees Arrow as it goes
+    del table
+    return normalize(frame, yearly=True)
 
 
 def _monthly_tables(paths: list[Path]) -> Iterator[pa.Table]:
