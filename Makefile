@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml constraints.txt tools/find_python.sh tools/post_install
 	bash tools/post_install.sh $(VENV)
 	@touch $(STAMP)
 
+SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/ips_only.toml \
+	scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
+
+# The main job: every scenario against the baseline, full scale, 15 years, 10 replications
+# (common random numbers), then the steering-group report in Norwegian.
 run: $(STAMP)
-	$(SIM) run scenarios/baseline.toml --reps 5 --years 15 --scale 1.0 --out results/baseline
+	$(SIM) compare $(SCENARIOS) --reps 10 --years 15 --scale 1.0 --out results/main
+	$(SIM) report results/main --lang nb
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
