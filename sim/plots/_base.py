@@ -106,7 +106,8 @@ def percent_axis(ax, lang: Lang, axis: str = "y", points: bool = False) -> None:
     """Show shares (0.1) as percentages, or differences as percentage points."""
 
     def fmt(v, _pos):
-        decimals = 0 if abs(100 * v - round(100 * v)) < 1e-9 else 1
+        pct = 100 * v
+        decimals = next(d for d in (0, 1, 2, 3) if abs(pct - round(pct, d)) < 1e-9)
         return lang.pp(v, decimals) if points else lang.pct(v, decimals)
 
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(fmt))
