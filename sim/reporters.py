@@ -189,6 +189,18 @@ STOCK_REPORTERS = [
 ]
 
 
+def _zero_cell() -> list:
+    return [0.0, 0]
+
+
+def _flow_table() -> defaultdict:
+    return defaultdict(_zero_cell)
+
+
+def _float_table() -> defaultdict:
+    return defaultdict(float)
+
+
 class Collector:
     """Collects monthly and yearly rows while the model runs (after the warm-up)."""
 
@@ -200,10 +212,10 @@ class Collector:
         """Forget everything collected so far (called when the warm-up ends)."""
         self.monthly: list[tuple] = []
         self.yearly: list[tuple] = []
-        self.flows: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, 0])
-        self.year_flows: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+        self.flows: dict[tuple[str, str], list] = defaultdict(_zero_cell)
+        self.year_flows: dict[int, dict] = defaultdict(_flow_table)
         self.school_years: dict[int, dict] = {}
-        self.waits: dict[int, dict] = defaultdict(lambda: defaultdict(float))
+        self.waits: dict[int, dict] = defaultdict(_float_table)
 
     def count_flow(self, metric: str, pids: np.ndarray, group: str = "all") -> None:
         """Add youth to a flow counter for this month (entries, exits, job starts, ...)."""

@@ -8,6 +8,7 @@ that replicate (common random numbers), in ``sim run``, ``compare``, ``batch`` a
 
 from __future__ import annotations
 
+import pickle
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from sim.model import YouthModel
 from sim.scenario import Scenario
+from sim.services import PLUGINS
 from sim.tables import tidy
 
 
@@ -54,12 +56,42 @@ class RunResult:
     youth_months: int = 0
 
 
+_WARM: dict[tuple, bytes] = {}  # this process's last warm-up: key -> pickled model
+
+
+def _warmup_key(spec: RunSpec) -> tuple | None:
+    """What a warm-up depends on.
+
+    Seed, scale, start, the chain root's parameter values and the plugin services: scenarios
+    sharing these share their warm-up exactly.
+    """
+    if getattr(spec.scenario, "trial", None) is not None:
+        return None  # trial runs add trial agents at creation
+    params = tuple(sorted(spec.scenario.warmup_params.items()))
+    return (spec.seed, spec.scale, spec.start, params, tuple(sorted(PLUGINS)))
+
+
 def build_model(spec: RunSpec) -> YouthModel:
-    """Create the model of a run and run its warm-up."""
+    """Create the model of a run and run its warm-up.
+
+    The warm-up runs under the root of the scenario's ``extends`` chain, so every scenario of
+    a replicate that shares that root starts from the same state. The last warm-up is kept
+    (pickled) and reused for the next run with the same key: the scenario's own parameters
+    only come into force at the start month, so the result is identical to a fresh build.
+    """
+    key = _warmup_key(spec)
+    if key is not None and key in _WARM:
+        model = pickle.loads(_WARM[key])
+        model.definition = spec.scenario
+        model.collector.monthly_on = spec.monthly
+        return model
     model = YouthModel(
         spec.scenario, seed=spec.seed, scale=spec.scale, start=spec.start, monthly=spec.monthly
     )
     model.warm_up()
+    if key is not None:
+        _WARM.clear()
+        _WARM[key] = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return model
 
 

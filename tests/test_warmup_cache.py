@@ -1,0 +1,39 @@
+"""Reusing a replicate's warm-up across scenarios gives exactly the tables of a fresh build."""
+
+from pathlib import Path
+
+import pytest
+
+from sim import runner
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["baseline", "coordinated_ips", "faster_nav_followup"]
+
+
+def _run(name: str, fresh: bool) -> runner.RunResult:
+    if fresh:
+        runner._WARM.clear()
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    return runner.run_one(runner.RunSpec(sc, 0, 4242, 2, 0.03, monthly=True))
+
+
+@pytest.mark.parametrize("name", NAMES[1:])
+def test_reused_warmup_equals_fresh_build(name):
+    runner._WARM.clear()
+    _run("baseline", fresh=False)  # leaves the baseline's warm-up in the cache
+    reused = _run(name, fresh=False)
+    fresh = _run(name, fresh=True)
+    assert reused.timing["build_s"] < fresh.timing["build_s"]
+    assert reused.yearly.equals(fresh.yearly)
+    assert reused.monthly.equals(fresh.monthly)
+
+
+def test_different_seed_or_root_does_not_reuse():
+    runner._WARM.clear()
+    sc = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    runner.build_model(runner.RunSpec(sc, 0, 1, 1, 0.03))
+    key = next(iter(runner._WARM))
+    assert runner._warmup_key(runner.RunSpec(sc, 0, 2, 1, 0.03)) != key
+    other = sc.__class__(**{**sc.__dict__, "root_overrides": {"handover_loss": 0.1}})
+    assert runner._warmup_key(runner.RunSpec(other, 0, 1, 1, 0.03)) != key
