@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SIM := $(VENV)/bin/sim
 
-.PHONY: install run test lint format bench clean dashboard
+.PHONY: install run test test-fast lint format bench clean dashboard
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
+
+# The quick loop while developing: everything but the large-scale checks marked slow
+# (make test, and so CI, runs those too).
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
