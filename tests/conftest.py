@@ -129,3 +129,15 @@ def sim_run(out: Path, seed: int = CLI_SEED, scenario: Path = BASELINE) -> Path:
 def cli_run(tmp_path_factory) -> Path:
     """A results folder from ``sim run baseline.toml`` (2 replicates, 2 years, scale 0.02)."""
     return sim_run(tmp_path_factory.mktemp("cli") / "run")
+
+
+def pytest_sessionstart(session):
+    """In CI the browser tests must run: a missing Chromium is an error, not a skip."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("CI") and not Path("/usr/bin/chromium").exists():
+        raise pytest.UsageError(
+            "CI is set but /usr/bin/chromium is missing: the browser tests would be skipped "
+            "(.ci/run installs it with apt-get)"
+        )
