@@ -65,9 +65,12 @@ class Demography:
         geo = model.geo
         self.trondheim = geo.index_of("5001")
         migrant_stock = np.zeros(geo.n_kommuner)
-        migrant_stock[self.trondheim] += model.params["student_arrivals"] * 9.5
+        # expected years in the population: from the mean arrival age to 30
+        stay_s = 30 - (STUDENT_AGES[0] + STUDENT_AGES[1]) / 2
+        stay_i = 30 - (IMMIGRANT_AGES[0] + IMMIGRANT_AGES[1]) / 2
+        migrant_stock[self.trondheim] += model.params["student_arrivals"] * stay_s
         share = geo.pop_15_29 / geo.pop_15_29.sum()
-        migrant_stock += model.params["immigrant_arrivals"] * 6.5 * share
+        migrant_stock += model.params["immigrant_arrivals"] * stay_i * share
         self.native_weights = np.maximum(geo.pop_15_29 - migrant_stock, 1.0)
         self.pop_share = share
 

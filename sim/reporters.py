@@ -167,7 +167,11 @@ def services(s: Snapshot):
         ind = service.indicators()
         group = f"service:{service.name}"
         yield "queue_length", group, ind["queue_length"] / s.scale, int(ind["queue_length"])
-        yield "caseload_per_worker", group, ind["caseload_per_worker"], len(service.active)
+        if not np.isnan(ind["caseload_per_worker"]):
+            yield "caseload_per_worker", group, ind["caseload_per_worker"], len(service.active)
+        if service.capacity:
+            used = ind["capacity_used_share"]
+            yield "capacity_used_share", group, used, len(service.active)
         if hasattr(service, "caseworkers"):
             nav_clients += service.clients
             nav_workers += service.caseworkers
@@ -282,6 +286,11 @@ class Collector:
                 self.add_flow("referrals_made", group, made, made)
                 self.add_flow("referrals_lost", group, refs.lost[route], refs.lost[route])
         for service in self.model.services:
+            group = f"service:{service.name}"
+            if service.received:
+                self.add_flow("referrals_received", group, service.received, service.received)
+            if service.refused:
+                self.add_flow("refusals", group, service.refused, service.refused)
             if service.admitted:
                 w = self.waits[self.model.year]
                 w[(service.name, "sum")] += service.wait_months_sum

@@ -92,7 +92,7 @@ def capacity_runs(baseline, tmp_path_factory) -> dict[str, list[pd.DataFrame]]:
     settings = {"scarce": {}, "more": {}}
     for clinic in CLINICS:
         demand = np.mean(
-            [_metric(m, "caseload_per_worker", f"service:{clinic}")["n"].mean() for m in baseline]
+            [_metric(m, "capacity_used_share", f"service:{clinic}")["n"].mean() for m in baseline]
         )
         places = max(1, int(round(demand / 3)))
         assert places * 2 < demand, f"{clinic}: too few youth in treatment to test"

@@ -66,17 +66,25 @@ class Service(mesa.Agent):
     def indicators(self) -> dict[str, float]:
         """Stock and flow indicators for the reporters."""
         wait = self.wait_months_sum / self.admitted if self.admitted else np.nan
+        workers = self.workers()
         return {
             "queue_length": float(len(self.queue)),
             "wait_days_mean": wait * DAYS_PER_MONTH if self.admitted else np.nan,
-            "caseload_per_worker": len(self.active) / self.capacity if self.capacity else np.nan,
+            "caseload_per_worker": len(self.active) / workers if workers else np.nan,
+            "capacity_used_share": len(self.active) / self.capacity if self.capacity else np.nan,
             "admitted": float(self.admitted),
         }
 
+    def workers(self) -> float | None:
+        """Staff (FTE, scaled) behind the caseload, or None where the model has no staff."""
+        return None
+
     # -- queue ----------------------------------------------------------------------------
     def receive(self, pids: np.ndarray) -> None:
-        """Put referred youth on the waiting list (youth already queued or served are skipped)."""
-        pids = np.setdiff1d(pids, np.union1d(self.queue, self.active))
+        """Put referred youth on the waiting list (youth already queued or served are refused)."""
+        new = np.setdiff1d(pids, np.union1d(self.queue, self.active))
+        self.refused += len(pids) - len(new)
+        pids = new
         self.received += len(pids)
         self.queue = np.concatenate([self.queue, pids])
         since = np.full(len(pids), self.model.month, dtype=np.int32)

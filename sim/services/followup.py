@@ -28,6 +28,10 @@ class FollowUp(Service):
         p = self.model.params
         self.capacity = scaled_capacity(p["ot_advisers"] * p["ot_caseload"], self.model.scale)
 
+    def workers(self) -> float:
+        """Advisers (FTE, scaled)."""
+        return self.model.params["ot_advisers"] * self.model.scale
+
     def eligible(self, pids: np.ndarray) -> np.ndarray:
         """OT's target group: 15-24, upper secondary not completed, outside school and work."""
         m, pop = self.model, self.model.pop
@@ -55,7 +59,7 @@ class FollowUp(Service):
             "followup:reenrol", cases, m.params["ot_reenrol_monthly"] * effect
         )
         pop.reenrol[cases[offer]] = True
-        adult = (m.ages(cases) >= 18) & ~offer
+        adult = (m.ages(cases) >= 18) & ~offer & (pop.nav_status[cases] == 0)  # not yet at NAV
         refer = (
             m.streams.bernoulli("followup:refer_nav", cases, m.params["ot_nav_referral_monthly"])
             & adult

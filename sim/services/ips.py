@@ -122,7 +122,9 @@ class IpsTeam(Service):
     def receive(self, pids: np.ndarray) -> None:
         """Referred youth join the waiting list if eligible (zero exclusion otherwise)."""
         pids = np.asarray(pids, dtype=np.int64)
-        super().receive(pids[self.eligible(pids)] if self.capacity else EMPTY)
+        taken = pids[self.eligible(pids)] if self.capacity else EMPTY
+        self.refused += len(pids) - len(taken)
+        super().receive(taken)
 
     def _track_jobs(self) -> None:
         m, pop = self.model, self.model.pop
@@ -218,7 +220,8 @@ class IpsTeam(Service):
         idx, hit = self._lookup(pids, self.active)
         first = self.active_since[idx[hit]] == m.month
         rapid = np.where(first, scaled_rr(p["ips.rapid_search_rr"], share), 1.0)
-        out[hit] = scaled_rr(p["ips.job_find_rr"], share) * rapid
+        gain = scaled_rr(p["ips.job_find_rr"], share) * rapid - 1.0
+        out[hit] = 1.0 + gain * m.conflict_factor(pids[hit])  # plan_conflict, as any helper
         idx, faded = self._lookup(pids, self.faded)
         faded &= ~hit
         left = 1.0 - (m.month - self.faded_at[idx[faded]]) / max(p["ips.fade_months"], 1.0)

@@ -45,7 +45,7 @@ class LabourMarket(Service):
         """Monthly job-finding probability for the given youth."""
         m, pop, p = self.model, self.model.pop, self.model.params
         mh = pop.mh[pids]
-        h = p["job_find_monthly"] * self._relative() ** -p["job_find_unemployment_elasticity"]
+        h = p["job_find_monthly"] * self._relative() ** p["job_find_unemployment_elasticity"]
         h = h * np.where(pop.completed[pids], p["job_find_rr_completed"], 1.0)
         h = h * np.select(
             [mh == Mh.MODERATE, mh == Mh.SEVERE],

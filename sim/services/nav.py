@@ -13,6 +13,7 @@ import itertools
 
 import numpy as np
 
+from sim.demography import apportion
 from sim.population import Activity, Mh, NavStatus
 from sim.services import register
 from sim.services.base import Service, scaled_capacity
@@ -40,6 +41,11 @@ class Nav(Service):
 
     def _register(self, pids: np.ndarray) -> None:
         pop = self.model.pop
+        self.refused += int(
+            (
+                (pop.nav_status[pids] != NavStatus.NONE) | (pop.activity[pids] != Activity.NEET)
+            ).sum()
+        )
         new = pids[
             (pop.nav_status[pids] == NavStatus.NONE) & (pop.activity[pids] == Activity.NEET)
         ]
@@ -120,7 +126,7 @@ class Nav(Service):
         )
         m.referrals.send("nav", "gp", undetected[to_gp])
         cand = cand[pop.detected[cand] & (pop.activity[cand] == Activity.NEET)]
-        rr = np.where(pop.mh[cand] == Mh.SEVERE, 2.0, 1.0)
+        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["aap_grant_rr_severe"], 1.0)
         grant = m.streams.bernoulli("nav:aap_grant", cand, m.params["aap_grant_monthly"] * rr)
         self._set_status(cand[grant], NavStatus.AAP)
         aap = live[pop.nav_status[live] == NavStatus.AAP]
@@ -135,7 +141,11 @@ class Nav(Service):
             (pop.nav_status[live] == NavStatus.AAP)
             & (pop.nav_months[live] >= m.params["disability_min_aap_months"])
         ]
-        rr = np.select([pop.mh[aap] == Mh.SEVERE, pop.mh[aap] == Mh.MODERATE], [1.0, 1 / 3], 0.0)
+        rr = np.select(
+            [pop.mh[aap] == Mh.SEVERE, pop.mh[aap] == Mh.MODERATE],
+            [1.0, m.params["disability_rr_moderate"]],
+            0.0,
+        )
         p = m.params["disability_from_aap_monthly"] * rr
         self._set_status(aap[m.streams.bernoulli("nav:disability", aap, p)], NavStatus.DISABILITY)
 
@@ -176,9 +186,19 @@ class NavOffice(Service):
         """Capacity from the area's share of the county's youth."""
         m, p = self.model, self.model.params
         share = m.geo.area_pop()[self.area] / m.geo.pop_15_29.sum()
-        self.capacity = scaled_capacity(p["programme_places"] * share, m.scale)
+        self.capacity = self._places(p["programme_places"])
         self.caseworkers = p["nav_caseworkers"] * share * m.scale
-        self.kvp_places = scaled_capacity(p["qualification_places"] * share, m.scale)
+        self.kvp_places = self._places(p["qualification_places"])
+
+    def _places(self, county_total: float) -> int:
+        """This office's part of the county's places, scaled.
+
+        The scaled county total (never zero where positive) is split by youth population,
+        largest remainder, so small scales do not inflate the county's places.
+        """
+        m = self.model
+        total = scaled_capacity(county_total, m.scale)
+        return int(apportion(total, m.geo.area_pop().astype(float))[self.area])
 
     def step(self) -> None:
         """Follow-up intensity, programme places, qualification programme."""
@@ -209,7 +229,11 @@ class NavOffice(Service):
             "nav:programme_referral", cand, m.params["nav_programme_referral_monthly"]
         )
         self.receive(cand[go])
-        self.leave_queue(pop.activity[self.queue] == Activity.NEET)
+        st = pop.nav_status[self.queue]
+        self.leave_queue(
+            (pop.activity[self.queue] == Activity.NEET)
+            & ((st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP))
+        )
         pop.activity[self.admit(self.capacity - len(self.active))] = Activity.PROGRAMME
 
     def _qualification(self, mine: np.ndarray) -> None:

@@ -65,8 +65,8 @@ class School(Service):
         start = m.streams.bernoulli("school:vg1_entry", pids, m.params["lower_secondary_to_vg1"])
         voc = m.streams.bernoulli("school:track", pids, m.params["vocational_share"])
         pop.track[pids] = np.where(voc, Track.VOCATIONAL, Track.ACADEMIC)
-        pop.vg1_year[pids] = m.year
         entering, outside = pids[start], pids[~start]
+        pop.vg1_year[entering] = m.year  # the completion cohort: youth who start Vg1
         pop.grade[entering], pop.activity[entering] = 1, Activity.UPPER_SECONDARY
         pop.activity[outside], pop.left_grade[outside] = Activity.NEET, 1
         m.referrals.send("school", "followup", outside)
@@ -108,6 +108,8 @@ class School(Service):
         own = m.streams.bernoulli("school:self_return", out, p)
         back = out[own | pop.reenrol[out]]
         pop.reenrol[live] = False
+        late = back[pop.vg1_year[back] < 0]
+        pop.vg1_year[late] = m.year  # first start of Vg1 (after not starting at 16)
         pop.grade[back] = np.maximum(pop.left_grade[back], 1)
         pop.activity[back] = Activity.UPPER_SECONDARY
 
