@@ -94,7 +94,25 @@ def summarize(yearly: pd.DataFrame, reference: str | None) -> tuple[dict, pd.Dat
         pair = paired(yearly, reference)
         summary["paired"] = _nest(pair)
         summary["headline"] = headline(pair)
+    summary["npv"] = npv_totals(yearly)
+    for scen, entry in summary.get("headline", {}).items():
+        entry["npv_public_nok_total"] = summary["npv"].get(scen, {}).get("public_nok")
+        entry["npv_societal_nok_total"] = summary["npv"].get(scen, {}).get("societal_nok")
     return _clean(summary), pair
+
+
+def npv_totals(yearly: pd.DataFrame) -> dict:
+    """Each scenario's own NPV over the horizon (public and societal), reference included."""
+    public = _total(yearly, "cost_nok_discounted", "public:total")
+    societal = _total(yearly, "cost_nok_discounted", "societal:total")
+    out = {}
+    for scen in sorted(yearly["scenario"].unique()):
+        if scen in public.index.get_level_values(0):
+            out[scen] = {
+                "public_nok": _stats(public[scen]),
+                "societal_nok": _stats(societal[scen]),
+            }
+    return out
 
 
 def _clean(obj):
