@@ -72,7 +72,7 @@ def test_synthetic_truth_is_recovered():
 
     Two identifiable parameters (AAP grant rate → AAP stock; AAP → disability rate →
     disability stock), scale 0.05, 1 year, 2 seeds (common random numbers), budget 24.
-    Tolerance: 15 % of each parameter's range.
+    Tolerance: 5 % of each parameter's range (found: 0.2477 and 0.0764, within 1.1 % and 2.4 %).
     """
     names = ["aap_grant_monthly", "disability_from_aap_monthly"]
     truth = {"aap_grant_monthly": 0.25, "disability_from_aap_monthly": 0.08}
@@ -85,7 +85,7 @@ def test_synthetic_truth_is_recovered():
         fit = calibrate(problem, pool, budget=24, seed=3)
     for n in names:
         width = problem.hi[names.index(n)] - problem.lo[names.index(n)]
-        assert abs(fit.values[n] - truth[n]) < 0.15 * width, (n, fit.values)
+        assert abs(fit.values[n] - truth[n]) < 0.05 * width, (n, fit.values)
 
 
 def synthetic_targets(yearly: pd.DataFrame) -> pd.DataFrame:
