@@ -51,6 +51,7 @@ EDGES = {  # referral -> (yearly volume, share lost at baseline)
     "nav->ips": (150, 0.15),
 }
 SERVICES = ["followup", "nav", "gp", "mental_health", "ips"]
+NAV_OFFICES = {"trondheim": (30.0, 60), "leka": (90.0, 5)}  # office -> (wait days, admitted)
 COSTS = {  # group -> NOK per year at baseline
     "public:state:benefits": 2.1e9,
     "public:municipality:services": 6.0e8,
@@ -88,6 +89,14 @@ def _service_rows(rng: np.random.Generator, effect: float, ramp: float) -> list[
         rows += [("referrals_made", edge, made, int(made / 20)), ("referrals_lost", edge, lost, 0)]
     rows += [("referrals_made", "all", made_all, 0), ("referrals_lost", "all", lost_all, 0)]
     for i, svc in enumerate(SERVICES):
+        if svc == "nav":  # per office, as the model writes it; the plots pool them into NAV
+            for office, (wait, n) in NAV_OFFICES.items():
+                group = f"service:nav:{office}"
+                rows.append(("wait_days_mean", group, wait * rng.uniform(0.9, 1.1), n))
+                rows.append(("queue_length", group, float(n), n))
+                rows.append(("caseload_per_worker", group, 30 + 50 * effect, n))
+            rows.append(("caseload_per_worker", "service:nav", 30 + 50 * effect, 65))
+            continue
         group = f"service:{svc}"
         rows.append(("wait_days_mean", group, (20 + 10 * i) * rng.uniform(0.9, 1.1), 50))
         rows.append(("queue_length", group, (30 + 15 * i) * rng.uniform(0.9, 1.1), 50))
@@ -185,6 +194,15 @@ def summary(yearly: pd.DataFrame, paired: pd.DataFrame) -> dict:
                 )
             if head["neet_years_averted"]["median"] > 0:
                 ratio = head["npv_public_nok"]["median"] / head["neet_years_averted"]["median"]
+            head["npv_public_by_payer_nok"] = {
+                payer: _stats(
+                    per_rep.xs(
+                        ("cost_nok_discounted", f"public:{payer}:total"),
+                        level=["metric", "group"],
+                    ).to_numpy()
+                )
+                for payer in ("state", "municipality", "county", "health_trust")
+            }
         head["cost_per_neet_year_averted_nok"] = ratio
         out["headline"][stem] = head
     return out

@@ -31,6 +31,7 @@ CASES = [
     ("neet_by_group", "yearly"),
     ("neet_by_municipality", "yearly"),
     ("costs_by_payer", "yearly"),
+    ("net_cost_by_payer", "paired"),
     ("cumulative_net_cost", "paired"),
     ("cost_per_neet_year_averted", "paired"),
     ("service_indicators", "yearly"),
@@ -132,3 +133,115 @@ def test_dictionaries_have_the_same_keys_and_no_empty_text():
     assert all(v.strip() for v in list(nb.values()) + list(en.values()))
     fields = {k: set(re.findall(r"{(\w+)}", v)) for k, v in en.items()}
     assert {k: set(re.findall(r"{(\w+)}", v)) for k, v in nb.items()} == fields
+
+
+def _long_names(saved) -> plots.PlotContext:
+    ctx = plots.PlotContext.from_manifest(saved["manifest"], "nb")
+    ctx.names = {s: f"{name} med et langt navn på scenariet" for s, name in ctx.names.items()}
+    return ctx
+
+
+@pytest.mark.parametrize("name", ["paired_difference", "neet_over_time", "service_indicators"])
+def test_legend_lies_inside_the_figure(saved, name):
+    table = saved["paired" if name == "paired_difference" else "yearly"]
+    fig = getattr(plots, name)(table, _long_names(saved))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box, legend = fig.bbox, fig.legends[0].get_window_extent(renderer)
+    assert box.x0 <= legend.x0 and legend.x1 <= box.x1, (legend, box)
+    assert box.y0 <= legend.y0 and legend.y1 <= box.y1, (legend, box)
+
+
+def test_nav_offices_are_pooled_into_one_row(saved):
+    from sim.plots.services import pool_offices
+
+    waits = pool_offices(saved["yearly"][saved["yearly"]["metric"] == "wait_days_mean"])
+    assert not waits["group"].str.contains(":").any()
+    one = saved["yearly"][
+        (saved["yearly"]["metric"] == "wait_days_mean")
+        & (saved["yearly"]["scenario"] == "baseline")
+        & (saved["yearly"]["replicate"] == 0)
+        & (saved["yearly"]["period"] == 2024)
+        & saved["yearly"]["group"].str.startswith("service:nav:")
+    ]
+    nav = waits[
+        (waits.group == "nav")
+        & (waits.scenario == "baseline")
+        & (waits.replicate == 0)
+        & (waits.period == 2024)
+    ].iloc[0]
+    weighted = (one["value"] * one["n"]).sum() / one["n"].sum()
+    assert nav["value"] == pytest.approx(weighted) and nav["n"] == 65
+    fig = plots.service_indicators(saved["yearly"], plots.PlotContext())
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert "NAV" in labels and not any("trondheim" in lab for lab in labels)
+
+
+def test_service_indicators_and_system_map_suppress_small_cells(saved):
+    yearly = saved["yearly"]
+    assert not plots.was_suppressed(plots.neet_over_time(yearly))
+    assert plots.was_suppressed(plots.neet_by_municipality(yearly))
+    small = yearly.assign(n=yearly["n"].where(~yearly["group"].eq("service:ips"), 1))
+    fig = plots.service_indicators(small)
+    assert plots.was_suppressed(fig)
+    assert "\u2013" in {t.get_text().strip() for t in fig.axes[0].texts}
+    flows = plots.referral_flows(yearly)
+    assert flows.set_index("group").loc["nav->ips", "small"].all()  # 150/20 = 7 referrals
+    fig = plots.system_map(yearly)
+    assert plots.was_suppressed(fig)
+    assert "\u2013" in {t.get_text() for ax in fig.axes for t in ax.texts}
+
+
+def test_system_map_uses_at_most_three_columns(saved):
+    y = saved["yearly"]
+    five = pd.concat(
+        [y] + [y[y.scenario == "coordinator"].assign(scenario=f"x{i}") for i in (1, 2)]
+    )
+    fig = plots.system_map(five, plots.PlotContext())
+    nrows, ncols = fig.axes[0].get_subplotspec().get_geometry()[:2]
+    assert (nrows, ncols) == (2, 3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["baseline", "coordinated_ips", "coordinator", "x1", "x2"]
+
+
+def _legend_styles(fig: Figure) -> dict[str, tuple]:
+    handles = fig.legends[0].legend_handles
+    return {h.get_label(): (h.get_marker(), h.get_linestyle(), h.get_color()) for h in handles}
+
+
+def test_scenario_keeps_its_line_style_whatever_the_table_holds(saved):
+    ctx = plots.PlotContext.from_manifest(saved["manifest"], "en")
+    only = saved["yearly"][saved["yearly"]["scenario"] != "coordinated_ips"]
+    full = _legend_styles(plots.neet_over_time(saved["yearly"], ctx))
+    part = _legend_styles(plots.neet_over_time(only, ctx))
+    named = ctx.label("coordinator")
+    assert full[named] == part[named]
+
+
+def test_narrow_panels_get_few_year_ticks(saved):
+    from sim.plots._base import year_axis
+
+    fig = plots.service_indicators(saved["yearly"], plots.PlotContext())
+    assert all(len(ax.get_xticks()) <= 5 for ax in fig.axes if ax.get_xlabel())
+    ax = Figure().subplots()
+    year_axis(ax, range(2024, 2039), max_ticks=5)
+    assert len(ax.get_xticks()) <= 5
+
+
+def test_payer_net_cost_sums_the_payers(saved):
+    from sim.plots.costs import payer_net_cost
+
+    per = payer_net_cost(saved["paired"])
+    assert set(per["payer"]) == {"state", "municipality", "county", "health_trust"}
+    p = saved["paired"]
+    state = p[
+        (p.metric == "cost_nok_discounted")
+        & (p.group == "public:state:total")
+        & (p.scenario == "coordinator")
+        & (p.replicate == 0)
+    ]["value"].sum()
+    got = per[(per.scenario == "coordinator") & (per.replicate == 0) & (per.payer == "state")]
+    assert got["value"].iloc[0] == pytest.approx(state)

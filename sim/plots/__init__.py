@@ -9,11 +9,17 @@ Every function takes the table as saved in a results directory and an optional
 
 A function raises :class:`NoDataError` when the table lacks the rows it needs. Bands are the
 2.5-97.5 % quantiles over replicates; figures resting on fewer than 20 simulated youth are
-not drawn.
+not drawn (shown as –), and :func:`was_suppressed` tells whether a figure left any out. A
+scenario keeps its colour, line style and marker in every figure (they follow ``ctx.order``).
 """
 
-from sim.plots._base import MIN_N, NoDataError, PlotContext
-from sim.plots.costs import cost_per_neet_year_averted, costs_by_payer, cumulative_net_cost
+from sim.plots._base import MIN_N, NoDataError, PlotContext, was_suppressed
+from sim.plots.costs import (
+    cost_per_neet_year_averted,
+    costs_by_payer,
+    cumulative_net_cost,
+    net_cost_by_payer,
+)
 from sim.plots.outcomes import (
     neet_by_group,
     neet_by_municipality,
@@ -33,9 +39,11 @@ __all__ = [
     "neet_by_group",
     "neet_by_municipality",
     "neet_over_time",
+    "net_cost_by_payer",
     "paired_difference",
     "referral_flows",
     "service_indicators",
     "system_map",
     "trial_result",
+    "was_suppressed",
 ]

@@ -15,6 +15,7 @@ from sim.report.i18n import Lang
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
 DASHES = ["", (5, 2), (1, 1.5), (6, 2, 1, 2), (3, 3), (8, 2, 2, 2, 2, 2)]
+MARKERS = ["o", "X", "s", "P", "D", "^", "v", "*"]
 MIN_N = 20  # small-cell suppression: figures resting on fewer simulated youth are hidden
 
 
@@ -58,10 +59,21 @@ class PlotContext:
         """Display name of a scenario."""
         return self.names.get(stem, stem)
 
-    def palette(self, df: pd.DataFrame) -> dict[str, str]:
-        """Colour of each scenario label, stable across figures."""
+    def _by_order(self, df: pd.DataFrame, styles: list) -> dict:
         full = self.order + [s for s in self.stems(df) if s not in self.order]
-        return {self.label(s): PALETTE[i % len(PALETTE)] for i, s in enumerate(full)}
+        return {self.label(s): styles[i % len(styles)] for i, s in enumerate(full)}
+
+    def palette(self, df: pd.DataFrame) -> dict[str, str]:
+        """Colour of each scenario label, stable across figures (it follows ``order``)."""
+        return self._by_order(df, PALETTE)
+
+    def dashes(self, df: pd.DataFrame) -> dict[str, object]:
+        """Line style of each scenario label, keyed like :meth:`palette`."""
+        return self._by_order(df, DASHES)
+
+    def markers(self, df: pd.DataFrame) -> dict[str, str]:
+        """Marker of each scenario label, keyed like :meth:`palette`."""
+        return self._by_order(df, MARKERS)
 
 
 def select(df: pd.DataFrame | None, metric: str, groups: list[str] | str | None = None):
@@ -79,6 +91,16 @@ def select(df: pd.DataFrame | None, metric: str, groups: list[str] | str | None 
 def small_cells(df: pd.DataFrame, keys=("scenario", "period", "group")) -> pd.Series:
     """Flag rows resting on fewer than ``MIN_N`` simulated youth in some replicate."""
     return df.groupby(list(keys))["n"].transform("min") < MIN_N
+
+
+def mark_suppressed(fig: Figure, hidden: bool = True) -> None:
+    """Record on ``fig`` that small cells were left out (the report then adds the footnote)."""
+    fig.sim_suppressed = bool(getattr(fig, "sim_suppressed", False) or hidden)
+
+
+def was_suppressed(fig: Figure) -> bool:
+    """Whether a figure left out small cells (see :func:`mark_suppressed`)."""
+    return bool(getattr(fig, "sim_suppressed", False))
 
 
 def with_labels(df: pd.DataFrame, ctx: PlotContext) -> pd.DataFrame:
@@ -100,6 +122,12 @@ def new_figure(ncols: int = 1, nrows: int = 1, size=(11, 6), **kw) -> tuple[Figu
     fig = Figure(figsize=size, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes.ravel()
+
+
+def panel_grid(n: int) -> tuple[int, int]:
+    """Columns and rows for ``n`` panels: at most three columns (2×2 for four)."""
+    ncols = n if n <= 3 else 2 if n == 4 else 3
+    return ncols, -(-n // ncols)
 
 
 def percent_axis(ax, lang: Lang, axis: str = "y", points: bool = False) -> None:
@@ -142,16 +170,30 @@ def mark_intervention(ax, ctx: PlotContext) -> None:
     )
 
 
-def year_axis(ax, periods) -> None:
-    """Integer year ticks without thousands separators."""
+def year_axis(ax, periods, max_ticks: int = 8) -> None:
+    """Integer year ticks without thousands separators, at most ``max_ticks`` of them.
+
+    Pass a smaller ``max_ticks`` (about 5) for narrow panels, so the labels do not overlap.
+    """
     years = sorted({int(p) for p in periods})
-    step = max(1, len(years) // 8)
+    step = max(1, -(-len(years) // max_ticks))
     ax.set_xticks(years[::step])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(v)}"))
 
 
+def legend_columns(labels: list[str], most: int = 4) -> int:
+    """Legend columns that fit the labels: fewer columns when a label is long."""
+    longest = max((len(label) for label in labels), default=0)
+    fits = 2 if longest > 25 else 3 if longest > 16 else most
+    return max(1, min(most, fits, len(labels)))
+
+
 def legend_below(fig: Figure, ax, ncol: int | None = None) -> None:
-    """Move the legend of ``ax`` under the figure (or drop it when there is nothing to show)."""
+    """Move the legend of ``ax`` under the figure (or drop it when there is nothing to show).
+
+    The number of columns follows the label lengths (see :func:`legend_columns`), so a legend
+    of long scenario names stays inside the figure.
+    """
     handles, labels = ax.get_legend_handles_labels()
     if ax.get_legend():
         ax.get_legend().remove()
@@ -160,7 +202,35 @@ def legend_below(fig: Figure, ax, ncol: int | None = None) -> None:
             handles,
             labels,
             loc="outside lower center",
-            ncol=ncol or min(4, len(labels)),
+            ncol=ncol or legend_columns(labels),
             frameon=False,
             fontsize="small",
         )
+
+
+def scenario_lines(ax, df: pd.DataFrame, ctx: PlotContext, markers: bool = True) -> None:
+    """Median line and 95 % band per scenario over ``period``.
+
+    Colour, dash and marker of a scenario follow ``ctx.order``, so they are the same in every
+    figure whichever scenarios the table holds.
+    """
+    import seaborn as sns
+
+    df = with_labels(df, ctx)
+    hue_order = [ctx.label(s) for s in ctx.stems(df)]
+    dashes, marks = ctx.dashes(df), ctx.markers(df)
+    sns.lineplot(
+        df,
+        x="period",
+        y="value",
+        hue="label",
+        hue_order=hue_order,
+        style="label",
+        style_order=hue_order,
+        dashes={k: dashes[k] for k in hue_order},
+        markers={k: marks[k] for k in hue_order} if markers else False,
+        estimator="median",
+        errorbar=("pi", 95),
+        palette=ctx.palette(df),
+        ax=ax,
+    )

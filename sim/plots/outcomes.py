@@ -6,12 +6,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.plots._base import (
-    DASHES,
     PlotContext,
     legend_below,
     mark_intervention,
+    mark_suppressed,
     new_figure,
     percent_axis,
+    scenario_lines,
     select,
     slide_style,
     small_cells,
@@ -27,25 +28,7 @@ GROUP_SETS = {
 
 
 def _lines(ax, df: pd.DataFrame, ctx: PlotContext) -> None:
-    import seaborn as sns
-
-    df = with_labels(df, ctx)
-    hue_order = [ctx.label(s) for s in ctx.stems(df)]
-    sns.lineplot(
-        df,
-        x="period",
-        y="value",
-        hue="label",
-        hue_order=hue_order,
-        style="label",
-        style_order=hue_order,
-        dashes=DASHES[: len(hue_order)],
-        markers=True,
-        estimator="median",
-        errorbar=("pi", 95),
-        palette=ctx.palette(df),
-        ax=ax,
-    )
+    scenario_lines(ax, df, ctx)
     year_axis(ax, df["period"])
     mark_intervention(ax, ctx)
     ax.set_xlabel(ctx.lang.t("axis.year"))
@@ -71,9 +54,11 @@ def neet_over_time(
     """
     ctx = ctx or PlotContext()
     df = select(yearly, "neet_rate", group)
-    df.loc[small_cells(df), "value"] = float("nan")
+    hidden = small_cells(df)
+    df.loc[hidden, "value"] = float("nan")
     with slide_style():
         fig, (ax,) = new_figure()
+        mark_suppressed(fig, hidden.any())
         _lines(ax, df, ctx)
         if goal:
             ax.axhline(goal[0], color="0.5", linestyle="--", linewidth=1)
@@ -102,9 +87,11 @@ def paired_difference(
     """Difference from the reference scenario (same replicate) per year, with its 95 % band."""
     ctx = ctx or PlotContext()
     df = select(paired, metric, group)
-    df.loc[small_cells(df), "value"] = float("nan")
+    hidden = small_cells(df)
+    df.loc[hidden, "value"] = float("nan")
     with slide_style():
         fig, (ax,) = new_figure()
+        mark_suppressed(fig, hidden.any())
         _lines(ax, df, ctx)
         ax.axhline(0, color="0.2", linewidth=1)
         if metric.endswith("_rate"):
@@ -116,8 +103,11 @@ def paired_difference(
     return fig
 
 
-def _group_bars(ax, df: pd.DataFrame, groups: list[str], ctx: PlotContext) -> None:
-    """Horizontal bars (median, 95 % band) per group and scenario; small cells shown as –."""
+def _group_bars(ax, df: pd.DataFrame, groups: list[str], ctx: PlotContext) -> bool:
+    """Horizontal bars (median, 95 % band) per group and scenario; small cells shown as –.
+
+    Returns whether any cell was hidden.
+    """
     import seaborn as sns
 
     hidden = small_cells(df)
@@ -144,6 +134,7 @@ def _group_bars(ax, df: pd.DataFrame, groups: list[str], ctx: PlotContext) -> No
     percent_axis(ax, ctx.lang, axis="x")
     ax.set_xlabel(ctx.lang.t("axis.neet_rate"))
     ax.set_ylabel("")
+    return bool(hidden.any())
 
 
 def _last_period(df: pd.DataFrame, period: int | None) -> tuple[pd.DataFrame, int]:
@@ -161,7 +152,7 @@ def neet_by_group(
     with slide_style():
         fig, axes = new_figure(3, 1, size=(14, 5.5), sharex=True)
         for ax, (key, gs) in zip(axes, GROUP_SETS.items(), strict=True):
-            _group_bars(ax, df[df["group"].isin(gs)], gs, ctx)
+            mark_suppressed(fig, _group_bars(ax, df[df["group"].isin(gs)], gs, ctx))
             ax.set_title(ctx.lang.t(f"groupset.{key}"), fontsize="medium")
         legend_below(fig, axes[0])
         for ax in axes[1:]:
@@ -183,7 +174,7 @@ def neet_by_municipality(
         fig, (ax,) = new_figure(
             size=(11, 2.5 + 0.45 * len(groups) * max(1, len(ctx.stems(df))) / 2)
         )
-        _group_bars(ax, df, groups, ctx)
+        mark_suppressed(fig, _group_bars(ax, df, groups, ctx))
         legend_below(fig, ax)
         ax.set_title(ctx.lang.t("fig.neet_kommune.title", year=period))
     return fig

@@ -92,6 +92,17 @@ class Lang:
         """Format an amount in Norwegian kroner (``NOK 1 234 567``)."""
         return DASH if _is_missing(x) else f"NOK{NBSP}{self.number(x)}"
 
+    def nok_million(self, x: float | None, decimals: int = 1) -> str:
+        """Format an amount as NOK million (``NOK 480,3 mill.`` in nb, ``NOK 480.3 million``)."""
+        if _is_missing(x):
+            return DASH
+        text = self.t("summary.million", value=self.number(float(x) / 1e6, decimals))
+        return text.replace(" ", NBSP)
+
+    def unit(self, unit: str) -> str:
+        """Translate a unit as written in ``parameters.csv`` (``probability/month``)."""
+        return self.labels.get(f"unit.{unit.strip()}", unit) if unit else ""
+
     def pct(self, share: float | None, decimals: int = 1) -> str:
         """Format a share (0.103) as a percentage (``10,3 %`` in nb, ``10.3%`` in en)."""
         if _is_missing(share):
