@@ -8,8 +8,10 @@ import pytest
 from report_fixture import built_report, make_results
 
 from sim.cli import main as sim_main
-from sim.report.builder import figures_dir
-from sim.report.i18n import DASH, load_dictionary
+from sim.report.builder import build_report, figures_dir
+from sim.report.html import esc
+from sim.report.i18n import DASH, Lang, load_dictionary
+from sim.report.results import load_parameters
 
 FIGURES = [
     "neet_over_time",
@@ -19,6 +21,7 @@ FIGURES = [
     "system_map",
     "service_indicators",
     "costs_by_payer",
+    "net_cost_by_payer",
     "cumulative_net_cost",
     "cost_per_neet_year_averted",
     "trial_result",
@@ -159,3 +162,108 @@ def test_missing_results_exit_2(tmp_path):
     assert sim_main(["report", str(tmp_path / "nope")]) == 2
     (tmp_path / "empty").mkdir()
     assert sim_main(["report", str(tmp_path / "empty")]) == 2
+
+
+@pytest.fixture(scope="module")
+def nb_with_package_parameters(tmp_path_factory):
+    """The nb report of the synthetic results, with the package's real parameters.csv."""
+    res = make_results(tmp_path_factory.mktemp("real-params") / "compare")
+    return build_report(res, "nb", out=res / "report-nb.html")
+
+
+def _section(html: str, anchor: str) -> str:
+    start = html.index(f'<section id="{anchor}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_sources_list_literature_only_once(nb_with_package_parameters):
+    html = nb_with_package_parameters.read_text(encoding="utf-8")
+    assert "assumption (" not in html and "calibrated (" not in html
+    sources = _section(html, "sources")
+    assert sources.count("R-109") == 1  # the dictionary's own entry, not the parameter file's
+    assert "Reme et al. 2019" in sources
+    assert esc(load_dictionary("nb")["sources.cited_title"]) in sources
+
+
+def test_nb_units_are_translated(nb_with_package_parameters):
+    html = nb_with_package_parameters.read_text(encoding="utf-8")
+    assumptions = _section(html, "assumptions")
+    nb = Lang("nb")
+    units = set(load_parameters()["unit"]) - {""}
+    assert all(f"unit.{u}" in nb.labels for u in units), units - {
+        k[5:] for k in nb.labels if k.startswith("unit.")
+    }
+    for unit in units:
+        if nb.unit(unit) != unit:
+            assert f"<td>{esc(unit)}</td>" not in html, unit
+    assert f"<td>{esc(nb.unit('probability/month'))}</td>" in assumptions
+
+
+def test_money_in_the_summary_is_in_millions(report):
+    html = report.read_text(encoding="utf-8")
+    summary = _section(html, "summary")
+    assert not re.search(r"NOK.\d{1,3}([\u00a0,]\d{3}){2,}", summary)
+    million = "mill." if 'lang="nb"' in html else "million"
+    assert million in summary
+    payer = Lang("nb" if 'lang="nb"' in html else "en").name("payer", "municipality")
+    assert f"{payer} NOK" in summary  # who pays, per payer
+    assert re.search(r"NOK.\d{1,3}([\u00a0,]\d{3}){2,}", _section(html, "tables"))
+
+
+def test_mission_rows_follow_the_scenario_order(report):
+    text = _section(report.read_text(encoding="utf-8"), "mission")
+    names = ["Current practice", "Coordinated IPS follow-up", "Named coordinator"]
+    if "Dagens praksis" in text:
+        names = ["Dagens praksis", "Koordinert IPS-oppfølging", "Fast koordinator"]
+    positions = [text.index(f"<th>{n}</th>") for n in names]
+    assert positions == sorted(positions)
+
+
+def test_bands_note_once_and_footnote_only_where_cells_are_hidden(report):
+    html = report.read_text(encoding="utf-8")
+    figures = _section(html, "figures")
+    lang = Lang("nb" if 'lang="nb"' in html else "en")
+    bands = esc(lang.t("bands.stochastic", reps=4))
+    footnote = esc(lang.t("footnote.suppressed"))
+    assert figures.count(bands) == 1
+    captions = dict(
+        re.findall(r'<figure id="fig-(\w+)">.*?<figcaption>(.*?)</figcaption>', figures)
+    )
+    assert footnote in captions["neet_by_municipality"] and footnote in captions["system_map"]
+    assert footnote not in captions["neet_over_time"] and footnote not in captions["trial_result"]
+
+
+@pytest.fixture(scope="module")
+def real_compare(tmp_path_factory):
+    """A real (small) ``sim compare`` run: two scenarios, two replicates, two years."""
+    out = tmp_path_factory.mktemp("real") / "compare"
+    root = Path(__file__).resolve().parents[1]
+    argv = [
+        "compare",
+        str(root / "scenarios/baseline.toml"),
+        str(root / "scenarios/coordinated_ips.toml"),
+        "--reps",
+        "2",
+        "--years",
+        "2",
+        "--scale",
+        "0.02",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
+    assert sim_main(argv) == 0
+    return out
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_report_builds_from_a_real_compare_run(real_compare, tmp_path, lang):
+    out = build_report(real_compare, lang, out=tmp_path / f"report-{lang}.html")
+    html = out.read_text(encoding="utf-8")
+    missing = [k for k in FIGURES if f'id="fig-{k}"><img src="data:image/png;base64,' not in html]
+    assert missing == ["trial_result"]  # compare runs no trial; the report says so instead
+    assert esc(Lang(lang).t("missing.trial")) in html
+    for key in FIGURES[:-1]:
+        assert (figures_dir(out) / f"{key}.png").stat().st_size > 1000
+    assert "assumption (" not in html and "calibrated (" not in html

@@ -20,20 +20,51 @@ def _keys(lang: Lang, prefix: str, leaf: str) -> list[str]:
     return out
 
 
+NOT_CITED = ("assumption", "calibrated")  # parameter-file notes, not literature
+
+
+def _digits(text: str) -> set[str]:
+    """Tokens holding a digit (``R-109/2021``, ``3:9``), dashes normalised, for deduplication."""
+    words = text.replace("\u2013", "-").replace(";", " ").replace(",", " ").split()
+    return {w.strip("().:") for w in words if any(c.isdigit() for c in w)}
+
+
+def cited_sources(lang: Lang, params: pd.DataFrame | None) -> list[str]:
+    """Literature the parameter file cites beyond the report's own source list.
+
+    Notes that start with ``assumption`` or ``calibrated`` are not sources (they belong to the
+    assumptions page) and are left out, as is a citation whose every number (circular,
+    table, year) already appears in the dictionary's sources, such as R-109/2021.
+    """
+    if params is None:
+        return []
+    known = set()
+    for code in ("nb", "en"):
+        words = Lang(code)
+        known |= {
+            t
+            for item in _keys(words, "source.", "text")
+            for t in _digits(words.t(f"source.{item}.text"))
+        }
+    cited = {s.strip() for s in params["source"] if s.strip()}
+    return sorted(
+        c
+        for c in cited
+        if not c.lower().startswith(NOT_CITED) and not (_digits(c) and _digits(c) <= known)
+    )
+
+
 def _sources(lang: Lang, params: pd.DataFrame | None) -> str:
     items = []
     for item in _keys(lang, "source.", "text"):
         text, url = lang.t(f"source.{item}.text"), lang.labels.get(f"source.{item}.url", "")
         items.append(f"<li>{link(text, url) if url else esc(text)}</li>")
-    cited = (
-        []
-        if params is None
-        else sorted(
-            {s.strip() for s in params["source"] if s.strip() and s.strip() != "assumption"}
-        )
-    )
-    items += [f"<li>{esc(c)}</li>" for c in cited]
-    return f"<ul>{''.join(items)}</ul>"
+    out = f"<ul>{''.join(items)}</ul>"
+    cited = cited_sources(lang, params)
+    if cited:
+        out += f"<h4>{esc(lang.t('sources.cited_title'))}</h4>"
+        out += f'<ul lang="und">{"".join(f"<li>{esc(c)}</li>" for c in cited)}</ul>'
+    return out
 
 
 def _corrections(lang: Lang) -> str:

@@ -62,13 +62,12 @@ def _tables_section(res: Results, lang: Lang, has_costs: bool) -> str:
 
 def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
     has_costs = bool((res.yearly["metric"] == "cost_nok").any())
-    note = f"{bands_note(res, lang)} {lang.t('footnote.suppressed')}"
     return "\n".join(
         [
             summary_section(res, lang, has_costs),
             mission_section(res, lang, goal),
             cards_section(res, lang, params),
-            figures_section(figs, lang, note),
+            figures_section(figs, lang, bands_note(res, lang)),
             _tables_section(res, lang, has_costs),
             assumptions_section(res, lang, params),
             sources_section(lang, params),

@@ -38,10 +38,11 @@ def changes(
     return [(k, base.get(k), mine.get(k)) for k in keys if base.get(k) != mine.get(k)]
 
 
-def _unit(params: pd.DataFrame | None, name: str) -> str:
+def _unit(params: pd.DataFrame | None, name: str, lang: Lang) -> str:
+    """The unit of a parameter in the report's language (``""`` when unknown)."""
     if params is None or name not in set(params["name"]):
         return ""
-    return str(params.loc[params["name"] == name, "unit"].iloc[0])
+    return lang.unit(str(params.loc[params["name"] == name, "unit"].iloc[0]))
 
 
 def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> str:
@@ -49,7 +50,7 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     desc = (scen.get("description") or {}).get(lang.code, "")
     is_ref = stem == res.reference
     rows = [
-        [k, _value(lang, a), _value(lang, b), _unit(params, k)]
+        [k, _value(lang, a), _value(lang, b), _unit(params, k, lang)]
         for k, a, b in changes(res, stem, params)
     ]
     ref_name = scenario_name(res, lang, res.reference) if res.reference else ""
@@ -79,8 +80,16 @@ def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
     return section("scenarios", lang.t("cards.title"), f'<div class="cards">{cards}</div>')
 
 
+def is_assumption(params: pd.DataFrame) -> pd.Series:
+    """Flag assumed parameters: source ``assumption`` (with or without a note) or ``calibrated``.
+
+    A calibrated value was tuned to a target rather than taken from a published figure.
+    """
+    return params["source"].str.strip().str.lower().str.startswith(("assumption", "calibrated"))
+
+
 def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
-    """Every parameter whose source is ``assumption``, with its range; and the scenario changes."""
+    """Every assumed or calibrated parameter, with its range; and the scenario changes."""
     if params is None:
         parts = [para(lang.t("assumptions.no_file"), "note")]
     else:
@@ -89,9 +98,9 @@ def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -
                 r.name,
                 _value(lang, r.value),
                 f"{_value(lang, r.lo)} {DASH} {_value(lang, r.hi)}",
-                r.unit,
+                lang.unit(r.unit),
             ]
-            for r in params[params["source"].str.strip() == "assumption"].itertuples()
+            for r in params[is_assumption(params)].itertuples()
         ]
         cols = [lang.t(c) for c in ("col.parameter", "col.value", "col.range", "col.unit")]
         parts = [para(lang.t("assumptions.intro")), table(cols, rows, cls="num")]

@@ -16,11 +16,15 @@ DPI = 144
 
 @dataclass
 class RenderedFigure:
-    """One figure of the report: its key, PNG bytes, or the reason it is missing."""
+    """One figure of the report: its key, PNG bytes, or the reason it is missing.
+
+    ``suppressed`` says whether the figure left out small cells (n < 20).
+    """
 
     key: str
     png: bytes | None = None
     missing: str | None = None
+    suppressed: bool = False
 
     def data_uri(self) -> str:
         """The PNG as a ``data:`` URI, so the HTML needs no other file."""
@@ -43,6 +47,7 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
         ("system_map", plots.system_map, res.yearly, "referrals"),
         ("service_indicators", plots.service_indicators, res.yearly, "services"),
         ("costs_by_payer", plots.costs_by_payer, res.yearly, "costs"),
+        ("net_cost_by_payer", plots.net_cost_by_payer, paired, "costs_paired"),
         ("cumulative_net_cost", plots.cumulative_net_cost, paired, "costs_paired"),
         ("cost_per_neet_year_averted", plots.cost_per_neet_year_averted, paired, "costs_paired"),
         ("trial_result", plots.trial_result, res.trial, "trial"),
@@ -55,7 +60,7 @@ def render_figures(res: Results, goal: Goal, lang: str, folder: Path) -> list[Re
     A figure whose data are absent (e.g. costs in older results) is returned with ``missing``
     set to the dictionary key of the note the report shows instead.
     """
-    from sim.plots import NoDataError, PlotContext
+    from sim.plots import NoDataError, PlotContext, was_suppressed
 
     ctx = PlotContext.from_manifest(res.manifest, lang)
     ctx.order = res.stems
@@ -69,13 +74,14 @@ def render_figures(res: Results, goal: Goal, lang: str, folder: Path) -> list[Re
         except NoDataError:
             out.append(RenderedFigure(key, missing=missing))
             continue
-        out.append(RenderedFigure(key, png=_save(fig, folder / key)))
+        out.append(RenderedFigure(key, _save(fig, folder / key), suppressed=was_suppressed(fig)))
     return out
 
 
 def _save(fig, stem: Path) -> bytes:
+    """Write PNG and SVG; ``bbox_inches="tight"`` keeps anything drawn outside the axes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.15)
     stem.with_suffix(".png").write_bytes(buf.getvalue())
-    fig.savefig(stem.with_suffix(".svg"), format="svg")
+    fig.savefig(stem.with_suffix(".svg"), format="svg", bbox_inches="tight", pad_inches=0.15)
     return buf.getvalue()

@@ -58,15 +58,32 @@ def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
     if (head.get("npv_public_nok") or {}).get("median") is None:
         return out  # results without costs
     rate = lang.pct(res.manifest.get("discount_rate"), 0)
-    out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], lang.nok)))
-    out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), lang.nok)))
+    money = lang.nok_million
+    out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], money)))
+    out += _by_payer(lang, head.get("npv_public_by_payer_nok"))
+    out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), money)))
     cpa = head.get("cost_per_neet_year_averted_nok")
     out.append(
-        lang.t("summary.cpa", value=lang.nok(cpa))
+        lang.t("summary.cpa", value=lang.nok(round(cpa, -2)))
         if cpa is not None
         else lang.t("summary.cpa_none")
     )
     return out
+
+
+PAYERS = ("state", "municipality", "county", "health_trust")
+
+
+def _by_payer(lang: Lang, by_payer: dict | None) -> list[str]:
+    """One sentence: each payer's discounted net cost (median), e.g. ``Staten NOK −88,2 mill.``."""
+    if not by_payer:
+        return []
+    payers = [p for p in PAYERS if p in by_payer] + sorted(set(by_payer) - set(PAYERS))
+    items = [
+        f"{lang.name('payer', p)} {lang.nok_million((by_payer[p] or {}).get('median'))}"
+        for p in payers
+    ]
+    return [lang.t("summary.by_payer", items="; ".join(items))]
 
 
 def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
@@ -96,6 +113,8 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
 def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
     """Share of replicates reaching the goal, and the year the median first reaches it."""
     result = track(res.yearly, goal)
+    rank = {stem: i for i, stem in enumerate(res.stems)}
+    result = result.sort_values("scenario", key=lambda s: s.map(rank), kind="stable")
     rows = [
         [
             scenario_name(res, lang, r.scenario),
@@ -119,14 +138,20 @@ def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
     return section("mission", lang.t("mission.title"), *parts)
 
 
-def figures_section(figs: list[RenderedFigure], lang: Lang, note: str) -> str:
-    """Every figure embedded as a PNG data URI, or a note saying why it is missing."""
-    parts = []
+def figures_section(figs: list[RenderedFigure], lang: Lang, bands: str) -> str:
+    """Every figure embedded as a PNG data URI, or a note saying why it is missing.
+
+    ``bands`` (what the intervals mean) is said once, above the figures; the small-cell
+    footnote is added to the caption of each figure that left something out.
+    """
+    parts = [para(bands, "note")]
     for f in figs:
         if f.png is None:
             parts.append(para(lang.t(f"missing.{f.missing}"), "note"))
             continue
-        caption = f"{lang.t(f'caption.{f.key}')} {note}"
+        caption = lang.t(f"caption.{f.key}")
+        if f.suppressed:
+            caption += f" {lang.t('footnote.suppressed')}"
         parts.append(
             f'<figure id="fig-{f.key}"><img src="{f.data_uri()}" alt="{esc(caption)}">'
             f"<figcaption>{esc(caption)}</figcaption></figure>"
