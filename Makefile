@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SIM := $(VENV)/bin/sim
 
-.PHONY: install run test test-fast lint format bench clean dashboard
+.PHONY: install run test test-fast lint format docs bench clean dashboard
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the parameter table in docs/model.md from the parameter data files
+# (tests/test_docs.py fails while it is stale).
+docs: $(STAMP)
+	$(PY) -m sim.docs
 
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml
