@@ -181,13 +181,16 @@ def cost_per_neet_year_averted(paired: pd.DataFrame, ctx: PlotContext | None = N
 
 
 def _ratio_bars(ax, ratio: pd.Series, ctx: PlotContext) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ratio = ratio.reindex(ctx.stems(pd.DataFrame({"scenario": list(ratio.index)})))
     labels = [ctx.label(s) for s in ratio.index]
     colors = [ctx.palette(pd.DataFrame({"scenario": list(ratio.index)}))[lab] for lab in labels]
     values = ratio.fillna(0).to_numpy()
     ax.barh(labels, values, color=colors)
     for i, v in enumerate(ratio):
         ax.annotate(
-            ctx.lang.nok(v),
+            ctx.lang.nok(v if np.isnan(v) else round(v, -2)),
             (0 if np.isnan(v) else v, i),
             xytext=(4, 0),
             textcoords="offset points",
@@ -195,6 +198,8 @@ def _ratio_bars(ax, ratio: pd.Series, ctx: PlotContext) -> None:
             fontsize="small",
         )
     number_axis(ax, ctx.lang, 1, axis="x")
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.invert_yaxis()
     ax.margins(x=0.35)
     ax.set(xlabel=ctx.lang.t("axis.nok_per_neet_year"), ylabel="")
 
