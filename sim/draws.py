@@ -3,9 +3,11 @@
 Rule: every parameter whose source is ``assumption`` (:attr:`ParamSpec.is_assumption`) is
 drawn uniformly on its plausible range ``[lo, hi]``, except the policy levers in
 :data:`LEVERS` (doses and designs of interventions, switches, accounting conventions), which a
-scenario sets. Parameters with a published source (including calibrated ones such as
-``ips.job_find_rr``) keep their value. Values are drawn as continuous numbers; the model reads
-months, places and FTE as real numbers (rates and thresholds), so no rounding is needed.
+scenario sets. Parameters with a published source (e.g. ``ips.target_rr``,
+``entry_cohort_size``) keep their value; the rule reads the ``source`` column, so a value
+whose source says ``assumption (calibrated ...)`` is drawn. Values are drawn as continuous
+numbers; the model reads months, places and FTE as real numbers (rates and thresholds), so
+no rounding is needed.
 
 Reproducibility: the draw of replicate ``r`` comes from its own stream,
 ``Philox(SeedSequence([replicate_seed, DRAW_KEY]))``, so it depends only on the replicate

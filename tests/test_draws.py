@@ -19,8 +19,9 @@ def test_rule_draws_assumptions_but_not_levers_or_sourced_values():
     names = {s.name for s in uncertain()}
     assert "handover_loss" in names and "plan_conflict" in names
     assert not names & LEVERS  # ips.fte, coord.fte ... are set by scenarios
-    assert "ips.job_find_rr" not in names  # calibrated, sourced: keeps its value
+    assert "ips.target_rr" not in names  # Norwegian RCT: keeps its value
     assert "entry_cohort_size" not in names  # SSB figure
+    assert "cost.discount_rate" not in names  # Finansdepartementet
     assert all(specs()[n].is_assumption for n in names)
 
 
