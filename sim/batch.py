@@ -32,12 +32,12 @@ import hashlib
 import itertools
 import json
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sim.errors import InputError
 from sim.params import check_value
+from sim.scenario import read_toml
 
 KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
 VARIANT_KEYS = ("name", "params")
@@ -68,23 +68,6 @@ class BatchFile:
     def manifest_entry(self) -> dict:
         """The batch file as kept in the manifest."""
         return {"path": str(self.path), "sha256": self.sha256, "text": self.text}
-
-
-def _read(path: Path) -> tuple[str, dict]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: TOML syntax error: {exc}") from None
 
 
 def _is_int(value: object) -> bool:
@@ -229,7 +212,7 @@ def load_batch(path: str | Path) -> BatchFile:
         InputError: on any problem, naming the file and the key.
     """
     path = Path(path)
-    text, data = _read(path)
+    text, data = read_toml(path)
     for key in data:
         if key not in KEYS:
             raise InputError(f"{path}: {key}: unknown key (valid: {', '.join(sorted(KEYS))})")

@@ -49,7 +49,8 @@ class Scenario:
         return Params(self.root_overrides)
 
 
-def _read(path: Path) -> tuple[str, dict]:
+def read_toml(path: Path) -> tuple[str, dict]:
+    """Read a TOML input file: its text and data (InputError naming the file on any problem)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -113,7 +114,7 @@ def _chain(path: Path) -> list[tuple[Path, str, dict]]:
         if not current.exists():
             where = chain[-1][0] if chain else path
             raise InputError(f"{where}: extends: file not found: {current}")
-        text, data = _read(current)
+        text, data = read_toml(current)
         _check_top(current, data, is_child=False)
         for key in ("name", "description"):
             _check_lang_table(current, key, data[key])
