@@ -53,12 +53,10 @@ def neet_over_time(
 
     """
     ctx = ctx or PlotContext()
-    df = select(yearly, "neet_rate", group)
-    hidden = small_cells(df)
-    df.loc[hidden, "value"] = float("nan")
+    df, hidden = _blank_small_cells(select(yearly, "neet_rate", group))
     with slide_style():
         fig, (ax,) = new_figure()
-        mark_suppressed(fig, hidden.any())
+        mark_suppressed(fig, hidden)
         _lines(ax, df, ctx)
         if goal:
             ax.axhline(goal[0], color="0.5", linestyle="--", linewidth=1)
@@ -86,12 +84,10 @@ def paired_difference(
 ) -> Figure:
     """Difference from the reference scenario (same replicate) per year, with its 95 % band."""
     ctx = ctx or PlotContext()
-    df = select(paired, metric, group)
-    hidden = small_cells(df)
-    df.loc[hidden, "value"] = float("nan")
+    df, hidden = _blank_small_cells(select(paired, metric, group))
     with slide_style():
         fig, (ax,) = new_figure()
-        mark_suppressed(fig, hidden.any())
+        mark_suppressed(fig, hidden)
         _lines(ax, df, ctx)
         ax.axhline(0, color="0.2", linewidth=1)
         if metric.endswith("_rate"):
@@ -178,3 +174,10 @@ def neet_by_municipality(
         legend_below(fig, ax)
         ax.set_title(ctx.lang.t("fig.neet_kommune.title", year=period))
     return fig
+
+
+def _blank_small_cells(df):
+    """Blank values behind fewer than 20 youth; returns the table and whether any were."""
+    hidden = small_cells(df)
+    df.loc[hidden, "value"] = float("nan")
+    return df, bool(hidden.any())
