@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.params import check_value
-from sim.scenario import read_toml
+from sim.scenario import check_params, read_toml
 
 KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
 VARIANT_KEYS = ("name", "params")
@@ -126,16 +126,6 @@ def _check_scenarios(path: Path, value: object) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-def _check_params(path: Path, key: str, params: object) -> dict[str, float]:
-    if not isinstance(params, dict):
-        raise InputError(f"{path}: {key}: must be a table of parameter = value")
-    for name, value in params.items():
-        problem = check_value(name, value)
-        if problem:
-            raise InputError(f"{path}: {key}.{name}: {problem}")
-    return {name: float(value) for name, value in params.items()}
-
-
 def _check_name(path: Path, key: str, name: object) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise InputError(
@@ -154,7 +144,7 @@ def _variant(path: Path, i: int, entry: object) -> Variant:
     if "name" not in entry:
         raise InputError(f"{path}: {key}.name: required key missing")
     name = _check_name(path, f"{key}.name", entry["name"])
-    return Variant(name, _check_params(path, f"{key}.params", entry.get("params", {})))
+    return Variant(name, check_params(path, entry.get("params", {}), f"{key}.params"))
 
 
 def _check_variants(path: Path, value: object) -> list[Variant]:

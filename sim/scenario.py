@@ -81,13 +81,14 @@ def _check_lang_table(path: Path, key: str, value: object) -> dict[str, str]:
     return dict(value)
 
 
-def _check_params(path: Path, params: object) -> dict[str, float]:
+def check_params(path: Path, params: object, key: str = "params") -> dict[str, float]:
+    """Validate parameter overrides found under ``key`` of a file; InputError naming both."""
     if not isinstance(params, dict):
-        raise InputError(f"{path}: params: must be a table")
+        raise InputError(f"{path}: {key}: must be a table of parameter = value")
     for name, value in params.items():
         problem = check_value(name, value)
         if problem:
-            raise InputError(f"{path}: params.{name}: {problem}")
+            raise InputError(f"{path}: {key}.{name}: {problem}")
     return {k: float(v) for k, v in params.items()}
 
 
@@ -134,7 +135,7 @@ def load_scenario(path: str | Path) -> Scenario:
     chain = _chain(path)
     merged: dict[str, float] = {}
     for file, _, data in reversed(chain):
-        merged.update(_check_params(file, data.get("params", {})))
+        merged.update(check_params(file, data.get("params", {})))
     head = chain[0][2]
     root = chain[-1]
     return Scenario(
@@ -146,5 +147,5 @@ def load_scenario(path: str | Path) -> Scenario:
             ScenarioFile(str(f), t, hashlib.sha256(t.encode("utf-8")).hexdigest())
             for f, t, _ in chain
         ),
-        root_overrides=_check_params(root[0], root[2].get("params", {})),
+        root_overrides=check_params(root[0], root[2].get("params", {})),
     )
