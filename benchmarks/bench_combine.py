@@ -2,8 +2,9 @@
 
 Copies one real run's yearly table (made here at a quick scale, or ``--from FILE``: any
 ``runs/*.parquet`` of a 15-year batch) to N run files (2 scenarios x N/2 replicates) and times
-``sim.outputs.build_outputs`` on them in a fresh subprocess, reporting its peak RSS. This is the
-only step of ``sim batch`` whose memory grows with the number of runs.
+``sim.outputs.build_outputs`` on them in a fresh subprocess (streamed ``yearly.parquet``, then
+``paired.parquet`` and ``summary.json`` one label at a time), reporting its peak RSS. This is
+the only step of ``sim batch`` whose memory can grow with the number of runs.
 
     .venv/bin/python benchmarks/bench_combine.py --runs 200 2000
 """
@@ -22,6 +23,7 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 CHILD = """
 import argparse, json, resource, sys, time
+import pyarrow.parquet as pq
 from pathlib import Path
 from sim.outputs import build_outputs
 from sim.runner import RunSpec, replicate_seeds
@@ -35,8 +37,11 @@ specs = [RunSpec(sc, r, seeds[r], 15, 1.0, monthly=False, label=label)
 opts = argparse.Namespace(seed=1, scale=1.0, start="2024-01", years=15)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-out = build_outputs(specs, runs_dir, {"a": sc, "b": sc}, seeds, opts)
-print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(out.yearly),
+dest = runs_dir.parent / (runs_dir.name + "-out")
+dest.mkdir()
+build_outputs(specs, runs_dir, {"a": sc, "b": sc}, seeds, opts, dest)
+rows = pq.read_metadata(dest / "yearly.parquet").num_rows
+print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows,
                   "rss_before_mb": before / 1024,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

@@ -1,13 +1,15 @@
 """From a runs folder to results: combined tables, paired differences, summary, manifest.
 
-Shared by ``sim run``, ``sim compare`` and ``sim batch``. The parent never holds every run's
-tables: the yearly run files are read back and combined at the end (monthly ones only when
-asked for, streamed by ``sim batch``), and the summary is computed from the combined yearly
-table.
+Shared by ``sim run``, ``sim compare`` and ``sim batch``. Nothing here holds every run: the
+combined ``yearly.parquet`` (and ``monthly.parquet`` when asked for) is streamed from the run
+files, and the summary and ``paired.parquet`` are built one scenario label at a time
+(:class:`sim.summary.Summarizer`), so memory depends on the replicates of two labels, not on
+the number of runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -16,24 +18,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.runfiles import combine_yearly, monthly_path, temp_name, totals, yearly_path
+from sim.runfiles import StreamWriter, monthly_path, temp_name, totals, write_combined, yearly_path
 from sim.runner import RunSpec
-from sim.tables import combine, write_parquet
+from sim.summary import Summarizer, stack_of
+from sim.tables import write_parquet
+
+PAIRED = "paired.parquet"
 
 
 @dataclass
 class Outputs:
-    """The combined results of a set of runs (monthly run files are listed, not loaded)."""
+    """What was written: the summary, the manifest, and the small tables for printing."""
 
-    yearly: pd.DataFrame
     summary: dict
-    paired: pd.DataFrame | None
     manifest: dict
+    headline: pd.DataFrame  # NEET and cost totals of every run (tidy rows)
+    paired: bool
     monthly_files: list[Path] = field(default_factory=list)
-
-    def monthly_frame(self) -> pd.DataFrame:
-        """The combined monthly table in memory (for small jobs such as ``sim compare``)."""
-        return combine([pd.read_parquet(p) for p in self.monthly_files], yearly=False)
 
 
 def finished(specs: list[RunSpec], runs_dir: Path) -> list[RunSpec]:
@@ -43,9 +44,18 @@ def finished(specs: list[RunSpec], runs_dir: Path) -> list[RunSpec]:
 
 
 def build_outputs(
-    specs: list[RunSpec], runs_dir: Path, scenarios: dict, seeds: list[int], opts, **extra
+    specs: list[RunSpec],
+    runs_dir: Path,
+    scenarios: dict,
+    seeds: list[int],
+    opts,
+    dest: Path,
+    **extra,
 ) -> Outputs:
-    """Combine the finished runs of ``specs`` and build summary and manifest.
+    """Write ``yearly.parquet``, ``paired.parquet`` and ``summary.json`` of the finished runs.
+
+    Each file is written atomically into ``dest``; the manifest is returned, not written
+    (callers add to it).
 
     Args:
         specs: every run of the job (unfinished ones are left out).
@@ -53,17 +63,20 @@ def build_outputs(
         scenarios: label → Scenario, the reference (first) label first.
         seeds: the replicate seeds.
         opts: anything with ``seed``, ``scale``, ``start``, ``years`` attributes.
+        dest: the results folder to write into.
         **extra: more manifest entries (executor, workers, batch file, failures, ...).
     """
     from sim.manifest import build_manifest
-    from sim.summary import summarize
 
     t0 = time.perf_counter()
     done = finished(specs, runs_dir)
     paths = [yearly_path(runs_dir, s.name, s.replicate) for s in done]
-    yearly = combine_yearly(paths)
-    reference = next(iter(scenarios)) if len(scenarios) > 1 else None
-    summary, pair = summarize(yearly, reference)
+    write_combined(paths, dest / "yearly.parquet", yearly=True)
+    labels = [label for label in scenarios if any(s.name == label for s in done)]
+    reference = labels[0] if len(labels) > 1 and labels[0] == next(iter(scenarios)) else None
+    summarizer = summarize_runs(done, runs_dir, labels, reference, dest / PAIRED)
+    summary = summarizer.finish()
+    write_file(dest / "summary.json", summary)
     timing, youth_months = totals(paths)
     timing["write_s"] = time.perf_counter() - t0
     manifest = build_manifest(
@@ -78,7 +91,26 @@ def build_outputs(
         **extra,
     )
     monthly = [monthly_path(runs_dir, s.name, s.replicate) for s in done if s.monthly]
-    return Outputs(yearly, summary, pair, manifest, monthly)
+    headline = summarizer.headline_table()
+    return Outputs(summary, manifest, headline, reference is not None, monthly)
+
+
+def summarize_runs(
+    done: list[RunSpec], runs_dir: Path, labels: list[str], reference: str | None, paired: Path
+) -> Summarizer:
+    """Summarize label by label (the reference first); stream the paired rows to ``paired``."""
+    order = ([reference] if reference else []) + sorted(x for x in labels if x != reference)
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(StreamWriter(paired, yearly=True)) if reference else None
+        summarizer = Summarizer(reference, writer.write if writer else None)
+        for label in order:
+            runs = (
+                pd.read_parquet(yearly_path(runs_dir, s.name, s.replicate))
+                for s in done
+                if s.name == label
+            )
+            summarizer.add(stack_of(runs, label))
+    return summarizer
 
 
 def write_file(path: Path, content: object) -> None:

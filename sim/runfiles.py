@@ -6,8 +6,9 @@ were asked for. Each file is written under a temporary name and renamed into pla
 file last, so the yearly file marks a finished run: a batch killed at any moment keeps every
 finished run and never leaves a half-written file under a final name.
 
-Combined tables are rebuilt from these files in (label, replicate) order, which is the
-contract's row order, so the same runs give byte-identical files whatever executor made them.
+Combined tables are streamed from these files in (label, replicate) order, which is the
+contract's row order, so the same runs give byte-identical files whatever executor made them,
+and combining thousands of runs holds one row group in memory, not every run.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.tables import combine, normalize
+from sim.tables import combine
 
 META_KEY = b"sim_run"
 TMP_SUFFIX = ".tmp"
-MONTHLY_ROW_GROUP = 500_000
+ROW_GROUP = 500_000
 
 
 def run_stem(label: str, replicate: int) -> str:
@@ -107,53 +108,62 @@ def totals(paths: Iterable[Path]) -> tuple[dict[str, float], int]:
     return timing, youth_months
 
 
-def combine_yearly(paths: list[Path]) -> pd.DataFrame:
-    """Read the yearly run files and combine them into one sorted tidy table.
-
-    The files are concatenated as Arrow tables and converted to pandas once, so thousands
-    of runs cost one table's memory, not thousands of small DataFrames.
-    """
-    if not paths:
-        return combine([], yearly=True)
-    table = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None) for p in paths])
-    frame = table.to_pandas(self_destruct=True, split_blocks=True)  # frees Arrow as it goes
-    del table
-    return normalize(frame, yearly=True)
-
-
-def _monthly_tables(paths: list[Path]) -> Iterator[pa.Table]:
+def _run_tables(paths: list[Path]) -> Iterator[pa.Table]:
     """Run tables in order, without metadata, batched into large row groups."""
     batch, rows = [], 0
     for path in paths:
         table = pq.read_table(path).replace_schema_metadata(None)
         batch.append(table)
         rows += table.num_rows
-        if rows >= MONTHLY_ROW_GROUP:
+        if rows >= ROW_GROUP:
             yield pa.concat_tables(batch)
             batch, rows = [], 0
     if batch:
         yield pa.concat_tables(batch)
 
 
-def write_monthly(paths: list[Path], dest: Path) -> None:
-    """Stream the monthly run files into one table at ``dest`` (atomically).
+class StreamWriter:
+    """One Parquet file written table by table, atomically (temporary name, then rename).
+
+    Use as a context manager: the file appears under its final name only when the block ends
+    without an error; an empty stream writes an empty tidy table.
+    """
+
+    def __init__(self, dest: Path, yearly: bool):
+        self.dest, self.yearly = Path(dest), yearly
+        self.tmp = temp_name(self.dest)
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table | pd.DataFrame) -> None:
+        """Append a table (or a tidy DataFrame) to the file."""
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+        self._writer.write_table(table.cast(self._writer.schema), row_group_size=ROW_GROUP)
+
+    def __enter__(self) -> StreamWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self._writer is not None:
+                self._writer.close()
+            if exc_type is None:
+                if self._writer is None:
+                    write_table(combine([], yearly=self.yearly), self.tmp)
+                os.replace(self.tmp, self.dest)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def write_combined(paths: list[Path], dest: Path, yearly: bool) -> None:
+    """Stream run files into one combined table at ``dest``.
 
     Each run file is already sorted by period, metric and group, and ``paths`` come in
     (label, replicate) order, so the concatenation is in the contract's row order without
     holding every run in memory.
     """
-    tmp = temp_name(dest)
-    writer = None
-    try:
-        for table in _monthly_tables(paths):
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table, row_group_size=MONTHLY_ROW_GROUP)
-        if writer is None:
-            write_table(combine([], yearly=False), tmp)
-        else:
-            writer.close()
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with StreamWriter(dest, yearly) as writer:
+        for table in _run_tables(paths):
+            writer.write(table)

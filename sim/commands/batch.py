@@ -157,27 +157,24 @@ def finish(job: Job, executor: dict, failures: list, skipped: int) -> None:
     """Combine every finished run of the batch and write the results next to ``runs/``."""
     from sim.outputs import build_outputs, finished, write_file
     from sim.report_text import print_summary
-    from sim.runfiles import write_monthly
+    from sim.runfiles import write_combined
 
     if not finished(job.specs, job.runs_dir):
         return
+    for name in STALE:  # left by an earlier batch in this folder; rewritten when made
+        (job.out / name).unlink(missing_ok=True)
+    more = extras(job, executor)
     result = build_outputs(
-        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, **extras(job, executor)
+        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, job.out, **more
     )
     result.manifest["failures"] = [f.failure() for f in failures]
     result.manifest["resumed_runs"] = skipped
-    files = {"yearly.parquet": result.yearly, "summary.json": result.summary}
-    if result.paired is not None:
-        files["paired.parquet"] = result.paired
     if job.opts.monthly:
-        write_monthly([p for p in result.monthly_files if p.exists()], job.out / "monthly.parquet")
-    made = {*files, "monthly.parquet"} if job.opts.monthly else set(files)
-    for name in set(STALE) - made:
-        (job.out / name).unlink(missing_ok=True)
-    for name, content in {**files, "manifest.json": result.manifest}.items():
-        write_file(job.out / name, content)
+        monthly = [p for p in result.monthly_files if p.exists()]
+        write_combined(monthly, job.out / "monthly.parquet", yearly=False)
+    write_file(job.out / "manifest.json", result.manifest)
     if not job.opts.quiet:
-        print_summary(result.yearly, result.summary, result.manifest, job.out)
+        print_summary(result.headline, result.summary, result.manifest, job.out)
 
 
 def extras(job: Job, executor: dict) -> dict:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
@@ -44,27 +45,31 @@ def default_out(command: str, stems: list[str]) -> Path:
     return Path("results") / f"{command}-{'-'.join(stems)}"
 
 
-def write_results(out: Path, files: dict[str, object]) -> None:
-    """Write every file into a temporary folder, then move it into place at once.
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder next to ``out`` that replaces ``out`` at once when the block ends.
 
-    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str.
+    If the block raises, the folder is removed and ``out`` is left as it was.
     """
-    from sim.tables import write_parquet
-
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        for name, content in files.items():
-            if isinstance(content, dict):
-                text = json.dumps(content, indent=1, ensure_ascii=False, allow_nan=False)
-                (tmp / name).write_text(text + "\n", encoding="utf-8")
-            elif isinstance(content, str):
-                (tmp / name).write_text(content, encoding="utf-8")
-            else:
-                write_parquet(content, tmp / name)
+        yield tmp
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_results(out: Path, files: dict[str, object]) -> None:
+    """Write every file into a temporary folder, then move it into place at once.
+
+    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str.
+    """
+    from sim.outputs import write_file
+
+    with staged(out) as tmp:
+        for name, content in files.items():
+            write_file(tmp / name, content)

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.commands.common import add_common, check_common, default_out, write_results
+from sim.commands.common import add_common, check_common, default_out, staged
 from sim.costs import discount_rate
 from sim.errors import InputError
 
@@ -119,17 +119,15 @@ def finish(
 ) -> None:
     """Combine the run files, summarize, write the results directory, print the summary."""
     from sim.draws import manifest_draws
-    from sim.outputs import build_outputs
+    from sim.outputs import build_outputs, write_file
     from sim.report_text import print_summary
+    from sim.runfiles import write_combined
 
     draws = manifest_draws(seeds, getattr(args, "draw_params", False))
-    result = build_outputs(specs, runs_dir, scenarios, seeds, args, **executor, **draws)
-    files: dict[str, object] = {"yearly.parquet": result.yearly, "summary.json": result.summary}
-    if not args.no_monthly:
-        files["monthly.parquet"] = result.monthly_frame()
-    if result.paired is not None:
-        files["paired.parquet"] = result.paired
-    files["manifest.json"] = result.manifest
-    write_results(out, files)
+    with staged(out) as tmp:
+        result = build_outputs(specs, runs_dir, scenarios, seeds, args, tmp, **executor, **draws)
+        if not args.no_monthly:
+            write_combined(result.monthly_files, tmp / "monthly.parquet", yearly=False)
+        write_file(tmp / "manifest.json", result.manifest)
     if not args.quiet:
-        print_summary(result.yearly, result.summary, result.manifest, out)
+        print_summary(result.headline, result.summary, result.manifest, out)

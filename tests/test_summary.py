@@ -1,0 +1,97 @@
+"""The streamed summary (label by label, as matrices) equals the plain tidy-table definition.
+
+The definition below is the obvious pandas computation on the whole combined table: group by
+cell and take quantiles; pair scenario and reference rows with an inner join on (replicate,
+period, metric, group). The streamed version must give the same numbers, including runs that
+lack some rows, NaN values, and replicates missing from one label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.summary import StackBuilder, minus, nest, stack_of, summarize
+from sim.tables import SORT, normalize
+
+
+def _table(seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label in ("base", "ips", "other"):
+        for rep in range(9):
+            if label == "other" and rep == 4:
+                continue  # a failed run: the replicate is missing from one label
+            for period in (2024, 2025, 2026):
+                for metric in ("neet_count", "neet_rate", "cost_nok_discounted"):
+                    for group in ("all", "female", "public:total", "societal:total"):
+                        if rng.random() < 0.08:
+                            continue  # this run has no row for the cell
+                        value = np.nan if rng.random() < 0.05 else rng.normal(100, 10)
+                        n = int(rng.integers(0, 500))
+                        rows.append((label, rep, 1000 + rep, period, metric, group, value, n))
+    cols = ["scenario", "replicate", "seed", "period", "metric", "group", "value", "n"]
+    return normalize(pd.DataFrame(rows, columns=cols), yearly=True)
+
+
+def _stats(values: pd.Series) -> dict:
+    v = values.dropna().to_numpy(dtype=float)
+    if not len(v):
+        return {"median": None, "lo": None, "hi": None}
+    q = np.quantile(v, [0.5, 0.025, 0.975])
+    return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
+
+
+def _nest_definition(df: pd.DataFrame) -> dict:
+    out: dict = {}
+    for (scen, metric, group, period), values in df.groupby(
+        ["scenario", "metric", "group", "period"], sort=True
+    )["value"]:
+        node = out.setdefault(scen, {}).setdefault(metric, {}).setdefault(group, {})
+        node[str(period)] = _stats(values)
+    return out
+
+
+def _paired_definition(df: pd.DataFrame, reference: str) -> pd.DataFrame:
+    ref, other = df[df["scenario"] == reference], df[df["scenario"] != reference]
+    keys = ["replicate", "period", "metric", "group"]
+    merged = other.merge(ref[[*keys, "value", "n"]], on=keys, suffixes=("", "_ref"))
+    merged["value"] = merged["value"] - merged["value_ref"]
+    merged["n"] = np.minimum(merged["n"], merged["n_ref"]).astype("int64")
+    merged["reference"] = reference
+    cols = [*df.columns, "reference"]
+    return merged[cols].sort_values(SORT, kind="stable").reset_index(drop=True)
+
+
+def test_streamed_summary_equals_the_definition():
+    df = _table()
+    summary, pair = summarize(df, "base")
+    assert summary["scenarios"] == _nest_definition(df)
+    expected = _paired_definition(df, "base")
+    pd.testing.assert_frame_equal(pair, expected, check_dtype=False)
+    assert summary["paired"] == _nest_definition(expected)
+    assert set(summary["headline"]) == {"ips", "other"}
+
+
+def test_stack_round_trips_the_rows():
+    df = _table()
+    rows = df[df["scenario"] == "ips"].reset_index(drop=True)
+    stack = stack_of((run for _, run in rows.groupby("replicate")), "ips")
+    pd.testing.assert_frame_equal(stack.long(), rows, check_dtype=False)
+
+
+def test_difference_uses_common_replicates_only():
+    df = _table()
+    a = stack_of((r for _, r in df[df["scenario"] == "other"].groupby("replicate")), "other")
+    b = stack_of((r for _, r in df[df["scenario"] == "base"].groupby("replicate")), "base")
+    diff = minus(a, b)
+    assert 4 not in diff.replicates and len(diff.replicates) == 8
+    assert nest(diff)  # every kept cell has at least one row
+
+
+def test_a_run_with_a_cell_twice_is_refused():
+    run = _table().query("scenario == 'base' and replicate == 0")
+    builder = StackBuilder("base")
+    with pytest.raises(ValueError, match="twice"):
+        builder.add(pd.concat([run, run.head(1)]))
