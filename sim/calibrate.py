@@ -172,7 +172,7 @@ def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
     Raises:
         RuntimeError: when a run fails (its traceback in the message).
     """
-    from sim.execute import RunTask, plugin_modules, run_all
+    from sim.execute import plugin_modules, run_all, tasks_for
 
     pool.writes_in_worker = False
     plugins = plugin_modules()
@@ -185,7 +185,7 @@ def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
         else:
             done.setdefault(record.label, []).append(record.result.yearly)
 
-    run_all((RunTask(s, None, plugins) for s in specs_), pool, keep)
+    run_all(tasks_for(specs_, pool.workers, None, plugins), pool, keep)
     if failed:
         raise RuntimeError("run failed: " + failed[0])
     return {label: pd.concat(frames, ignore_index=True) for label, frames in done.items()}

@@ -9,11 +9,15 @@ Every executor is a :class:`concurrent.futures.Executor` behind one small wrappe
 - ``dask``: an existing Dask distributed cluster (``--scheduler`` or
   ``DASK_SCHEDULER_ADDRESS``), through the client's ``concurrent.futures`` executor.
 
-A task (:class:`RunTask`) carries a run spec and, for local executors, the runs folder: the
-worker writes the run's Parquet files itself (temporary name, then rename), so finished runs
-survive a crash of the parent. Dask workers need not share a file system: they send the
-tables back and the client writes them with the same function. Tables therefore never depend
-on the executor or the worker count: seeds come with the spec, rows are sorted in each file.
+A task (:class:`RunTask`) carries a few run specs and, for local executors, the runs folder:
+the worker writes each run's Parquet files itself as soon as the run ends (temporary name, then
+rename), so finished runs survive a crash of the parent. The specs of one task share a warm-up
+(the scenarios of one replicate, see :func:`tasks_for`): the worker builds and warms up the
+model once and reuses it for the other scenarios (:func:`sim.runner.build_model`), which saves
+a third of the work of a two-scenario batch. Dask workers need not share a file system: they
+send the tables back and the client writes them with the same function. Tables therefore never
+depend on the executor, the worker count or the grouping: seeds come with the spec, a reused
+warm-up is identical to a fresh one, and rows are sorted in each file.
 
 A run that raises becomes a failed :class:`RunRecord` with its traceback; the others go on.
 """
@@ -32,20 +36,29 @@ from pathlib import Path
 
 from sim import plugins, runner
 from sim.errors import InputError
-from sim.runfiles import write_run
+from sim.runfiles import is_done, write_run
 from sim.runner import RunResult, RunSpec
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 10.0
+MAX_GROUP = 10  # runs in one task at most (progress is reported when a task ends)
 
 
 @dataclass(frozen=True)
 class RunTask:
-    """What a worker needs: the spec, where to write, and plugin modules to import first."""
+    """What a worker needs: the specs, where to write, and plugin modules to import first.
 
-    spec: RunSpec
+    ``specs`` is one :class:`~sim.runner.RunSpec` or a tuple of specs run one after another
+    in the same worker (specs sharing a warm-up).
+    """
+
+    specs: tuple[RunSpec, ...] | RunSpec
     runs_dir: str | None = None  # None: return the tables instead of writing them
     plugins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.specs, RunSpec):
+            object.__setattr__(self, "specs", (self.specs,))
 
 
 @dataclass
@@ -75,20 +88,49 @@ def _record(spec: RunSpec, **kwargs) -> RunRecord:
     return RunRecord(spec.name, spec.replicate, spec.seed, **kwargs)
 
 
-def run_task(task: RunTask) -> RunRecord:
-    """Run one spec (in a worker); write its files when ``task.runs_dir`` is set."""
+def run_task(task: RunTask) -> list[RunRecord]:
+    """Run a task's specs in order (in a worker); each run's files are written as it ends."""
     try:
         for ref in task.plugins:  # module names, or .py paths of plugins loaded from a file
             plugins.load(ref)
-        result = runner.run_one(task.spec)
-        if task.runs_dir is not None:
-            write_run(Path(task.runs_dir), task.spec.name, task.spec.replicate, result)
+    except Exception:
+        return [_record(spec, ok=False, error=traceback.format_exc()) for spec in task.specs]
+    return [_run_spec(spec, task.runs_dir) for spec in task.specs]
+
+
+def _run_spec(spec: RunSpec, runs_dir: str | None) -> RunRecord:
+    """One run: write its files when ``runs_dir`` is set, else keep its tables."""
+    try:
+        result = runner.run_one(spec)
+        if runs_dir is not None:
+            write_run(Path(runs_dir), spec.name, spec.replicate, result)
     except Exception:  # a failed run is reported, the others go on
-        return _record(task.spec, ok=False, error=traceback.format_exc())
-    keep = None if task.runs_dir is not None else result
+        return _record(spec, ok=False, error=traceback.format_exc())
+    keep = None if runs_dir is not None else result
     return _record(
-        task.spec, ok=True, timing=result.timing, youth_months=result.youth_months, result=keep
+        spec, ok=True, timing=result.timing, youth_months=result.youth_months, result=keep
     )
+
+
+def tasks_for(
+    specs: list[RunSpec], workers: int, runs_dir: str | None, plugins: tuple[str, ...]
+) -> list[RunTask]:
+    """Tasks of consecutive specs that share a warm-up (one replicate's scenarios).
+
+    A task holds at most ``MAX_GROUP`` runs, and never so many that some of ``workers``
+    would be left without work: with few replicates and many sweep variants, the variants of
+    a replicate are split over several tasks (each warms up once).
+    """
+    size = max(1, min(MAX_GROUP, -(-len(specs) // (2 * max(workers, 1)))))
+    groups: list[list[RunSpec]] = []
+    last = None
+    for spec in specs:
+        key = runner.warmup_key(spec)
+        if not groups or key is None or key != last or len(groups[-1]) >= size:
+            groups.append([])
+        groups[-1].append(spec)
+        last = key
+    return [RunTask(tuple(group), runs_dir, plugins) for group in groups]
 
 
 def plugin_modules() -> tuple[str, ...]:
@@ -135,7 +177,7 @@ class Workers:
 
     @property
     def window(self) -> int:
-        """How many runs are submitted ahead (bounded, so memory stays small)."""
+        """How many tasks are submitted ahead (bounded, so memory stays small)."""
         return 1 if self.kind == "in-process" else 2 * self.workers
 
     def __enter__(self) -> Workers:
@@ -208,14 +250,23 @@ def choose(workers: int | None, scheduler: str | None, runs: int) -> Workers:
 
 
 # -- the loop -----------------------------------------------------------------------------
-def _outcome(future: cf.Future, task: RunTask) -> RunRecord:
+def _outcome(future: cf.Future, task: RunTask) -> list[RunRecord]:
+    """The task's records; when the worker died, the runs it had not written are failed."""
     try:
         return future.result()
     except BaseException as exc:  # noqa: BLE001 - a dead worker or a lost Dask task
         if isinstance(exc, KeyboardInterrupt):
             raise
         text = "".join(traceback.format_exception(exc))
-        return _record(task.spec, ok=False, error=text)
+        records = []
+        for spec in task.specs:
+            written = task.runs_dir is not None and is_done(
+                Path(task.runs_dir), spec.name, spec.replicate, spec.monthly
+            )
+            records.append(
+                _record(spec, ok=True) if written else _record(spec, ok=False, error=text)
+            )
+        return records
 
 
 def run_all(
@@ -223,7 +274,7 @@ def run_all(
 ) -> None:
     """Run every task on ``workers``, calling ``on_done`` with each record as it finishes.
 
-    At most ``workers.window`` runs are in flight, so thousands of runs need no more memory
+    At most ``workers.window`` tasks are in flight, so thousands of runs need no more memory
     than a few. Records arrive in completion order; tables never depend on that order.
     """
     queue = iter(tasks)
@@ -238,7 +289,8 @@ def run_all(
     while pending:
         done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
         for future in done:
-            on_done(_outcome(future, pending.pop(future)))
+            for record in _outcome(future, pending.pop(future)):
+                on_done(record)
         fill()
 
 
@@ -263,7 +315,7 @@ def execute(
                     file=sys.stderr,
                 )
 
-        run_all((RunTask(s, None, plugins) for s in specs), pool, keep)
+        run_all(tasks_for(specs, pool.workers, None, plugins), pool, keep)
     records = [by_key[(s.name, s.replicate)] for s in specs]
     results = [r.result for r in records if r.ok]
     failures = [(s, r.error) for s, r in zip(specs, records, strict=True) if not r.ok]
@@ -291,7 +343,7 @@ def run_into(
     """
     target = str(runs_dir) if pool.writes_in_worker else None
     plugins = plugin_modules()
-    tasks = (RunTask(spec, target, plugins) for spec in specs)
+    tasks = tasks_for(specs, pool.workers, target, plugins)
     failures: list[RunRecord] = []
 
     def done(record: RunRecord) -> None:

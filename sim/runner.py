@@ -59,7 +59,7 @@ class RunResult:
 _WARM: dict[tuple, bytes] = {}  # this process's last warm-up: key -> pickled model
 
 
-def _warmup_key(spec: RunSpec) -> tuple | None:
+def warmup_key(spec: RunSpec) -> tuple | None:
     """What a warm-up depends on.
 
     Seed, scale, start, the chain root's parameter values and the plugin services: scenarios
@@ -79,7 +79,7 @@ def build_model(spec: RunSpec) -> YouthModel:
     (pickled) and reused for the next run with the same key: the scenario's own parameters
     only come into force at the start month, so the result is identical to a fresh build.
     """
-    key = _warmup_key(spec)
+    key = warmup_key(spec)
     if key is not None and key in _WARM:
         model = pickle.loads(_WARM[key])
         model.definition = spec.scenario

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sim import runner
 from sim.cli import main
-from sim.execute import RunTask, Workers, choose, run_task
+from sim.execute import RunTask, Workers, choose, run_task, tasks_for
 from sim.progress import Progress
 from sim.runfiles import read_meta, yearly_path
 from sim.runner import RunSpec, replicate_seeds
@@ -93,9 +95,9 @@ def test_seed_column_follows_the_design_contract(tmp_path: Path) -> None:
 
 def test_run_task_writes_or_returns_tables(tmp_path: Path) -> None:
     spec = RunSpec(load_scenario(BASELINE), 0, 11, years=1, scale=0.02, monthly=False)
-    kept = run_task(RunTask(spec))
+    [kept] = run_task(RunTask(spec))
     assert kept.ok and kept.result is not None and not list(tmp_path.iterdir())
-    written = run_task(RunTask(spec, str(tmp_path)))
+    [written] = run_task(RunTask(spec, str(tmp_path)))
     assert written.ok and written.result is None
     meta = read_meta(yearly_path(tmp_path, "baseline", 0))
     assert meta["youth_months"] == written.youth_months > 0
@@ -174,5 +176,40 @@ def test_a_pool_whose_worker_was_killed_is_replaced(tmp_path: Path) -> None:
         dead = pool.executor.submit(os._exit, 1)  # the worker process dies
         with pytest.raises(Exception, match="terminated abruptly"):
             dead.result()
-        record = pool.submit(RunTask(spec, str(tmp_path))).result()
+        [record] = pool.submit(RunTask(spec, str(tmp_path))).result()
     assert record.ok and yearly_path(tmp_path, "baseline", 0).exists()
+
+
+def test_a_replicates_scenarios_share_one_task() -> None:
+    """Scenarios of one replicate share a warm-up, so they go to one worker together."""
+    base = load_scenario(BASELINE)
+    alt = replace(base, overrides={**base.overrides, "handover_loss": 0.05})
+    seeds = replicate_seeds(1, 3)
+    specs = [
+        RunSpec(sc, r, seeds[r], 1, 0.02, label=lab)
+        for r in range(3)
+        for lab, sc in (("a", base), ("b", alt))
+    ]
+    tasks = tasks_for(specs, workers=2, runs_dir=None, plugins=())
+    assert [[(s.name, s.replicate) for s in t.specs] for t in tasks] == [
+        [("a", r), ("b", r)] for r in range(3)
+    ]
+    # one replicate, many variants: split so that both workers get work
+    many = [RunSpec(alt, 0, seeds[0], 1, 0.02, label=f"v{i}") for i in range(8)]
+    assert [len(t.specs) for t in tasks_for(many, workers=2, runs_dir=None, plugins=())] == [2] * 4
+
+
+def test_a_dead_worker_fails_only_the_runs_it_had_not_written(tmp_path: Path) -> None:
+    from sim.execute import _outcome
+    from sim.runfiles import write_run
+
+    specs = tuple(
+        RunSpec(load_scenario(BASELINE), r, 11 + r, years=1, scale=0.02, monthly=False)
+        for r in range(2)
+    )
+    write_run(tmp_path, "baseline", 0, runner.run_one(specs[0]))  # written before the crash
+    future: cf.Future = cf.Future()
+    future.set_exception(RuntimeError("worker died"))
+    records = _outcome(future, RunTask(specs, str(tmp_path)))
+    assert [(r.replicate, r.ok) for r in records] == [(0, True), (1, False)]
+    assert "worker died" in records[1].error

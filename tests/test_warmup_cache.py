@@ -34,6 +34,6 @@ def test_different_seed_or_root_does_not_reuse():
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml")
     runner.build_model(runner.RunSpec(sc, 0, 1, 1, 0.03))
     key = next(iter(runner._WARM))
-    assert runner._warmup_key(runner.RunSpec(sc, 0, 2, 1, 0.03)) != key
+    assert runner.warmup_key(runner.RunSpec(sc, 0, 2, 1, 0.03)) != key
     other = sc.__class__(**{**sc.__dict__, "root_overrides": {"handover_loss": 0.1}})
-    assert runner._warmup_key(runner.RunSpec(other, 0, 1, 1, 0.03)) != key
+    assert runner.warmup_key(runner.RunSpec(other, 0, 1, 1, 0.03)) != key
