@@ -89,8 +89,8 @@ def load_unit_costs(text: str | None = None) -> dict[str, UnitCost]:
     return costs
 
 
-def person_masks(model, pids: np.ndarray, ages: np.ndarray) -> dict[str, np.ndarray]:
-    """For each person-based unit cost, which of ``pids`` are in its state this month."""
+def person_masks(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str, np.ndarray]:
+    """For each person-based unit cost, which of ``pids`` (or rows) are in its state this month."""
     pop = model.pop
     st, act, grade = pop.nav_status[pids], pop.activity[pids], pop.grade[pids]
     young = ages < 25
@@ -176,12 +176,13 @@ class CostLedger(Service):
     def month_lines(self) -> dict[str, list]:
         """Group -> [amount, discounted amount (None: discount by year), n] for this month."""
         m, pop = self.model, self.model.pop
-        live = pop.live()
-        masks = person_masks(m, live, m.ages(live))
+        rows = slice(pop.lo, pop.n)  # the rows of youth present (and some who left)
+        alive = pop.alive[rows]
+        masks = person_masks(m, rows, m.ages(rows))
         lines: dict[str, list] = {}
         for cost in self.unit_costs.values():
             if cost.name in masks:
-                units = n = int(masks[cost.name].sum())
+                units = n = int(np.count_nonzero(masks[cost.name] & alive))
             else:
                 units, n = self._staff_units(cost.name)
             for group in (cost.public, cost.societal):

@@ -86,7 +86,7 @@ class YouthModel(mesa.Model):
 
     def ages(self, pids: np.ndarray) -> np.ndarray:
         """Ages on 1 January of the current year."""
-        return self.year - self.pop.birth_year[pids].astype(np.int64) - 1
+        return np.subtract(self.year - 1, self.pop.birth_year[pids], dtype=np.int64)
 
     # -- the monthly loop -----------------------------------------------------------------
     def step(self) -> None:
@@ -141,8 +141,7 @@ class YouthModel(mesa.Model):
         while self.month < self.start_index:
             self.step()
         self.demography.thin_to_observed()
-        for pid in self.pop.live():
-            self.youth[int(pid)] = Youth(self, int(pid))
+        self.youth.update(Youth.create_many(self, self.pop.live()))
         self.collector.reset()
 
     # -- population changes ---------------------------------------------------------------
@@ -150,18 +149,15 @@ class YouthModel(mesa.Model):
         """Add youth (entry or arrival); creates their Mesa agents once the run started."""
         pids = self.pop.add(len(kommune), self.month, kommune=kommune, **values)
         if self.started:
-            for pid in pids:
-                self.youth[int(pid)] = Youth(self, int(pid))
+            self.youth.update(Youth.create_many(self, pids))
         self.collector.count_flow(flow, pids)
         return pids
 
     def remove_youth(self, pids: np.ndarray) -> None:
         """Youth leave the population (age 30); histories stay."""
         self.pop.remove(pids, self.month)
-        for pid in pids:
-            agent = self.youth.pop(int(pid), None)
-            if agent is not None:
-                agent.remove()
+        leaving = (self.youth.pop(pid, None) for pid in pids.tolist())
+        Youth.remove_many(self, [agent for agent in leaving if agent is not None])
         for service in self.services:
             service.drop_departed()
         self.collector.count_flow("exits", pids)

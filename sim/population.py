@@ -8,10 +8,12 @@ month-by-youth matrix.
 
 from __future__ import annotations
 
+import logging
 from enum import IntEnum
 
 import mesa
 import numpy as np
+from mesa.experimental.mesa_signals import ModelSignals
 
 
 class Activity(IntEnum):
@@ -170,9 +172,26 @@ class Population:
         return arrays + sum(a.nbytes for a in self._last.values()) + self.events().nbytes
 
 
+_MESA_LOG = logging.getLogger("MESA.mesa.model")  # the logger of mesa.model
+
 EVENT_DTYPE = np.dtype(
     [("pid", np.int32), ("month", np.int16), ("field", np.int8), ("value", np.uint32)]
 )
+
+
+def _quiet(model, cls: type, signal: ModelSignals) -> bool:
+    """True when no one would see the per-agent work Mesa does for ``signal``.
+
+    That is: no observer of the model's agents, no batched signals, no dataset tracking
+    ``cls``, no debug logging by Mesa, and the class keeps Mesa's ``remove``.
+    """
+    return (
+        model._batch_context is None
+        and not model._has_subscribers("agents", signal)
+        and not cls._datasets
+        and not _MESA_LOG.isEnabledFor(logging.DEBUG)
+        and cls.remove is mesa.Agent.remove
+    )
 
 
 class Youth(mesa.Agent):
@@ -181,6 +200,47 @@ class Youth(mesa.Agent):
     def __init__(self, model, pid: int):
         super().__init__(model)
         self.pid = int(pid)
+
+    @classmethod
+    def create_many(cls, model, pids: np.ndarray) -> dict[int, Youth]:
+        """Agents for many pids (pid -> agent), registered with the model in pid order.
+
+        The result is what ``Youth(model, pid)`` for each pid gives (same unique ids, same
+        registry order) without Mesa's per-agent signal and log call; when anything observes
+        the model's agents the agents are created one by one instead.
+        """
+        pids = np.asarray(pids, dtype=np.int64).tolist()
+        agents: dict[int, Youth] = {}
+        if pids and cls not in model.agents_by_type:  # Mesa creates the type's set
+            first = pids.pop(0)
+            agents[first] = cls(model, first)
+        if not _quiet(model, cls, ModelSignals.AGENT_ADDED):
+            agents.update((pid, cls(model, pid)) for pid in pids)
+            return agents
+        add_to_all, add_to_type = model.agents.add, model.agents_by_type[cls].add
+        new, uid = cls.__new__, model.agent_id_counter
+        for pid in pids:
+            agent = new(cls)
+            agent.model, agent.unique_id, agent.pos, agent.pid = model, uid, None, pid
+            add_to_all(agent)
+            add_to_type(agent)
+            agents[pid] = agent
+            uid += 1
+        model.agent_id_counter = uid
+        return agents
+
+    @classmethod
+    def remove_many(cls, model, agents: list[Youth]) -> None:
+        """``agent.remove()`` for each agent, without Mesa's per-agent signal and log call."""
+        if not _quiet(model, cls, ModelSignals.AGENT_REMOVED):
+            for agent in agents:
+                agent.remove()
+            return
+        everyone, same_type = model.agents, model.agents_by_type.get(cls, ())
+        for agent in agents:
+            if agent in same_type:  # as Agent.remove: an unregistered agent is skipped
+                same_type.remove(agent)
+                everyone.remove(agent)
 
     def _get(self, field: str):
         return getattr(self.model.pop, field)[self.pid]

@@ -10,6 +10,7 @@ and per calendar year; school-flow rates are per school year (reported at its st
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 
 import numpy as np
 
@@ -40,45 +41,75 @@ def _ratio(num: float, den: float) -> float:
 
 
 class Snapshot:
-    """Arrays of the live population used by the stock reporters in one month."""
+    """Arrays of the live population used by the stock reporters in one month.
+
+    Besides the arrays (one entry per youth, in pid order), :attr:`cells` counts the youth
+    in every (municipality, age band, activity, female, immigrant) cell: the NEET groups,
+    activity shares and employment rates are sums over it (one pass over the population).
+    """
+
+    CELL_AXES = ("kommune", "band", "activity", "female", "immigrant")
 
     def __init__(self, model):
         pop = model.pop
         self.model, self.scale = model, model.scale
         self.pids = pop.live()
         self.age = model.ages(self.pids)
-        self.band = np.clip((self.age - 15) // 5, 0, 2)
+        self.band = (self.age >= 20).view(np.int8) + (self.age >= 25).view(np.int8)  # band index
         self.activity = pop.activity[self.pids]
         self.neet = self.activity == Activity.NEET
+        self.n_neet = int(np.count_nonzero(self.neet))
         self.status = pop.nav_status[self.pids]
         self.kommune = pop.kommune[self.pids]
-        self.area = model.geo.area_of[self.kommune]
+
+    @cached_property
+    def area(self) -> np.ndarray:
+        """NAV area of each youth."""
+        return self.model.geo.area_of[self.kommune]
+
+    @cached_property
+    def cells(self) -> np.ndarray:
+        """Youth counts indexed by :attr:`CELL_AXES`."""
+        pop = self.model.pop
+        shape = (len(self.model.geo.numbers), len(AGE_BANDS), len(Activity), 2, 2)
+        axes = (self.band, self.activity, pop.female[self.pids], pop.immigrant[self.pids])
+        code = self.kommune.astype(np.int32)
+        for size, values in zip(shape[1:], axes, strict=True):
+            code *= size
+            code += values
+        return np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
+
+    def counts(self, *axes: str, neet: bool = False) -> np.ndarray:
+        """Youth (or NEET youth) counted over the named axes of :attr:`cells`."""
+        cells = self.cells[:, :, Activity.NEET, None] if neet else self.cells
+        other = tuple(i for i, axis in enumerate(self.CELL_AXES) if axis not in axes)
+        return cells.sum(axis=other)
 
     def groups(self):
         """(name, youth count, NEET count) for every NEET group."""
-        pop, m = self.model.pop, self.model
-        neet = self.neet
-        yield "all", len(neet), int(neet.sum())
-        n_band = np.bincount(self.band, minlength=3)
-        k_band = np.bincount(self.band, weights=neet, minlength=3)
-        for i, band in enumerate(AGE_BANDS):
-            yield band, int(n_band[i]), int(k_band[i])
-        for name, mask in (
-            ("female", pop.female[self.pids]),
-            ("immigrant", pop.immigrant[self.pids]),
-        ):
-            k_in, n_in = int(neet[mask].sum()), int(mask.sum())
-            other = {"female": "male", "immigrant": "non_immigrant"}[name]
-            yield name, n_in, k_in
-            yield other, len(neet) - n_in, int(neet.sum()) - k_in
-        yield from self._by(self.kommune, [f"kommune:{n}" for n in m.geo.numbers])
-        yield from self._by(self.area, [f"nav:{a}" for a in m.geo.area_names])
+        geo = self.model.geo
+        yield "all", len(self.pids), self.n_neet
+        yield from self._by("band", AGE_BANDS)
+        yield from self._yes_no("female", "male")
+        yield from self._yes_no("immigrant", "non_immigrant")
+        yield from self._by("kommune", [f"kommune:{n}" for n in geo.numbers])
+        n_area, k_area = np.zeros((2, len(geo.area_names)), dtype=np.int64)
+        np.add.at(n_area, geo.area_of, self.counts("kommune"))  # areas: sums of municipalities
+        np.add.at(k_area, geo.area_of, self.counts("kommune", neet=True))
+        names = [f"nav:{a}" for a in geo.area_names]
+        yield from zip(names, n_area.tolist(), k_area.tolist(), strict=True)
 
-    def _by(self, index: np.ndarray, names: list[str]):
-        n = np.bincount(index, minlength=len(names))
-        k = np.bincount(index, weights=self.neet, minlength=len(names))
-        for i, name in enumerate(names):
-            yield name, int(n[i]), int(k[i])
+    def _by(self, axis: str, names):
+        """(name, youth, NEET youth) for each value of ``axis``."""
+        n, k = self.counts(axis).tolist(), self.counts(axis, neet=True).tolist()
+        yield from zip(names, n, k, strict=True)
+
+    def _yes_no(self, axis: str, other: str):
+        """The groups where a yes/no ``axis`` holds (named ``axis``) and where not (``other``)."""
+        n_no, n_yes = self.counts(axis).tolist()
+        k_no, k_yes = self.counts(axis, neet=True).tolist()
+        yield axis, n_yes, k_yes
+        yield other, n_no, k_no
 
 
 def population(s: Snapshot):
@@ -95,7 +126,7 @@ def neet(s: Snapshot):
 
 def activity_share(s: Snapshot):
     """Share of youth in each main activity."""
-    counts = np.bincount(s.activity, minlength=len(Activity))
+    counts = s.counts("activity")
     for act, group in ACTIVITY_GROUPS.items():
         yield "activity_share", group, _ratio(counts[act], len(s.pids)), len(s.pids)
 
@@ -103,34 +134,35 @@ def activity_share(s: Snapshot):
 def neet_status_share(s: Snapshot):
     """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
     counts = np.bincount(s.status[s.neet], minlength=len(NavStatus))
-    total = int(s.neet.sum())
+    total = s.n_neet
     for status, group in STATUS_GROUPS.items():
         yield "neet_status_share", group, _ratio(counts[status], total), total
 
 
 def employment(s: Snapshot):
     """Share employed, overall and by age band."""
-    employed = s.activity == Activity.EMPLOYED
-    yield "employment_rate", "all", _ratio(employed.sum(), len(s.pids)), len(s.pids)
-    for i, band in enumerate(AGE_BANDS):
-        mask = s.band == i
-        yield "employment_rate", band, _ratio(employed[mask].sum(), mask.sum()), int(mask.sum())
+    by_band = s.counts("band", "activity")
+    n_band, employed = by_band.sum(axis=1).tolist(), by_band[:, Activity.EMPLOYED].tolist()
+    yield "employment_rate", "all", _ratio(sum(employed), len(s.pids)), len(s.pids)
+    for band, n, k in zip(AGE_BANDS, n_band, employed, strict=True):
+        yield "employment_rate", band, _ratio(k, n), n
 
 
 def school_counts(s: Snapshot):
     """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
     grade = s.model.pop.grade[s.pids]
     in_school = s.activity == Activity.UPPER_SECONDARY
-    pupils, appr = int((in_school & (grade <= 3)).sum()), int((in_school & (grade >= 4)).sum())
+    pupils = int(np.count_nonzero(in_school & (grade <= 3)))
+    appr = int(np.count_nonzero(in_school & (grade >= 4)))
     yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
     yield "upper_secondary_count", "apprentices", appr / s.scale, appr
 
 
 def benefits(s: Snapshot):
     """AAP and disability recipients under 30, as counts and as shares of those 18-29."""
-    adults = int((s.age >= 18).sum())
+    adults = int(np.count_nonzero(s.age >= 18))
     for status, name in ((NavStatus.AAP, "aap"), (NavStatus.DISABILITY, "disability")):
-        k = int((s.status == status).sum())
+        k = int(np.count_nonzero(s.status == status))
         yield f"{name}_count_under30", "all", k / s.scale, k
         yield f"{name}_share_18_29", "all", _ratio(k, adults), adults
 
@@ -146,16 +178,16 @@ def neet_spells(s: Snapshot):
 def helpers(s: Snapshot):
     """Helpers per youth among youth with at least one helper."""
     count = np.bitwise_count(s.model.pop.helpers[s.pids])
-    helped = count[count > 0]
-    k = len(helped)
-    yield "helpers_mean", "all", float(helped.mean()) if k else float("nan"), k
-    yield "helpers_3plus_share", "all", _ratio((helped >= 3).sum(), k), k
+    k = int(np.count_nonzero(count))
+    total = int(count.sum(dtype=np.int64))  # helpers summed over youth
+    yield "helpers_mean", "all", total / k if k else float("nan"), k
+    yield "helpers_3plus_share", "all", _ratio(np.count_nonzero(count >= 3), k), k
 
 
 def mental_health(s: Snapshot):
     """Prevalence of moderate or severe mental-health problems."""
-    unwell = s.model.pop.mh[s.pids] > Mh.NONE
-    yield "mental_health_prevalence", "all", _ratio(unwell.sum(), len(s.pids)), len(s.pids)
+    unwell = np.count_nonzero(s.model.pop.mh[s.pids] > Mh.NONE)
+    yield "mental_health_prevalence", "all", _ratio(unwell, len(s.pids)), len(s.pids)
 
 
 def services(s: Snapshot):
@@ -253,7 +285,8 @@ class Collector:
         november = m.calendar_month == NOVEMBER
         stocks = self._stock_rows() if (self.monthly_on or november) else []
         if self.monthly_on:
-            self.monthly.extend((m.period, *row) for row in stocks + self._month_flow_rows())
+            period = m.period
+            self.monthly.extend([(period, *row) for row in stocks + self._month_flow_rows()])
         year = self.year_flows[m.year]
         for key, (value, n) in self.flows.items():
             year[key][0] += value

@@ -7,8 +7,8 @@ def step(model) -> None:
     """Update spell counters for youth whose activity or NAV status did not change."""
     pop = model.pop
     sl = slice(pop.lo, pop.n)
-    same_act = pop.activity[sl] == pop._last["activity"][sl]
-    pop.months_in_activity[sl] = (pop.months_in_activity[sl] + 1) * same_act
-    same_nav = pop.nav_status[sl] == pop._last["nav_status"][sl]
-    pop.nav_months[sl] = (pop.nav_months[sl] + 1) * same_nav
+    for field, counter in (("activity", pop.months_in_activity), ("nav_status", pop.nav_months)):
+        months = counter[sl]  # a view: updated in place
+        months += 1
+        months *= getattr(pop, field)[sl] == pop._last[field][sl]  # 0 where it changed
     pop.record_changes(model.month)

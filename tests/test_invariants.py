@@ -46,6 +46,8 @@ def test_population_equals_live_agents(baseline_run):
     assert last == len(live) == len(model.youth)
     assert sorted(model.youth) == live.tolist()
     assert all(model.youth[int(p)].pid == p for p in live[:50])
+    registered = model.agents_by_type[type(next(iter(model.youth.values())))]
+    assert set(registered) == set(model.youth.values())  # no agent left behind in Mesa
 
 
 def test_yearly_table_agrees_with_monthly(baseline_run):

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.streams import Streams, decision_id
+from sim.streams import Streams, decision_id, month_keys
 
 N = 100_000
 SIM = Path(__file__).resolve().parent.parent / "sim"
@@ -178,3 +178,23 @@ def test_no_hidden_random_source_in_package():
         for m in GLOBAL_RANDOM.finditer(text)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_block_keys_equal_seed_sequence():
+    """``month_keys`` (SeedSequence's hash on arrays) is bit-identical to SeedSequence."""
+    rng = np.random.default_rng(3)
+    seeds = [0, 1, 2**32 - 1, *rng.integers(0, 2**32, 20).tolist()]
+    months = np.array([0, 1, 179, 180, 511, 512, 4095, 2**32 - 1], dtype=np.int64)
+    for seed in seeds:
+        decision = decision_id(f"test:{seed}")
+        keys = month_keys(seed, decision, months)
+        for month, key in zip(months.tolist(), keys.tolist(), strict=True):
+            seq = np.random.SeedSequence([seed, decision, month])
+            assert key == int(seq.generate_state(1, np.uint64)[0]), (seed, month)
+
+
+def test_large_seeds_fall_back_to_seed_sequence():
+    s = Streams(2**40)
+    s.set_month(5)
+    expected = np.random.SeedSequence([2**40, decision_id("x"), 5]).generate_state(1, np.uint64)
+    assert s.key("x") == expected[0]

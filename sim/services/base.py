@@ -11,8 +11,28 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.pidsets import new_to
+
 DAYS_PER_MONTH = 30.44
 EMPTY = np.empty(0, dtype=np.int64)
+
+
+def rows(pop) -> slice:
+    """The rows that can hold live youth (``pop.lo:pop.n``): read columns as fast slices."""
+    return slice(pop.lo, pop.n)
+
+
+def live_where(pop, mask: np.ndarray) -> np.ndarray:
+    """Pids of live youth where ``mask`` (over :func:`rows`) holds, ascending like ``live()``."""
+    return pop.lo + np.flatnonzero(pop.alive[rows(pop)] & mask)
+
+
+def aged(model, pids, age: int) -> np.ndarray:
+    """Whether youth (pids or :func:`rows`) are ``age`` or older, as ``model.ages(pids) >= age``.
+
+    Compares birth years directly (no int64 copy of the ages).
+    """
+    return model.pop.birth_year[pids] <= model.year - 1 - age
 
 
 def scaled_capacity(full: float, scale: float) -> int:
@@ -82,9 +102,13 @@ class Service(mesa.Agent):
     # -- queue ----------------------------------------------------------------------------
     def receive(self, pids: np.ndarray) -> None:
         """Put referred youth on the waiting list (youth already queued or served are refused)."""
-        new = np.setdiff1d(pids, np.union1d(self.queue, self.active))
+        pids = np.asarray(pids)
+        new = new_to(pids, self.model.pop.n, self.queue, self.active)
         self.refused += len(pids) - len(new)
-        pids = new
+        self.enqueue(new)
+
+    def enqueue(self, pids: np.ndarray) -> None:
+        """Add youth to the end of the waiting list (pids checked by :meth:`receive`)."""
         self.received += len(pids)
         self.queue = np.concatenate([self.queue, pids])
         since = np.full(len(pids), self.model.month, dtype=np.int32)
@@ -98,17 +122,7 @@ class Service(mesa.Agent):
         """Admit up to ``free`` youth: longest-waiting first, ties in a random order."""
         if free <= 0 or not len(self.queue):
             return EMPTY
-        key = self.model.streams.at(f"admit:{self.name}", self.queue)
-        order = np.lexsort((key, self.queue_since))[:free]
-        taken = self.queue[order]
-        waits = self.model.month - self.queue_since[order] + 0.5  # mid-month arrival
-        self.wait_months_sum += float(waits.sum())
-        self.admitted += len(taken)
-        keep = np.ones(len(self.queue), bool)
-        keep[order] = False
-        self.leave_queue(keep)
-        self.start_service(taken)
-        return taken
+        return admit_each([self], [free])[0]
 
     def start_service(self, pids: np.ndarray) -> None:
         """Begin serving youth (admitted, or taken on directly by services without a queue)."""
@@ -143,3 +157,41 @@ class Service(mesa.Agent):
 
     def step(self) -> None:
         """Run this service's part of the month (subclasses)."""
+
+
+def admit_each(services: list[Service], free: list[int]) -> list[np.ndarray]:
+    """``service.admit(places)`` for each service and its free places, in one sorting pass.
+
+    Each queue is ordered longest-waiting first, ties by the service's own random draw
+    (``admit:<name>`` at the queued pids); the first ``places`` are taken. Returns the pids
+    each service took, in admission order.
+    """
+    m, count = services[0].model, len(services)
+    sizes = [len(s.queue) for s in services]
+    bounds = np.cumsum([0, *sizes])
+    owner = np.repeat(np.arange(count), sizes)
+    queue = np.concatenate([s.queue for s in services])
+    since = np.concatenate([s.queue_since for s in services])
+    places = np.asarray(free)
+    draw = np.zeros(len(queue))
+    admitting = [i for i in range(count) if places[i] > 0 and sizes[i]]
+    for i in admitting:
+        part = slice(bounds[i], bounds[i + 1])
+        draw[part] = m.streams.at(f"admit:{services[i].name}", queue[part])
+    order = np.lexsort((draw, since, owner))  # owner ascending: each queue keeps its block
+    chosen = order[np.arange(len(order)) - bounds[owner] < places[owner]]
+    waits = m.month - since[chosen] + 0.5  # mid-month arrival
+    wait_sums = np.bincount(owner[chosen], weights=waits, minlength=count)
+    keep = np.ones(len(queue), bool)
+    keep[chosen] = False
+    taken_bounds = np.searchsorted(owner[chosen], np.arange(count + 1))
+    out = [EMPTY] * count
+    for i in admitting:
+        service = services[i]
+        taken = queue[chosen[taken_bounds[i] : taken_bounds[i + 1]]]
+        service.wait_months_sum += float(wait_sums[i])
+        service.admitted += len(taken)
+        service.leave_queue(keep[bounds[i] : bounds[i + 1]])
+        service.start_service(taken)
+        out[i] = taken
+    return out

@@ -19,6 +19,7 @@ def create(model) -> list:
     nav = Nav(model)
     clinics = [MentalHealthClinic(model, "bup"), MentalHealthClinic(model, "dps")]
     offices = [NavOffice(model, a) for a in range(len(model.geo.area_names))]
+    nav.offices = offices
     model.nav_intensity = np.ones(len(offices))
     model.nav_clients_by_area = [np.empty(0, dtype=np.int64)] * len(offices)
     services = [

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import in_any, new_to
 from sim.population import Activity, NavStatus
 from sim.services import register, shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
@@ -63,11 +64,7 @@ class Coordinator(Service):
         """Referral-seam carrier: referrals about youth on the caseload are never lost."""
         if self.capacity and sender == "school" and receiver == "followup":
             self._reports.append(np.array(pids, dtype=np.int64))
-        carried = np.zeros(len(pids), dtype=bool)
-        for group in (self.active, self._escort):
-            if len(group):
-                carried |= np.isin(pids, group)
-        return carried
+        return in_any(pids, self.model.pop.n, self.active, self._escort)
 
     def step(self) -> None:
         """Close cases, flag dropouts, outreach, take on eligible youth, offer IPS."""
@@ -83,14 +80,29 @@ class Coordinator(Service):
 
     def other_helpers(self, pids: np.ndarray) -> np.ndarray:
         """Number of services other than the coordinator engaged with each youth."""
+        return self._others(self.model.pop.helpers[pids])
+
+    def _others(self, helpers: np.ndarray) -> np.ndarray:
+        """:meth:`other_helpers` from the youth's helper masks."""
         bit = np.uint32(self.model.helper_bit(self.helper_name))
-        return np.bitwise_count(self.model.pop.helpers[pids] & ~bit)
+        return np.bitwise_count(helpers & ~bit)
 
     def needs(self, pids: np.ndarray) -> np.ndarray:
         """Eligible: two or more other helpers, and neither in work nor in higher education."""
-        act = self.model.pop.activity[pids]
-        outside = (act != Activity.EMPLOYED) & (act != Activity.HIGHER_EDUCATION)
-        return outside & (self.other_helpers(pids) >= 2)
+        pop = self.model.pop
+        return self._needs(pop.activity[pids], pop.helpers[pids])
+
+    def _needs(self, activity: np.ndarray, helpers: np.ndarray) -> np.ndarray:
+        """:meth:`needs` from the youth's activity and helper mask."""
+        outside = (activity != Activity.EMPLOYED) & (activity != Activity.HIGHER_EDUCATION)
+        return outside & (self._others(helpers) >= 2)
+
+    def live_in_need(self) -> np.ndarray:
+        """``live[needs(live)]``, read from the population's columns as slices."""
+        pop = self.model.pop
+        rows = slice(pop.lo, pop.n)
+        need = self._needs(pop.activity[rows], pop.helpers[rows])
+        return pop.lo + np.flatnonzero(pop.alive[rows] & need)
 
     def reached(self) -> np.ndarray:
         """Every youth the coordinator served, flagged or contacted (sorted, unique)."""
@@ -140,9 +152,8 @@ class Coordinator(Service):
         self._escort = EMPTY
 
     def _intake(self) -> None:
-        live = self.model.pop.live()
-        needs = live[self.needs(live)]
-        self.receive(np.setdiff1d(needs, self._finished))
+        needs = self.live_in_need()  # sorted, as np.setdiff1d returns
+        self.receive(needs[~in_any(needs, self.model.pop.n, self._finished)])
         self.leave_queue(self.needs(self.queue))
         self.admit(self.capacity - len(self.active))
 
@@ -150,7 +161,7 @@ class Coordinator(Service):
         m = self.model
         ips = m.receiver("ips")
         cases = self.active[ips.eligible(self.active)]
-        cases = np.setdiff1d(cases, np.union1d(ips.queue, ips.active))
+        cases = new_to(cases, m.pop.n, ips.queue, ips.active)
         rate = m.params["ips.coordinator_referral_monthly"]
         m.referrals.send(
             self.name, "ips", cases[m.streams.bernoulli("coordinator:ips", cases, rate)]

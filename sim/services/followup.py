@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import in_any
 from sim.population import Activity
 from sim.services import register
-from sim.services.base import Service, scaled_capacity
+from sim.services.base import Service, aged, scaled_capacity
 
 MAX_AGE = 24
 
@@ -38,7 +39,7 @@ class FollowUp(Service):
         return (
             (pop.activity[pids] == Activity.NEET)
             & ~pop.completed[pids]
-            & (m.ages(pids) <= MAX_AGE)
+            & ~aged(m, pids, MAX_AGE + 1)
             & ~pop.reenrol[pids]
         )
 
@@ -65,4 +66,4 @@ class FollowUp(Service):
             & adult
         )
         m.referrals.send("followup", "nav", cases[refer])
-        self.release(np.isin(self.active, cases[offer]))
+        self.release(in_any(self.active, pop.n, cases[offer]))

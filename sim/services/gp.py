@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import new_to
 from sim.population import Mh
 from sim.services import register
-from sim.services.base import Service
+from sim.services.base import Service, live_where, rows
 
 
 @register
@@ -32,10 +33,10 @@ class GP(Service):
         """Stop following recovered youth, detect new problems, refer."""
         m, pop = self.model, self.model.pop
         self.release(pop.mh[self.active] == Mh.NONE)
-        sl = slice(pop.lo, pop.n)
-        pop.detected[sl] &= pop.mh[sl] > Mh.NONE
-        live = pop.live()
-        cand = live[(pop.mh[live] > Mh.NONE) & ~pop.detected[live]]
+        sl = rows(pop)
+        unwell = pop.mh[sl] > Mh.NONE
+        pop.detected[sl] &= unwell
+        cand = live_where(pop, unwell & ~pop.detected[sl])
         rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp_detect_rr_severe"], 1.0)
         seen = m.streams.bernoulli("gp:detect", cand, m.params["gp_detect_monthly"] * rr)
         self._detect(cand[seen])
@@ -43,7 +44,7 @@ class GP(Service):
     def _detect(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         pop.detected[pids] = True
-        self.start_service(np.setdiff1d(pids, self.active))
+        self.start_service(new_to(pids, pop.n, self.active))
         p = np.where(
             pop.mh[pids] == Mh.SEVERE, m.params["gp_refer_severe"], m.params["gp_refer_moderate"]
         )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import in_any, new_to, positions
 from sim.population import Activity, Mh, NavStatus
 from sim.services import register, shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
@@ -117,7 +118,7 @@ class IpsTeam(Service):
         ok = (act == Activity.NEET) | (act == Activity.PROGRAMME)
         ok &= need & pop.alive[pids] & (ages >= MIN_AGE) & (ages <= MAX_AGE)
         excluded = getattr(m, "trial_excluded", EMPTY)
-        return ok & ~np.isin(pids, excluded) if len(excluded) else ok
+        return ok & ~in_any(pids, pop.n, excluded) if len(excluded) else ok
 
     def receive(self, pids: np.ndarray) -> None:
         """Referred youth join the waiting list if eligible (zero exclusion otherwise)."""
@@ -157,8 +158,7 @@ class IpsTeam(Service):
 
     def _refer(self, sender: str, pool: np.ndarray, key: str, rate: float) -> None:
         m = self.model
-        fresh = pool[self.eligible(pool)]
-        fresh = np.setdiff1d(fresh, np.union1d(self.queue, self.active))
+        fresh = new_to(pool[self.eligible(pool)], m.pop.n, self.queue, self.active)
         go = m.streams.bernoulli(f"{self.name}:refer:{key}", fresh, rate)
         m.referrals.send(sender, self.name, fresh[go])
 
@@ -203,12 +203,8 @@ class IpsTeam(Service):
 
     # -- hazard modifiers -----------------------------------------------------------------
     def _lookup(self, pids: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(index into ``members``, hit mask) for each pid."""
-        if not len(members):
-            return np.zeros(len(pids), dtype=np.int64), np.zeros(len(pids), dtype=bool)
-        order = np.argsort(members, kind="stable")
-        pos = np.clip(np.searchsorted(members[order], pids), 0, len(members) - 1)
-        return order[pos], members[order[pos]] == pids
+        """(index into ``members``, hit mask) for each pid (``active`` or ``faded``)."""
+        return positions(pids, members, self.model.pop.n)
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray | float:
         """Job finding while supported (x rapid search in the first month), then fading."""
@@ -233,7 +229,7 @@ class IpsTeam(Service):
         if not len(self.active):
             return 1.0
         share = fidelity_share(self.model.params["ips.fidelity"])
-        _, hit = self._lookup(pids, self.active)
+        hit = in_any(pids, self.model.pop.n, self.active)
         return np.where(hit, scaled_rr(self.model.params["ips.job_loss_rr"], share), 1.0)
 
     def indicators(self) -> dict[str, float]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Activity, Mh, NavStatus
+from sim.population import Activity, NavStatus
 from sim.services import register
-from sim.services.base import Service
+from sim.services.base import Service, aged, live_where, rows
 
 
 @register
@@ -35,51 +35,40 @@ class LabourMarket(Service):
 
     def step(self) -> None:
         """Job finding, then job loss (for youth employed before this month's finds)."""
-        pop = self.model.pop
-        live = pop.live()
-        employed = live[pop.activity[live] == Activity.EMPLOYED]
-        self._job_finding(live)
+        m, pop = self.model, self.model.pop
+        sl = rows(pop)
+        act = pop.activity[sl]
+        employed = live_where(pop, act == Activity.EMPLOYED)
+        seeking = ((act == Activity.NEET) & aged(m, sl, 16)) | (act == Activity.PROGRAMME)
+        self._job_finding(live_where(pop, seeking))
         self._job_loss(employed)
 
     def find_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-finding probability for the given youth."""
         m, pop, p = self.model, self.model.pop, self.model.params
-        mh = pop.mh[pids]
-        h = p["job_find_monthly"] * self._relative() ** p["job_find_unemployment_elasticity"]
-        h = h * np.where(pop.completed[pids], p["job_find_rr_completed"], 1.0)
-        h = h * np.select(
-            [mh == Mh.MODERATE, mh == Mh.SEVERE],
-            [p["job_find_rr_moderate"], p["job_find_rr_severe"]],
-            1.0,
-        )
-        h = h * np.where(m.ages(pids) < 20, p["job_find_rr_under20"], 1.0)
-        h = h * np.where(
-            pop.nav_status[pids] == NavStatus.DISABILITY, p["job_find_rr_disability"], 1.0
-        )
-        h = h * np.where(pop.activity[pids] == Activity.PROGRAMME, p["programme_job_rr"], 1.0)
-        long_spell = pop.months_in_activity[pids] >= 12
-        h = h * np.where(
-            long_spell & (pop.activity[pids] == Activity.NEET), p["job_find_rr_long_spell"], 1.0
-        )
+        act = pop.activity[pids]
+        base = p["job_find_monthly"] * self._relative() ** p["job_find_unemployment_elasticity"]
+        rr_mh = (1.0, p["job_find_rr_moderate"], p["job_find_rr_severe"])
+        h = _by_completion_and_mh(pop, pids, base, (1.0, p["job_find_rr_completed"]), rr_mh)
+        h *= np.where(aged(m, pids, 20), 1.0, p["job_find_rr_under20"])
+        disabled = pop.nav_status[pids] == NavStatus.DISABILITY
+        h *= np.where(disabled, p["job_find_rr_disability"], 1.0)
+        h *= np.where(act == Activity.PROGRAMME, p["programme_job_rr"], 1.0)
+        long_spell = (pop.months_in_activity[pids] >= 12) & (act == Activity.NEET)
+        h *= np.where(long_spell, p["job_find_rr_long_spell"], 1.0)
         return np.minimum(m.modified("job_find", pids, h), 1.0)
 
     def loss_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-loss probability for the given employed youth."""
         m, pop, p = self.model, self.model.pop, self.model.params
-        mh = pop.mh[pids]
-        h = p["job_loss_monthly"] * self._relative()
-        h = h * np.where(pop.completed[pids], 1.0, p["job_loss_rr_no_completion"])
-        h = h * np.select(
-            [mh == Mh.MODERATE, mh == Mh.SEVERE],
-            [p["job_loss_rr_moderate"], p["job_loss_rr_severe"]],
-            1.0,
-        )
+        base = p["job_loss_monthly"] * self._relative()
+        rr_completed = (p["job_loss_rr_no_completion"], 1.0)
+        rr_mh = (1.0, p["job_loss_rr_moderate"], p["job_loss_rr_severe"])
+        h = _by_completion_and_mh(pop, pids, base, rr_completed, rr_mh)
         return np.minimum(m.modified("job_loss", pids, h), 1.0)
 
-    def _job_finding(self, live: np.ndarray) -> None:
+    def _job_finding(self, cand: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        act = pop.activity[live]
-        cand = live[((act == Activity.NEET) & (m.ages(live) >= 16)) | (act == Activity.PROGRAMME)]
         found = m.streams.bernoulli("labour:job_find", cand, self.find_hazard(cand))
         pop.activity[cand[found]] = Activity.EMPLOYED
         m.collector.count_flow("job_starts", cand[found])
@@ -88,3 +77,13 @@ class LabourMarket(Service):
         m, pop = self.model, self.model.pop
         lost = m.streams.bernoulli("labour:job_loss", employed, self.loss_hazard(employed))
         pop.activity[employed[lost]] = Activity.NEET
+
+
+def _by_completion_and_mh(pop, pids, base: float, rr_completed, rr_mh) -> np.ndarray:
+    """``base`` x the rate ratio for completion (not, yes) x the one for mental health.
+
+    A lookup in a table of the six products (each computed as ``base * rr_c * rr_mh``, the
+    order the hazards have always been multiplied in).
+    """
+    table = np.array([base * c * h for c in rr_completed for h in rr_mh])
+    return table.take(pop.completed[pids].view(np.int8) * np.int8(len(rr_mh)) + pop.mh[pids])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import in_any
 from sim.population import Mh
 from sim.services import register
 from sim.services.base import Service, scaled_capacity
@@ -58,6 +59,8 @@ class MentalHealthClinic(Service):
     def recovery_modifier(self, pids: np.ndarray) -> np.ndarray:
         """Multiplier on the recovery hazard for youth in treatment here."""
         m = self.model
-        treated = np.isin(pids, self.active)
-        gain = (m.params["treatment_recovery_rr"] - 1.0) * m.conflict_factor(pids)
-        return np.where(treated, 1.0 + gain, 1.0)
+        treated = in_any(pids, m.pop.n, self.active)
+        out = np.ones(len(pids))
+        gain = (m.params["treatment_recovery_rr"] - 1.0) * m.conflict_factor(pids[treated])
+        out[treated] = 1.0 + gain
+        return out

@@ -14,9 +14,16 @@ import itertools
 import numpy as np
 
 from sim.demography import apportion
+from sim.pidsets import in_any
 from sim.population import Activity, Mh, NavStatus
 from sim.services import register
-from sim.services.base import Service, scaled_capacity
+from sim.services.base import (
+    Service,
+    admit_each,
+    live_where,
+    rows,
+    scaled_capacity,
+)
 
 FOLLOWED = (
     NavStatus.JOBSEEKER,
@@ -33,6 +40,7 @@ class Nav(Service):
 
     name = "nav"
     phase = "nav"
+    offices: list = []  # the area offices (set by :func:`sim.services.builtin.create`)
 
     def receive(self, pids: np.ndarray) -> None:
         """Referred youth who are NEET register as job seekers."""
@@ -53,17 +61,18 @@ class Nav(Service):
         pop.nav_months[new] = 0
 
     def step(self) -> None:
-        """Chance contact, deregistration, benefit decisions, helper marks."""
+        """Chance contact, deregistration, benefit decisions, helper marks; then the offices."""
         m, pop = self.model, self.model.pop
-        live = pop.live()
+        sl = rows(pop)
         # NAV's rules concern youth who are NEET or have a NAV status: work on that subset
-        live = live[(pop.activity[live] == Activity.NEET) | (pop.nav_status[live] > 0)]
-        self._chance_contact(live)
+        live = live_where(pop, (pop.activity[sl] == Activity.NEET) | (pop.nav_status[sl] > 0))
+        ages = m.ages(live)
+        self._chance_contact(live, ages)
         self._leave_on_activity(live)
         self._deregister(live)
-        self._aap(live)
+        self._aap(live, ages)
         self._disability(live)
-        self._social_assistance(live)
+        self._social_assistance(live, ages)
         followed = FOLLOWED_MASK[pop.nav_status[live]]
         self.set_helper(live[followed], True)
         self.set_helper(live[~followed], False)
@@ -73,6 +82,7 @@ class Nav(Service):
         order = np.argsort(area, kind="stable")
         bounds = np.searchsorted(area[order], np.arange(len(m.geo.area_names) + 1))
         m.nav_clients_by_area = [self.active[order[a:b]] for a, b in itertools.pairwise(bounds)]
+        step_offices(m, self.offices)  # then every office, with this month's clients
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
         """Multiplier on job finding from NAV follow-up.
@@ -82,16 +92,19 @@ class Nav(Service):
         """
         m, pop = self.model, self.model.pop
         followed = FOLLOWED_MASK[pop.nav_status[pids]]
-        intensity = m.nav_intensity[m.geo.area_of[pop.kommune[pids]]]
-        gain = m.params["nav_followup_boost"] * intensity * m.conflict_factor(pids)
-        return np.where(followed, 1.0 + gain, 1.0)
+        clients = pids[followed]
+        intensity = m.nav_intensity[m.geo.area_of[pop.kommune[clients]]]
+        gain = m.params["nav_followup_boost"] * intensity * m.conflict_factor(clients)
+        out = np.ones(len(pids))
+        out[followed] = 1.0 + gain
+        return out
 
-    def _chance_contact(self, live: np.ndarray) -> None:
+    def _chance_contact(self, live: np.ndarray, ages: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         unknown = live[
             (pop.activity[live] == Activity.NEET)
             & (pop.nav_status[live] == NavStatus.NONE)
-            & (m.ages(live) >= 16)
+            & (ages >= 16)
         ]
         p = m.params["nav_chance_contact_monthly"]
         self._register(unknown[m.streams.bernoulli("nav:chance_contact", unknown, p)])
@@ -112,13 +125,13 @@ class Nav(Service):
         gone = m.streams.bernoulli("nav:deregister", js, m.params["nav_deregister_monthly"])
         pop.nav_status[js[gone]] = NavStatus.NONE
 
-    def _aap(self, live: np.ndarray) -> None:
+    def _aap(self, live: np.ndarray, ages: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         st = pop.nav_status[live]
         cand = live[
             ((st == NavStatus.JOBSEEKER) | (st == NavStatus.SOCIAL_ASSISTANCE))
             & (pop.mh[live] > Mh.NONE)
-            & (m.ages(live) >= 18)
+            & (ages >= 18)
         ]
         undetected = cand[~pop.detected[cand]]
         to_gp = m.streams.bernoulli(
@@ -149,12 +162,12 @@ class Nav(Service):
         p = m.params["disability_from_aap_monthly"] * rr
         self._set_status(aap[m.streams.bernoulli("nav:disability", aap, p)], NavStatus.DISABILITY)
 
-    def _social_assistance(self, live: np.ndarray) -> None:
+    def _social_assistance(self, live: np.ndarray, ages: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         js = live[
             (pop.nav_status[live] == NavStatus.JOBSEEKER)
             & (pop.activity[live] == Activity.NEET)
-            & (m.ages(live) >= 18)
+            & (ages >= 18)
         ]
         enter = m.streams.bernoulli("nav:sa_enter", js, m.params["social_assistance_monthly"])
         self._set_status(js[enter], NavStatus.SOCIAL_ASSISTANCE)
@@ -173,7 +186,7 @@ class NavOffice(Service):
     """One NAV office: caseworkers, programme places (queue) and qualification places."""
 
     name = "nav_office"
-    phase = "nav"
+    phase = "nav:offices"  # not a loop phase: :class:`Nav` steps every office in one call
     is_helper = False  # the NAV helper mark follows NAV status (set by :class:`Nav`)
 
     def __init__(self, model, area: int):
@@ -201,55 +214,20 @@ class NavOffice(Service):
         return int(apportion(total, m.geo.area_pop().astype(float))[self.area])
 
     def step(self) -> None:
-        """Follow-up intensity, programme places, qualification programme."""
+        """Follow-up intensity, programme places, qualification programme (this office)."""
+        step_offices(self.model, [self])
+
+    def _follow_up_intensity(self) -> None:
+        """Caseworker capacity over this month's clients (at most 1)."""
         m = self.model
-        mine = m.nav_clients_by_area[self.area]
-        self.clients = len(mine)
+        self.clients = len(m.nav_clients_by_area[self.area])
         cap = self.caseworkers * m.params["nav_caseload"]
         self.intensity = min(1.0, cap / self.clients) if self.clients else 1.0
         m.nav_intensity[self.area] = self.intensity
-        self._programmes(mine)
-        self._qualification(mine)
 
-    def _programmes(self, mine: np.ndarray) -> None:
+    def _start_qualification(self, sa: np.ndarray, free: int) -> None:
+        """Take social-assistance clients into free qualification places (random order)."""
         m, pop = self.model, self.model.pop
-        ended = m.streams.bernoulli(
-            "nav:programme_end", self.active, 1.0 / m.params["programme_months"]
-        )
-        ended |= pop.activity[self.active] != Activity.PROGRAMME
-        back = self.active[ended & (pop.activity[self.active] == Activity.PROGRAMME)]
-        pop.activity[back] = Activity.NEET
-        self.release(ended)
-        st = pop.nav_status[mine]
-        cand = mine[
-            (pop.activity[mine] == Activity.NEET)
-            & ((st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP))
-        ]
-        go = m.streams.bernoulli(
-            "nav:programme_referral", cand, m.params["nav_programme_referral_monthly"]
-        )
-        self.receive(cand[go])
-        st = pop.nav_status[self.queue]
-        self.leave_queue(
-            (pop.activity[self.queue] == Activity.NEET)
-            & ((st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP))
-        )
-        pop.activity[self.admit(self.capacity - len(self.active))] = Activity.PROGRAMME
-
-    def _qualification(self, mine: np.ndarray) -> None:
-        m, pop = self.model, self.model.pop
-        kvp = mine[pop.nav_status[mine] == NavStatus.QUALIFICATION]
-        done = (pop.nav_months[kvp] >= m.params["qualification_months"]) | (
-            pop.activity[kvp] == Activity.EMPLOYED
-        )
-        pop.nav_status[kvp[done]] = NavStatus.JOBSEEKER
-        pop.nav_months[kvp[done]] = 0
-        pop.activity[kvp[done & (pop.activity[kvp] == Activity.PROGRAMME)]] = Activity.NEET
-        free = self.kvp_places - int((~done).sum())
-        sa = mine[
-            (pop.nav_status[mine] == NavStatus.SOCIAL_ASSISTANCE)
-            & (pop.activity[mine] == Activity.NEET)
-        ]
         if free > 0 and len(sa):
             order = np.argsort(m.streams.at(f"admit:kvp:{self.name}", sa), kind="stable")
             new = sa[order[:free]]
@@ -261,3 +239,107 @@ class NavOffice(Service):
         out = super().indicators()
         out["caseload_per_worker"] = self.clients / self.caseworkers if self.caseworkers else 0
         return out
+
+
+def _seeking(pop, pids: np.ndarray) -> np.ndarray:
+    """Whether youth can be referred to a programme: NEET job seekers or AAP recipients."""
+    st = pop.nav_status[pids]
+    return (pop.activity[pids] == Activity.NEET) & (
+        (st == NavStatus.JOBSEEKER) | (st == NavStatus.AAP)
+    )
+
+
+def _by_office(owner: np.ndarray, count: int) -> list[slice]:
+    """Slices of an array grouped by office (``owner``: ascending office index per element)."""
+    bounds = np.searchsorted(owner, np.arange(count + 1))
+    return [slice(a, b) for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def step_offices(m, offices: list[NavOffice]) -> None:
+    """One month of the given NAV offices, vectorised over offices.
+
+    Every office acts on its own area's youth only and each decision is read at the youth's
+    pid (per-office admission draws keep their office's key), so stepping all offices in one
+    call gives exactly what stepping them one by one gives.
+    """
+    for office in offices:
+        office._follow_up_intensity()
+    mine = [m.nav_clients_by_area[office.area] for office in offices]
+    owner = np.repeat(np.arange(len(offices)), [len(c) for c in mine])
+    mine = np.concatenate(mine)
+    _end_programmes(m, offices)
+    _refer_to_programmes(m, offices, mine, owner)
+    _fill_places(m, offices)
+    _qualification(m, offices, mine, owner)
+
+
+def _end_programmes(m, offices: list[NavOffice]) -> None:
+    """Programme places end at random, or when the youth is no longer in the programme."""
+    pop = m.pop
+    active = np.concatenate([office.active for office in offices])
+    in_programme = pop.activity[active] == Activity.PROGRAMME
+    p = 1.0 / m.params["programme_months"]
+    ended = m.streams.bernoulli("nav:programme_end", active, p)
+    pop.activity[active[ended & in_programme]] = Activity.NEET
+    # as :meth:`Service.release` for each office (offices set no helper marks)
+    stay = in_programme & ~ended
+    owner = np.repeat(np.arange(len(offices)), [len(office.active) for office in offices])
+    since = np.concatenate([office.active_since for office in offices])
+    active, since, owner = active[stay], since[stay], owner[stay]
+    for office, part in zip(offices, _by_office(owner, len(offices)), strict=True):
+        office.active, office.active_since = active[part], since[part]
+
+
+def _refer_to_programmes(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndarray) -> None:
+    """Caseworkers refer clients seeking work to their office's programme waiting list.
+
+    As :meth:`Service.receive` for each office: youth already queued or in a programme are
+    refused (one lookup for all offices, as every office serves only its area's youth).
+    """
+    pop = m.pop
+    seeking = _seeking(pop, mine)
+    cand, owner = mine[seeking], owner[seeking]
+    p = m.params["nav_programme_referral_monthly"]
+    go = m.streams.bernoulli("nav:programme_referral", cand, p)
+    cand, owner = cand[go], owner[go]  # sorted and unique within each office, like ``mine``
+    taken = [office.queue for office in offices] + [office.active for office in offices]
+    fresh = ~in_any(cand, pop.n, *taken)
+    refused = np.bincount(owner[~fresh], minlength=len(offices)).tolist()
+    cand, owner = cand[fresh], owner[fresh]
+    parts = _by_office(owner, len(offices))
+    for office, part, n_refused in zip(offices, parts, refused, strict=True):
+        office.refused += n_refused
+        if part.stop > part.start:
+            office.enqueue(cand[part])
+
+
+def _fill_places(m, offices: list[NavOffice]) -> None:
+    """Drop queued youth no longer seeking a programme; admit to free places."""
+    pop = m.pop
+    seeking = _seeking(pop, np.concatenate([office.queue for office in offices]))
+    owner = np.repeat(np.arange(len(offices)), [len(office.queue) for office in offices])
+    for office, part in zip(offices, _by_office(owner, len(offices)), strict=True):
+        office.leave_queue(seeking[part])
+    free = [office.capacity - len(office.active) for office in offices]
+    pop.activity[np.concatenate(admit_each(offices, free))] = Activity.PROGRAMME
+
+
+def _qualification(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndarray) -> None:
+    """Qualification programmes end (time or a job); free places go to social assistance."""
+    pop, p = m.pop, m.params
+    in_kvp = pop.nav_status[mine] == NavStatus.QUALIFICATION
+    kvp = mine[in_kvp]
+    done = (pop.nav_months[kvp] >= p["qualification_months"]) | (
+        pop.activity[kvp] == Activity.EMPLOYED
+    )
+    pop.nav_status[kvp[done]] = NavStatus.JOBSEEKER
+    pop.nav_months[kvp[done]] = 0
+    pop.activity[kvp[done & (pop.activity[kvp] == Activity.PROGRAMME)]] = Activity.NEET
+    staying = np.bincount(owner[in_kvp][~done], minlength=len(offices))
+    waiting = (pop.nav_status[mine] == NavStatus.SOCIAL_ASSISTANCE) & (
+        pop.activity[mine] == Activity.NEET
+    )
+    sa, owner = mine[waiting], owner[waiting]
+    parts = _by_office(owner, len(offices))
+    for office, part, stay in zip(offices, parts, staying.tolist(), strict=True):
+        office._start_qualification(sa[part], office.kvp_places - stay)

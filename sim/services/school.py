@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Activity, Mh, Track
+from sim.population import Activity, Track
 from sim.services import register
-from sim.services.base import Service
+from sim.services.base import Service, aged, live_where, rows
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
 APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
@@ -128,21 +128,17 @@ class School(Service):
     # -- during the year ----------------------------------------------------------------------
     def _dropout(self) -> None:
         m, pop = self.model, self.model.pop
-        live = pop.live()
-        pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
+        sl = rows(pop)
+        pupils = live_where(
+            pop, (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] <= 3)
+        )
         track = pop.track[pupils]
-        yearly = np.where(
-            track == Track.VOCATIONAL,
-            m.params["dropout_vocational_yearly"],
-            m.params["dropout_academic_yearly"],
-        )
-        mh = pop.mh[pupils]
-        rr = np.select(
-            [mh == Mh.MODERATE, mh == Mh.SEVERE],
-            [m.params["dropout_mh_rr_moderate"], m.params["dropout_mh_rr_severe"]],
-            1.0,
-        )
-        out = m.streams.bernoulli("school:dropout", pupils, monthly(yearly, SCHOOL_MONTHS) * rr)
+        p = m.params
+        # monthly hazards by track (none, academic, vocational), computed once on an array
+        yearly = [p["dropout_academic_yearly"]] * 2 + [p["dropout_vocational_yearly"]]
+        hazard = monthly(np.array(yearly), SCHOOL_MONTHS).take(track)
+        rr = np.array([1.0, p["dropout_mh_rr_moderate"], p["dropout_mh_rr_severe"]])
+        out = m.streams.bernoulli("school:dropout", pupils, hazard * rr.take(pop.mh[pupils]))
         for t in (Track.ACADEMIC, Track.VOCATIONAL):
             self.dropouts[t] += int((out & (track == t)).sum())
         self._leave(pupils[out], resume_grade=None)
@@ -152,12 +148,14 @@ class School(Service):
         m, pop = self.model, self.model.pop
         pop.left_grade[pids] = pop.grade[pids] if resume_grade is None else resume_grade
         pop.grade[pids], pop.activity[pids] = 0, Activity.NEET
-        m.referrals.send("school", "followup", pids[m.ages(pids) <= 24])
+        m.referrals.send("school", "followup", pids[~aged(m, pids, 25)])
 
     def _apprentice_cancellations(self) -> None:
         m, pop = self.model, self.model.pop
-        live = pop.live()
-        appr = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] >= 4)]
+        sl = rows(pop)
+        appr = live_where(
+            pop, (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] >= 4)
+        )
         p = monthly(m.params["apprentice_cancel_yearly"])
         self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
 
@@ -191,8 +189,7 @@ class School(Service):
     # -- higher education ---------------------------------------------------------------------
     def _higher_education(self) -> None:
         m, pop = self.model, self.model.pop
-        live = pop.live()
-        he = live[pop.activity[live] == Activity.HIGHER_EDUCATION]
+        he = live_where(pop, pop.activity[rows(pop)] == Activity.HIGHER_EDUCATION)
         pop.he_months[he] += 1
         p_done = 1.0 / m.params["higher_ed_months"]
         done = m.streams.bernoulli("school:he_complete", he, p_done)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.pidsets import in_any, unique
+
 EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -24,13 +26,11 @@ def set_members(model, owner: str, members: np.ndarray) -> None:
     """
     owners: dict[str, np.ndarray] = model.__dict__.setdefault("plan_owners", {})
     previous = owners.get(owner, EMPTY)
-    members = np.unique(np.asarray(members, dtype=np.int64))
+    members = unique(members)
     owners[owner] = members
     if not len(previous) and not len(members):
         return
-    dropped = np.setdiff1d(previous, members)
-    for name, others in owners.items():
-        if name != owner and len(dropped):
-            dropped = np.setdiff1d(dropped, others)
+    others = [pids for name, pids in owners.items() if name != owner]
+    dropped = previous[~in_any(previous, model.pop.n, members, *others)]
     model.pop.shared_plan[dropped] = False
     model.pop.shared_plan[members] = True

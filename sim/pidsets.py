@@ -1,0 +1,48 @@
+"""Set operations on pids, by a boolean lookup table over the population's rows.
+
+Pids are row indices below ``model.pop.n``, so membership is one table write and one read:
+the same answers as ``np.isin`` / ``np.setdiff1d`` / ``np.unique``, without sorting large
+arrays every month (those were the largest costs of the monthly loop).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unique(pids: np.ndarray) -> np.ndarray:
+    """``np.unique(pids)``: sorted, each pid once (no sort when already strictly increasing)."""
+    pids = np.asarray(pids, dtype=np.int64)
+    if len(pids) < 2 or bool((pids[1:] > pids[:-1]).all()):
+        return pids
+    pids = np.sort(pids)
+    return pids[np.concatenate(([True], pids[1:] != pids[:-1]))]
+
+
+def in_any(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
+    """``np.isin(pids, union of pools)`` for pids below ``size``."""
+    table = np.zeros(size, dtype=bool)
+    for pool in pools:
+        if len(pool):
+            table[pool] = True
+    return table[pids]
+
+
+def new_to(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
+    """``np.setdiff1d(pids, union of pools)``: sorted unique pids in none of the pools."""
+    pids = unique(pids)
+    if not len(pids) or not any(len(pool) for pool in pools):
+        return pids
+    return pids[~in_any(pids, size, *pools)]
+
+
+def positions(pids: np.ndarray, members: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(index into ``members``, hit mask) for each pid; ``members`` are unique pids.
+
+    Where a pid is not a member its index is 0 (use it only where the mask holds).
+    """
+    table = np.full(size, -1, dtype=np.int32)
+    table[members] = np.arange(len(members), dtype=np.int32)
+    idx = table[pids]
+    hit = idx >= 0
+    return np.where(hit, idx, 0), hit
