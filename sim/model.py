@@ -100,7 +100,8 @@ class YouthModel(mesa.Model):
         4. health: mental-health onset, worsening and recovery (treatment raises recovery).
         5. services "health": the GP detects and refers; BUP/DPS admit from their queues.
         6. services "followup": OT contacts youth 15-24 outside school and work.
-        7. services "nav": offices register youth, decide benefits, fill programme places.
+        7. services "nav": NAV registers youth and decides benefits, then steps its area
+           offices (follow-up intensity, programme and qualification places).
         8. services "interventions": coordination, IPS and plugin services.
         9. services "labour": the labour market: job finding and job loss.
         10. status: NEET status, spell counters, history log.

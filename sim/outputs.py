@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 from sim.runfiles import StreamWriter, monthly_path, temp_name, totals, write_combined, yearly_path
 from sim.runner import RunSpec
 from sim.summary import Summarizer, stack_of
-from sim.tables import write_parquet
+from sim.tables import combine, write_parquet
 
 PAIRED = "paired.parquet"
 
@@ -33,7 +34,6 @@ class Outputs:
     summary: dict
     manifest: dict
     headline: pd.DataFrame  # NEET and cost totals of every run (tidy rows)
-    paired: bool
     monthly_files: list[Path] = field(default_factory=list)
 
 
@@ -73,7 +73,7 @@ def build_outputs(
     paths = [yearly_path(runs_dir, s.name, s.replicate) for s in done]
     write_combined(paths, dest / "yearly.parquet", yearly=True)
     labels = [label for label in scenarios if any(s.name == label for s in done)]
-    reference = labels[0] if len(labels) > 1 and labels[0] == next(iter(scenarios)) else None
+    reference = _reference(scenarios, labels)
     summarizer = summarize_runs(done, runs_dir, labels, reference, dest / PAIRED)
     summary = summarizer.finish()
     write_file(dest / "summary.json", summary)
@@ -91,8 +91,15 @@ def build_outputs(
         **extra,
     )
     monthly = [monthly_path(runs_dir, s.name, s.replicate) for s in done if s.monthly]
-    headline = summarizer.headline_table()
-    return Outputs(summary, manifest, headline, reference is not None, monthly)
+    return Outputs(summary, manifest, summarizer.headline_table(), monthly)
+
+
+def _reference(scenarios: dict, labels: list[str]) -> str | None:
+    """The first scenario, when it and another label have finished runs (else no pairing)."""
+    first = next(iter(scenarios))
+    if len(scenarios) > 1 and first not in labels:
+        print(f"no finished run of the reference {first}: no paired differences", file=sys.stderr)
+    return first if first in labels and len(labels) > 1 else None
 
 
 def summarize_runs(
@@ -101,7 +108,8 @@ def summarize_runs(
     """Summarize label by label (the reference first); stream the paired rows to ``paired``."""
     order = ([reference] if reference else []) + sorted(x for x in labels if x != reference)
     with contextlib.ExitStack() as stack:
-        writer = stack.enter_context(StreamWriter(paired, yearly=True)) if reference else None
+        empty = combine([], yearly=True).assign(reference=pd.Series(dtype="str"))
+        writer = stack.enter_context(StreamWriter(paired, empty)) if reference else None
         summarizer = Summarizer(reference, writer.write if writer else None)
         for label in order:
             runs = (

@@ -11,10 +11,10 @@ import numpy as np
 
 
 def unique(pids: np.ndarray) -> np.ndarray:
-    """``np.unique(pids)``: sorted, each pid once (no sort when already strictly increasing)."""
+    """``np.unique(pids)``: a new sorted array, each pid once (no sort when already in order)."""
     pids = np.asarray(pids, dtype=np.int64)
     if len(pids) < 2 or bool((pids[1:] > pids[:-1]).all()):
-        return pids
+        return pids.copy()
     pids = np.sort(pids)
     return pids[np.concatenate(([True], pids[1:] != pids[:-1]))]
 

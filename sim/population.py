@@ -179,14 +179,20 @@ EVENT_DTYPE = np.dtype(
 )
 
 
+_FAST_MESA = "3.5.1"  # the Mesa whose agent registration the bulk path mirrors
+
+
 def _quiet(model, cls: type, signal: ModelSignals) -> bool:
     """True when no one would see the per-agent work Mesa does for ``signal``.
 
-    That is: no observer of the model's agents, no batched signals, no dataset tracking
-    ``cls``, no debug logging by Mesa, and the class keeps Mesa's ``remove``.
+    That is: the pinned Mesa version (the bulk path mirrors its private registration), no
+    observer of the model's agents, no batched signals, no dataset tracking ``cls``, no debug
+    logging by Mesa, and the class keeps :class:`Youth`'s ``__init__`` and Mesa's ``remove``.
     """
     return (
-        model._batch_context is None
+        mesa.__version__ == _FAST_MESA
+        and cls.__init__ is Youth.__init__
+        and model._batch_context is None
         and not model._has_subscribers("agents", signal)
         and not cls._datasets
         and not _MESA_LOG.isEnabledFor(logging.DEBUG)

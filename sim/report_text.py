@@ -7,9 +7,12 @@ import pandas as pd
 from sim.costs import print_cost_headline
 
 
-def print_summary(yearly: pd.DataFrame, summary: dict, manifest: dict, out) -> None:
-    """NEET rate by year (median and 95 % interval) per scenario, and throughput."""
-    neet = yearly[(yearly["metric"] == "neet_rate") & (yearly["group"] == "all")]
+def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> None:
+    """NEET rate by year (median and 95 % interval) per scenario, and throughput.
+
+    ``rows``: tidy yearly rows holding at least the ``neet_rate``/``all`` rows of every run.
+    """
+    neet = rows[(rows["metric"] == "neet_rate") & (rows["group"] == "all")]
     stats = neet.groupby(["period", "scenario"])["value"]
     table = pd.DataFrame(
         {"median": stats.median(), "lo": stats.quantile(0.025), "hi": stats.quantile(0.975)}

@@ -126,11 +126,11 @@ class StreamWriter:
     """One Parquet file written table by table, atomically (temporary name, then rename).
 
     Use as a context manager: the file appears under its final name only when the block ends
-    without an error; an empty stream writes an empty tidy table.
+    without an error; an empty stream writes ``empty`` (a table with the right columns).
     """
 
-    def __init__(self, dest: Path, yearly: bool):
-        self.dest, self.yearly = Path(dest), yearly
+    def __init__(self, dest: Path, empty: pd.DataFrame):
+        self.dest, self.empty = Path(dest), empty
         self.tmp = temp_name(self.dest)
         self._writer: pq.ParquetWriter | None = None
 
@@ -151,7 +151,7 @@ class StreamWriter:
                 self._writer.close()
             if exc_type is None:
                 if self._writer is None:
-                    write_table(combine([], yearly=self.yearly), self.tmp)
+                    write_table(self.empty, self.tmp)
                 os.replace(self.tmp, self.dest)
         finally:
             self.tmp.unlink(missing_ok=True)
@@ -164,6 +164,6 @@ def write_combined(paths: list[Path], dest: Path, yearly: bool) -> None:
     (label, replicate) order, so the concatenation is in the contract's row order without
     holding every run in memory.
     """
-    with StreamWriter(dest, yearly) as writer:
+    with StreamWriter(dest, combine([], yearly=yearly)) as writer:
         for table in _run_tables(paths):
             writer.write(table)

@@ -56,7 +56,7 @@ class RunResult:
     youth_months: int = 0
 
 
-_WARM: dict[tuple, bytes] = {}  # this process's last warm-up: key -> pickled model
+_WARM: dict[tuple, bytes] = {}  # a warm-up kept for the next run: key -> pickled model
 
 
 def warmup_key(spec: RunSpec) -> tuple | None:
@@ -71,17 +71,20 @@ def warmup_key(spec: RunSpec) -> tuple | None:
     return (spec.seed, spec.scale, spec.start, params, tuple(sorted(PLUGINS)))
 
 
-def build_model(spec: RunSpec) -> YouthModel:
+def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
     """Create the model of a run and run its warm-up.
 
     The warm-up runs under the root of the scenario's ``extends`` chain, so every scenario of
-    a replicate that shares that root starts from the same state. The last warm-up is kept
-    (pickled) and reused for the next run with the same key: the scenario's own parameters
-    only come into force at the start month, so the result is identical to a fresh build.
+    a replicate that shares that root starts from the same state. With ``keep`` the warmed-up
+    model is kept (pickled) for the next run with the same key, which reuses it: the
+    scenario's own parameters only come into force at the start month, so the result is
+    identical to a fresh build. A kept warm-up is dropped once a run uses it without ``keep``.
     """
     key = warmup_key(spec)
     if key is not None and key in _WARM:
         model = pickle.loads(_WARM[key])
+        if not keep:
+            _WARM.clear()
         model.definition = spec.scenario
         model.collector.monthly_on = spec.monthly
         return model
@@ -89,8 +92,8 @@ def build_model(spec: RunSpec) -> YouthModel:
         spec.scenario, seed=spec.seed, scale=spec.scale, start=spec.start, monthly=spec.monthly
     )
     model.warm_up()
-    if key is not None:
-        _WARM.clear()
+    _WARM.clear()
+    if keep and key is not None:
         _WARM[key] = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     return model
 
@@ -105,10 +108,13 @@ def simulate(model: YouthModel, years: int) -> int:
     return youth_months
 
 
-def run_one(spec: RunSpec) -> RunResult:
-    """Build, warm up and simulate one run; return its tidy tables."""
+def run_one(spec: RunSpec, keep_warmup: bool = False) -> RunResult:
+    """Build, warm up and simulate one run; return its tidy tables.
+
+    ``keep_warmup``: keep the warm-up for the next run sharing it (see :func:`build_model`).
+    """
     t0 = time.perf_counter()
-    model = build_model(spec)
+    model = build_model(spec, keep=keep_warmup)
     t1 = time.perf_counter()
     youth_months = simulate(model, spec.years)
     t2 = time.perf_counter()

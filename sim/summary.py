@@ -25,6 +25,7 @@ from sim.costs import PAYERS, headline_extras
 from sim.tables import COLUMNS, SORT
 
 CELL = ["period", "metric", "group"]
+DTYPES = {"scenario": "str", "metric": "str", "group": "str"}
 QUANTILES = [0.5, 0.025, 0.975]
 HEADLINE_CELLS = {
     ("neet_rate", "all"),
@@ -66,9 +67,9 @@ class Stack:
                 "n": self.n[cell_i, rep_i],
             },
             columns=COLUMNS,
-        )
+        ).astype(DTYPES)
         for key, value in (extra or {}).items():
-            frame[key] = value
+            frame[key] = pd.Series(value, index=frame.index, dtype="str")
         return frame
 
     def chunks(self, extra: dict | None = None, reps: int = 100) -> Iterator[pd.DataFrame]:
@@ -312,12 +313,15 @@ class Summarizer:
         if self._ref is None:
             return
         diff = minus(stack, self._ref)
+        if not len(diff.replicates) or not len(diff.cells):
+            return  # no replicate in common with the reference: nothing to pair
         self.paired[stack.label] = nest(diff)
         extra = {"reference": self.reference}
         self.small_pair.append(diff.headline_rows(extra))
         if self.on_paired is not None:
             for block in diff.chunks(extra):
-                self.on_paired(block)
+                if len(block):
+                    self.on_paired(block)
 
     def finish(self) -> dict:
         """The ``summary.json`` content (keys sorted as in the tidy tables)."""

@@ -41,3 +41,13 @@ def test_observed_models_get_mesa_signals():
     model.observe("agents", "agent_added", handler)
     Youth.create_many(model, np.array([1, 2, 3]))
     assert len(seen) == 3
+
+
+def test_a_subclass_with_its_own_init_is_created_one_by_one():
+    class Tagged(Youth):
+        def __init__(self, model, pid: int):
+            super().__init__(model, pid)
+            self.tag = "set in __init__"
+
+    made = Tagged.create_many(mesa.Model(rng=1), np.array([4, 8]))
+    assert all(agent.tag == "set in __init__" for agent in made.values())

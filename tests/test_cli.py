@@ -212,7 +212,7 @@ def test_bad_option_exits_2_and_writes_nothing(tmp_path, capsys, option, value):
 def test_failed_simulation_exits_1(tmp_path, capsys, monkeypatch):
     """A run that raises is reported (with its traceback) and the command exits 1."""
 
-    def broken(spec):
+    def broken(spec, **options):
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr("sim.runner.run_one", broken)

@@ -52,8 +52,10 @@ def batch(path: Path, out: Path, *options: str) -> int:
 def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    assert batch(batch_file, tmp_path / "w1", "--workers", "1", "--reps", "1") == 0
-    assert batch(batch_file, tmp_path / "w2", "--workers", "2", "--reps", "1") == 0
+    # 2 scenarios x 2 replicates: every executor runs each replicate's pair as one task,
+    # sharing its warm-up (test_compare_on_two_workers_matches_batch_on_one: ungrouped)
+    assert batch(batch_file, tmp_path / "w1", "--workers", "1") == 0
+    assert batch(batch_file, tmp_path / "w2", "--workers", "2") == 0
     with LocalCluster(
         n_workers=1,
         threads_per_worker=2,
@@ -62,7 +64,7 @@ def test_local_pool_and_dask_give_identical_tables(batch_file: Path, tmp_path: P
         worker_dashboard_address="127.0.0.1:0",
     ) as cluster:
         address = cluster.scheduler_address
-        assert batch(batch_file, tmp_path / "dask", "--scheduler", address, "--reps", "1") == 0
+        assert batch(batch_file, tmp_path / "dask", "--scheduler", address) == 0
     same_files(tmp_path / "w1", tmp_path / "w2", TABLES)
     same_files(tmp_path / "w1", tmp_path / "dask", TABLES)
     manifests = [json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("w2", "dask")]
@@ -109,10 +111,10 @@ def test_a_run_that_raises_is_recorded_and_the_others_finish(
 ) -> None:
     real = runner.run_one
 
-    def flaky(spec: RunSpec):
+    def flaky(spec: RunSpec, **options):
         if spec.name == "less_loss" and spec.replicate == 1:
             raise RuntimeError("boom in the model")
-        return real(spec)
+        return real(spec, **options)
 
     monkeypatch.setattr(runner, "run_one", flaky)
     out = tmp_path / "out"
@@ -196,10 +198,10 @@ def test_a_replicates_scenarios_share_one_task() -> None:
     ]
     # one replicate, many variants: split so that both workers get work
     many = [RunSpec(alt, 0, seeds[0], 1, 0.02, label=f"v{i}") for i in range(8)]
-    assert [len(t.specs) for t in tasks_for(many, workers=2, runs_dir=None, plugins=())] == [2] * 4
+    assert [len(t.specs) for t in tasks_for(many, workers=2, runs_dir=None, plugins=())] == [4, 4]
 
 
-def test_a_dead_worker_fails_only_the_runs_it_had_not_written(tmp_path: Path) -> None:
+def test_a_dead_worker_s_unwritten_runs_are_retried_once(tmp_path: Path) -> None:
     from sim.execute import _outcome
     from sim.runfiles import write_run
 
@@ -208,8 +210,11 @@ def test_a_dead_worker_fails_only_the_runs_it_had_not_written(tmp_path: Path) ->
         for r in range(2)
     )
     write_run(tmp_path, "baseline", 0, runner.run_one(specs[0]))  # written before the crash
-    future: cf.Future = cf.Future()
-    future.set_exception(RuntimeError("worker died"))
-    records = _outcome(future, RunTask(specs, str(tmp_path)))
-    assert [(r.replicate, r.ok) for r in records] == [(0, True), (1, False)]
-    assert "worker died" in records[1].error
+    dead: cf.Future = cf.Future()
+    dead.set_exception(RuntimeError("worker died"))
+    records, again = _outcome(dead, RunTask(specs, str(tmp_path)))
+    assert [(r.replicate, r.ok) for r in records] == [(0, True)]
+    assert [(t.specs, t.retried) for t in again] == [((specs[1],), True)]
+    records, again = _outcome(dead, again[0])  # died again: now it is a failure
+    assert [(r.replicate, r.ok) for r in records] == [(1, False)] and not again
+    assert "worker died" in records[0].error

@@ -15,7 +15,7 @@ def _run(name: str, fresh: bool) -> runner.RunResult:
     if fresh:
         runner._WARM.clear()
     sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
-    return runner.run_one(runner.RunSpec(sc, 0, 4242, 2, 0.03, monthly=True))
+    return runner.run_one(runner.RunSpec(sc, 0, 4242, 2, 0.03, monthly=True), keep_warmup=True)
 
 
 @pytest.mark.parametrize("name", NAMES[1:])
@@ -32,8 +32,20 @@ def test_reused_warmup_equals_fresh_build(name):
 def test_different_seed_or_root_does_not_reuse():
     runner._WARM.clear()
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml")
-    runner.build_model(runner.RunSpec(sc, 0, 1, 1, 0.03))
+    runner.build_model(runner.RunSpec(sc, 0, 1, 1, 0.03), keep=True)
     key = next(iter(runner._WARM))
     assert runner.warmup_key(runner.RunSpec(sc, 0, 2, 1, 0.03)) != key
     other = sc.__class__(**{**sc.__dict__, "root_overrides": {"handover_loss": 0.1}})
     assert runner.warmup_key(runner.RunSpec(other, 0, 1, 1, 0.03)) != key
+
+
+def test_a_warmup_is_kept_only_when_asked():
+    runner._WARM.clear()
+    sc = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    spec = runner.RunSpec(sc, 0, 1, 1, 0.03)
+    runner.build_model(spec)
+    assert not runner._WARM
+    runner.build_model(spec, keep=True)
+    assert runner._WARM
+    runner.build_model(spec)  # the last run that shares it: used, then dropped
+    assert not runner._WARM

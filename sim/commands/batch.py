@@ -22,7 +22,9 @@ from sim.commands.compare import add_draw_option, add_executor_options, check_wo
 from sim.errors import InputError
 
 DEFAULTS = {"seed": 1, "reps": 1, "years": 15, "scale": 1.0, "start": "2024-01", "monthly": False}
-STALE = ("monthly.parquet", "paired.parquet")
+# every result file: removed before a finish writes new ones, so a finish killed part-way
+# never leaves new tables beside an earlier summary (the manifest is written last)
+STALE = ("yearly.parquet", "paired.parquet", "summary.json", "monthly.parquet", "manifest.json")
 
 
 def add_parser(sub) -> None:
@@ -141,9 +143,11 @@ def run_batch(job: Job, todo: list, pool, config: dict) -> list:
     progress = Progress(len(todo), len(job.specs) - len(todo), quiet=job.opts.quiet)
     progress.start()
     try:
-        return run_into(todo, job.runs_dir, pool, progress, lambda f: write_failures(job, f))
+        failures = run_into(todo, job.runs_dir, pool, progress, lambda f: write_failures(job, f))
     finally:
         progress.close()
+    write_failures(job, failures)
+    return failures
 
 
 def write_failures(job: Job, failures: list) -> None:
@@ -161,7 +165,7 @@ def finish(job: Job, executor: dict, failures: list, skipped: int) -> None:
 
     if not finished(job.specs, job.runs_dir):
         return
-    for name in STALE:  # left by an earlier batch in this folder; rewritten when made
+    for name in STALE:  # left by an earlier finish in this folder; rewritten when made
         (job.out / name).unlink(missing_ok=True)
     more = extras(job, executor)
     result = build_outputs(

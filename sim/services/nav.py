@@ -262,6 +262,8 @@ def step_offices(m, offices: list[NavOffice]) -> None:
     pid (per-office admission draws keep their office's key), so stepping all offices in one
     call gives exactly what stepping them one by one gives.
     """
+    if not offices:
+        return
     for office in offices:
         office._follow_up_intensity()
     mine = [m.nav_clients_by_area[office.area] for office in offices]
@@ -281,13 +283,10 @@ def _end_programmes(m, offices: list[NavOffice]) -> None:
     p = 1.0 / m.params["programme_months"]
     ended = m.streams.bernoulli("nav:programme_end", active, p)
     pop.activity[active[ended & in_programme]] = Activity.NEET
-    # as :meth:`Service.release` for each office (offices set no helper marks)
-    stay = in_programme & ~ended
-    owner = np.repeat(np.arange(len(offices)), [len(office.active) for office in offices])
-    since = np.concatenate([office.active_since for office in offices])
-    active, since, owner = active[stay], since[stay], owner[stay]
-    for office, part in zip(offices, _by_office(owner, len(offices)), strict=True):
-        office.active, office.active_since = active[part], since[part]
+    done = ended | ~in_programme
+    bounds = np.cumsum([0, *(len(office.active) for office in offices)]).tolist()
+    for office, a, b in zip(offices, bounds, bounds[1:], strict=False):
+        office.release(done[a:b])
 
 
 def _refer_to_programmes(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndarray) -> None:
