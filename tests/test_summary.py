@@ -95,3 +95,20 @@ def test_a_run_with_a_cell_twice_is_refused():
     builder = StackBuilder("base")
     with pytest.raises(ValueError, match="twice"):
         builder.add(pd.concat([run, run.head(1)]))
+
+
+def test_a_label_without_common_replicates_is_not_paired(tmp_path):
+    import pyarrow.parquet as pq
+
+    from sim.runfiles import StreamWriter
+
+    df = _table()
+    later = df["scenario"] == "other"
+    df.loc[later, "replicate"] += 100  # no replicate in common with the reference
+    summary, pair = summarize(df, "base")
+    assert "other" in summary["scenarios"] and "other" not in summary["paired"]
+    assert set(pair["scenario"]) == {"ips"}
+    empty = pair.head(0)
+    with StreamWriter(tmp_path / "paired.parquet", empty):
+        pass  # nothing to write: an empty table that keeps every column
+    assert pq.read_schema(tmp_path / "paired.parquet").names == list(pair.columns)
