@@ -14,13 +14,13 @@ import itertools
 import numpy as np
 
 from sim.demography import apportion
-from sim.pidsets import in_any
 from sim.population import Activity, Mh, NavStatus
 from sim.services import register
 from sim.services.base import (
     Service,
     admit_each,
     live_where,
+    receive_each,
     rows,
     scaled_capacity,
 )
@@ -290,26 +290,14 @@ def _end_programmes(m, offices: list[NavOffice]) -> None:
 
 
 def _refer_to_programmes(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndarray) -> None:
-    """Caseworkers refer clients seeking work to their office's programme waiting list.
-
-    As :meth:`Service.receive` for each office: youth already queued or in a programme are
-    refused (one lookup for all offices, as every office serves only its area's youth).
-    """
+    """Caseworkers refer clients seeking work to their office's programme waiting list."""
     pop = m.pop
     seeking = _seeking(pop, mine)
     cand, owner = mine[seeking], owner[seeking]
     p = m.params["nav_programme_referral_monthly"]
     go = m.streams.bernoulli("nav:programme_referral", cand, p)
     cand, owner = cand[go], owner[go]  # sorted and unique within each office, like ``mine``
-    taken = [office.queue for office in offices] + [office.active for office in offices]
-    fresh = ~in_any(cand, pop.n, *taken)
-    refused = np.bincount(owner[~fresh], minlength=len(offices)).tolist()
-    cand, owner = cand[fresh], owner[fresh]
-    parts = _by_office(owner, len(offices))
-    for office, part, n_refused in zip(offices, parts, refused, strict=True):
-        office.refused += n_refused
-        if part.stop > part.start:
-            office.enqueue(cand[part])
+    receive_each(offices, cand, owner)
 
 
 def _fill_places(m, offices: list[NavOffice]) -> None:
