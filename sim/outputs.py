@@ -21,8 +21,8 @@ import pandas as pd
 
 from sim.runfiles import StreamWriter, monthly_path, temp_name, totals, write_combined, yearly_path
 from sim.runner import RunSpec
-from sim.summary import Summarizer, stack_of
-from sim.tables import combine, write_parquet
+from sim.summary import Summarizer, empty_paired, stack_of
+from sim.tables import write_parquet
 
 PAIRED = "paired.parquet"
 
@@ -108,8 +108,7 @@ def summarize_runs(
     """Summarize label by label (the reference first); stream the paired rows to ``paired``."""
     order = ([reference] if reference else []) + sorted(x for x in labels if x != reference)
     with contextlib.ExitStack() as stack:
-        empty = combine([], yearly=True).assign(reference=pd.Series(dtype="str"))
-        writer = stack.enter_context(StreamWriter(paired, empty)) if reference else None
+        writer = stack.enter_context(StreamWriter(paired, empty_paired())) if reference else None
         summarizer = Summarizer(reference, writer.write if writer else None)
         for label in order:
             runs = (

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.costs import PAYERS, headline_extras
-from sim.tables import COLUMNS, SORT
+from sim.tables import COLUMNS, SORT, combine
 
 CELL = ["period", "metric", "group"]
 DTYPES = {"scenario": "str", "metric": "str", "group": "str"}
@@ -354,9 +354,15 @@ def summarize(yearly: pd.DataFrame, reference: str | None) -> tuple[dict, pd.Dat
         summarizer.add(stack_of((run for _, run in rows.groupby("replicate")), label))
     pair = None
     if reference is not None:
-        pair = pd.concat(blocks, ignore_index=True).sort_values(SORT, kind="stable")
+        pair = pd.concat(blocks, ignore_index=True) if blocks else empty_paired()
+        pair = pair.sort_values(SORT, kind="stable")
         pair = pair.reset_index(drop=True)
     return summarizer.finish(), pair
+
+
+def empty_paired() -> pd.DataFrame:
+    """A paired table with no rows (the tidy columns and ``reference``)."""
+    return combine([], yearly=True).assign(reference=pd.Series(dtype="str"))
 
 
 def _clean(obj):

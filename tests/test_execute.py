@@ -218,3 +218,51 @@ def test_a_dead_worker_s_unwritten_runs_are_retried_once(tmp_path: Path) -> None
     records, again = _outcome(dead, again[0])  # died again: now it is a failure
     assert [(r.replicate, r.ok) for r in records] == [(1, False)] and not again
     assert "worker died" in records[0].error
+
+
+def test_a_run_that_kills_its_worker_fails_alone() -> None:
+    """A crash fails every task in flight; reruns go alone, so only the culprit fails.
+
+    The pool here imitates a local process pool: a task fails if any task crashed the
+    pool while it ran (as ``BrokenProcessPool`` fails every future in flight).
+    """
+    import threading
+    import time
+
+    from sim.execute import _record, run_all
+
+    sc = load_scenario(BASELINE)
+    specs = [RunSpec(sc, r, 100 + r, 1, 0.02, label=lab) for r in range(4) for lab in "ab"]
+    culprit = specs[3]
+    lock, state = threading.Lock(), {"crashes": 0}
+
+    def run(task: RunTask) -> list:
+        with lock:
+            seen = state["crashes"]
+        time.sleep(0.05)
+        if culprit in task.specs:
+            with lock:
+                state["crashes"] += 1
+            raise RuntimeError("worker process died")
+        time.sleep(0.05)
+        with lock:
+            if state["crashes"] != seen:
+                raise RuntimeError("pool broken by another run")
+        return [_record(spec, ok=True) for spec in task.specs]
+
+    class Pool:
+        window = 4
+
+        def __init__(self) -> None:
+            self.executor = cf.ThreadPoolExecutor(4)
+
+        def submit(self, task: RunTask) -> cf.Future:
+            return self.executor.submit(run, task)
+
+    records: list = []
+    tasks = tasks_for(specs, workers=2, runs_dir=None, plugins=())
+    run_all(tasks, Pool(), records.append)
+    assert sorted((r.label, r.replicate) for r in records) == sorted(
+        (s.name, s.replicate) for s in specs
+    )
+    assert [(r.label, r.replicate) for r in records if not r.ok] == [("b", 1)]
