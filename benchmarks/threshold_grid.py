@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.draws import apply_draw, levers
-from sim.execute import choose
+from sim.executors import choose
 from sim.runner import replicate_seeds
 from sim.scenario import load_scenario
 from sim.sensitivity import Study, run_design

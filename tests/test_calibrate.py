@@ -18,7 +18,7 @@ from sim.calibrate import (
 )
 from sim.cli import main
 from sim.errors import InputError
-from sim.execute import choose
+from sim.executors import choose
 from sim.runner import replicate_seeds
 from sim.scenario import load_scenario
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import BASELINE, SCENARIOS
 
 from sim.cli import main
-from sim.execute import choose
+from sim.executors import choose
 from sim.runner import replicate_seeds
 from sim.scenario import load_scenario
 from sim.sensitivity import DUMMY, Study, analyze, indices, n_runs, run_design, sample

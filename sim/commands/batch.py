@@ -114,7 +114,7 @@ def locked(out: Path) -> Iterator[None]:
 def main(args: argparse.Namespace) -> int:
     """Run a batch file; exit 0 when every run succeeded, 1 when any failed."""
     from sim.batch import run_config
-    from sim.execute import choose
+    from sim.executors import choose
     from sim.runfiles import is_done
 
     job = plan(args)

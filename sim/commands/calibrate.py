@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     """Fit, write the calibrated scenario and the tables; exit 1 when a run fails."""
     from sim.calibrate import calibrate, estimate_seconds
     from sim.commands.compare import check_workers
-    from sim.execute import choose
+    from sim.executors import choose
 
     check_workers(args)
     problem = plan(args)

@@ -79,7 +79,8 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     once (temporary folder, then rename) and only when every run succeeded.
     """
     from sim.draws import drawn_specs
-    from sim.execute import choose, run_into
+    from sim.execute import run_into
+    from sim.executors import choose
     from sim.progress import Progress
     from sim.runner import RunSpec, replicate_seeds
 

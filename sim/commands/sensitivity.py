@@ -82,7 +82,7 @@ def _split(text: str | None) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     """Sample, run, analyze, write."""
     from sim.calibrate import estimate_seconds
-    from sim.execute import choose
+    from sim.executors import choose
     from sim.sensitivity import indices, n_runs, plot, run_design, sample
 
     study = plan(args)
