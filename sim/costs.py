@@ -176,7 +176,7 @@ class CostLedger(Service):
     def month_lines(self) -> dict[str, list]:
         """Group -> [amount, discounted amount (None: discount by year), n] for this month."""
         m, pop = self.model, self.model.pop
-        rows = slice(pop.lo, pop.n)  # the rows of youth present (and some who left)
+        rows = pop.rows  # the rows of youth present (and some who left)
         alive = pop.alive[rows]
         masks = person_masks(m, rows, m.ages(rows))
         lines: dict[str, list] = {}

@@ -29,9 +29,8 @@ def step(model) -> None:
 
 def by_state(pop) -> tuple[np.ndarray, ...]:
     """Pids of the youth present in each mental-health state (none, moderate, severe)."""
-    rows = slice(pop.lo, pop.n)
-    alive, mh = pop.alive[rows], pop.mh[rows]
-    return tuple(pop.lo + np.flatnonzero(alive & (mh == state)) for state in Mh)
+    mh = pop.mh[pop.rows]
+    return tuple(pop.live_where(mh == state) for state in Mh)
 
 
 def onset_hazard(model, well: np.ndarray) -> np.ndarray:

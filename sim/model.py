@@ -88,6 +88,10 @@ class YouthModel(mesa.Model):
         """Ages on 1 January of the current year."""
         return np.subtract(self.year - 1, self.pop.birth_year[pids], dtype=np.int64)
 
+    def aged(self, pids, age: int) -> np.ndarray:
+        """Whether youth (pids or rows) are ``age`` or older: ``ages(pids) >= age``, no copy."""
+        return self.pop.birth_year[pids] <= self.year - 1 - age
+
     # -- the monthly loop -----------------------------------------------------------------
     def step(self) -> None:
         """Advance one month: the phases below, in order, one call each.

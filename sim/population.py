@@ -135,6 +135,15 @@ class Population:
         live = np.flatnonzero(self.alive[self.lo : self.n])
         self.lo = self.lo + (int(live[0]) if len(live) else self.n - self.lo)
 
+    @property
+    def rows(self) -> slice:
+        """The rows that can hold youth present (``lo:n``): read columns as fast slices."""
+        return slice(self.lo, self.n)
+
+    def live_where(self, mask: np.ndarray) -> np.ndarray:
+        """Pids of youth present where ``mask`` (over :attr:`rows`) holds, ascending."""
+        return self.lo + np.flatnonzero(self.alive[self.lo : self.n] & mask)
+
     def live(self) -> np.ndarray:
         """Pids of youth present now (cached until the population changes; do not modify)."""
         if self._live is None:

@@ -63,11 +63,6 @@ class Snapshot:
         self.kommune = pop.kommune[self.pids]
 
     @cached_property
-    def area(self) -> np.ndarray:
-        """NAV area of each youth."""
-        return self.model.geo.area_of[self.kommune]
-
-    @cached_property
     def cells(self) -> np.ndarray:
         """Youth counts indexed by :attr:`CELL_AXES`."""
         pop = self.model.pop

@@ -6,7 +6,7 @@ from __future__ import annotations
 def step(model) -> None:
     """Update spell counters for youth whose activity or NAV status did not change."""
     pop = model.pop
-    sl = slice(pop.lo, pop.n)
+    sl = pop.rows
     for field, counter in (("activity", pop.months_in_activity), ("nav_status", pop.nav_months)):
         months = counter[sl]  # a view: updated in place
         months += 1

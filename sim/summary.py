@@ -337,8 +337,10 @@ class Summarizer:
 
     def headline_table(self) -> pd.DataFrame:
         """Every label's NEET and cost totals as tidy rows (for the printed summary)."""
-        frame = pd.concat(self.small, ignore_index=True)
-        return frame.sort_values(SORT, kind="stable").reset_index(drop=True)
+        if len(self.small) != 1:  # combined once, then kept
+            frame = pd.concat(self.small, ignore_index=True)
+            self.small = [frame.sort_values(SORT, kind="stable").reset_index(drop=True)]
+        return self.small[0]
 
 
 def summarize(yearly: pd.DataFrame, reference: str | None) -> tuple[dict, pd.DataFrame | None]:

@@ -17,24 +17,6 @@ DAYS_PER_MONTH = 30.44
 EMPTY = np.empty(0, dtype=np.int64)
 
 
-def rows(pop) -> slice:
-    """The rows that can hold live youth (``pop.lo:pop.n``): read columns as fast slices."""
-    return slice(pop.lo, pop.n)
-
-
-def live_where(pop, mask: np.ndarray) -> np.ndarray:
-    """Pids of live youth where ``mask`` (over :func:`rows`) holds, ascending like ``live()``."""
-    return pop.lo + np.flatnonzero(pop.alive[rows(pop)] & mask)
-
-
-def aged(model, pids, age: int) -> np.ndarray:
-    """Whether youth (pids or :func:`rows`) are ``age`` or older, as ``model.ages(pids) >= age``.
-
-    Compares birth years directly (no int64 copy of the ages).
-    """
-    return model.pop.birth_year[pids] <= model.year - 1 - age
-
-
 def scaled_capacity(full: float, scale: float) -> int:
     """Capacity at a population scale: rounded, never zero where the full value is positive."""
     cap = int(round(full * scale))

@@ -100,9 +100,8 @@ class Coordinator(Service):
     def live_in_need(self) -> np.ndarray:
         """``live[needs(live)]``, read from the population's columns as slices."""
         pop = self.model.pop
-        rows = slice(pop.lo, pop.n)
-        need = self._needs(pop.activity[rows], pop.helpers[rows])
-        return pop.lo + np.flatnonzero(pop.alive[rows] & need)
+        rows = pop.rows
+        return pop.live_where(self._needs(pop.activity[rows], pop.helpers[rows]))
 
     def reached(self) -> np.ndarray:
         """Every youth the coordinator served, flagged or contacted (sorted, unique)."""

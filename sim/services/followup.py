@@ -12,7 +12,7 @@ import numpy as np
 from sim.pidsets import in_any
 from sim.population import Activity
 from sim.services import register
-from sim.services.base import Service, aged, scaled_capacity
+from sim.services.base import Service, scaled_capacity
 
 MAX_AGE = 24
 
@@ -39,7 +39,7 @@ class FollowUp(Service):
         return (
             (pop.activity[pids] == Activity.NEET)
             & ~pop.completed[pids]
-            & ~aged(m, pids, MAX_AGE + 1)
+            & ~m.aged(pids, MAX_AGE + 1)
             & ~pop.reenrol[pids]
         )
 

@@ -12,7 +12,7 @@ import numpy as np
 from sim.pidsets import new_to
 from sim.population import Mh
 from sim.services import register
-from sim.services.base import Service, live_where, rows
+from sim.services.base import Service
 
 
 @register
@@ -33,10 +33,10 @@ class GP(Service):
         """Stop following recovered youth, detect new problems, refer."""
         m, pop = self.model, self.model.pop
         self.release(pop.mh[self.active] == Mh.NONE)
-        sl = rows(pop)
+        sl = pop.rows
         unwell = pop.mh[sl] > Mh.NONE
         pop.detected[sl] &= unwell
-        cand = live_where(pop, unwell & ~pop.detected[sl])
+        cand = pop.live_where(unwell & ~pop.detected[sl])
         rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp_detect_rr_severe"], 1.0)
         seen = m.streams.bernoulli("gp:detect", cand, m.params["gp_detect_monthly"] * rr)
         self._detect(cand[seen])

@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.population import Activity, NavStatus
 from sim.services import register
-from sim.services.base import Service, aged, live_where, rows
+from sim.services.base import Service
 
 
 @register
@@ -36,11 +36,11 @@ class LabourMarket(Service):
     def step(self) -> None:
         """Job finding, then job loss (for youth employed before this month's finds)."""
         m, pop = self.model, self.model.pop
-        sl = rows(pop)
+        sl = pop.rows
         act = pop.activity[sl]
-        employed = live_where(pop, act == Activity.EMPLOYED)
-        seeking = ((act == Activity.NEET) & aged(m, sl, 16)) | (act == Activity.PROGRAMME)
-        self._job_finding(live_where(pop, seeking))
+        employed = pop.live_where(act == Activity.EMPLOYED)
+        seeking = ((act == Activity.NEET) & m.aged(sl, 16)) | (act == Activity.PROGRAMME)
+        self._job_finding(pop.live_where(seeking))
         self._job_loss(employed)
 
     def find_hazard(self, pids: np.ndarray) -> np.ndarray:
@@ -50,7 +50,7 @@ class LabourMarket(Service):
         base = p["job_find_monthly"] * self._relative() ** p["job_find_unemployment_elasticity"]
         rr_mh = (1.0, p["job_find_rr_moderate"], p["job_find_rr_severe"])
         h = _by_completion_and_mh(pop, pids, base, (1.0, p["job_find_rr_completed"]), rr_mh)
-        h *= np.where(aged(m, pids, 20), 1.0, p["job_find_rr_under20"])
+        h *= np.where(m.aged(pids, 20), 1.0, p["job_find_rr_under20"])
         disabled = pop.nav_status[pids] == NavStatus.DISABILITY
         h *= np.where(disabled, p["job_find_rr_disability"], 1.0)
         h *= np.where(act == Activity.PROGRAMME, p["programme_job_rr"], 1.0)

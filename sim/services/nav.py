@@ -19,9 +19,7 @@ from sim.services import register
 from sim.services.base import (
     Service,
     admit_each,
-    live_where,
     receive_each,
-    rows,
     scaled_capacity,
 )
 
@@ -63,9 +61,9 @@ class Nav(Service):
     def step(self) -> None:
         """Chance contact, deregistration, benefit decisions, helper marks; then the offices."""
         m, pop = self.model, self.model.pop
-        sl = rows(pop)
+        sl = pop.rows
         # NAV's rules concern youth who are NEET or have a NAV status: work on that subset
-        live = live_where(pop, (pop.activity[sl] == Activity.NEET) | (pop.nav_status[sl] > 0))
+        live = pop.live_where((pop.activity[sl] == Activity.NEET) | (pop.nav_status[sl] > 0))
         ages = m.ages(live)
         self._chance_contact(live, ages)
         self._leave_on_activity(live)

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.population import Activity, Track
 from sim.services import register
-from sim.services.base import Service, aged, live_where, rows
+from sim.services.base import Service
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
 APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
@@ -128,9 +128,9 @@ class School(Service):
     # -- during the year ----------------------------------------------------------------------
     def _dropout(self) -> None:
         m, pop = self.model, self.model.pop
-        sl = rows(pop)
-        pupils = live_where(
-            pop, (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] <= 3)
+        sl = pop.rows
+        pupils = pop.live_where(
+            (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] <= 3)
         )
         track = pop.track[pupils]
         p = m.params
@@ -148,13 +148,13 @@ class School(Service):
         m, pop = self.model, self.model.pop
         pop.left_grade[pids] = pop.grade[pids] if resume_grade is None else resume_grade
         pop.grade[pids], pop.activity[pids] = 0, Activity.NEET
-        m.referrals.send("school", "followup", pids[~aged(m, pids, 25)])
+        m.referrals.send("school", "followup", pids[~m.aged(pids, 25)])
 
     def _apprentice_cancellations(self) -> None:
         m, pop = self.model, self.model.pop
-        sl = rows(pop)
-        appr = live_where(
-            pop, (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] >= 4)
+        sl = pop.rows
+        appr = pop.live_where(
+            (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] >= 4)
         )
         p = monthly(m.params["apprentice_cancel_yearly"])
         self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
@@ -189,7 +189,7 @@ class School(Service):
     # -- higher education ---------------------------------------------------------------------
     def _higher_education(self) -> None:
         m, pop = self.model, self.model.pop
-        he = live_where(pop, pop.activity[rows(pop)] == Activity.HIGHER_EDUCATION)
+        he = pop.live_where(pop.activity[pop.rows] == Activity.HIGHER_EDUCATION)
         pop.he_months[he] += 1
         p_done = 1.0 / m.params["higher_ed_months"]
         done = m.streams.bernoulli("school:he_complete", he, p_done)
