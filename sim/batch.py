@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -240,52 +239,3 @@ def variant_params(label: str, variants: tuple[Variant, ...]) -> dict | None:
         return None
     name = label.split("@", 1)[1]
     return next(dict(v.params) for v in variants if v.name == name)
-
-
-# -- the runs folder ----------------------------------------------------------------------
-def run_config(opts, scenarios: dict) -> dict:
-    """What every run file in a runs folder must share (kept in ``runs/config.json``)."""
-    return {
-        "seed": opts.seed,
-        "years": opts.years,
-        "scale": opts.scale,
-        "start": opts.start,
-        "labels": {
-            label: {"params": dict(sorted(sc.overrides.items())), "warmup": sc.root_overrides}
-            for label, sc in scenarios.items()
-        },
-    }
-
-
-def check_resume(runs_dir: Path, config: dict, resume: bool) -> dict:
-    """Check a runs folder against this batch; returns the config to keep there.
-
-    Without ``resume`` the folder must hold no finished runs. With it, the seed, horizon,
-    scale and start must match, and each label already there must have the same parameters;
-    new labels and more (or fewer) replicates are fine, since replicate seeds do not depend
-    on the number of replicates.
-    """
-    stored_path = runs_dir / "config.json"
-    if not resume:
-        if any(runs_dir.glob("*.parquet")):
-            raise InputError(
-                f"{runs_dir}: holds finished runs; use --resume to continue, or another --out"
-            )
-        return config
-    if not stored_path.exists():
-        return config
-    stored = json.loads(stored_path.read_text(encoding="utf-8"))
-    for key in ("seed", "years", "scale", "start", "draw_params"):
-        if stored.get(key, False) != config.get(key, False):
-            raise InputError(
-                f"{stored_path}: {key}: the runs were made with {stored.get(key, False)!r}, "
-                f"this batch has {config.get(key, False)!r} (use another --out)"
-            )
-    for label, entry in config["labels"].items():
-        old = stored.get("labels", {}).get(label)
-        if old is not None and old != json.loads(json.dumps(entry)):
-            raise InputError(
-                f"{stored_path}: {label}: the runs were made with other parameters "
-                "(use another --out)"
-            )
-    return {**config, "labels": {**stored.get("labels", {}), **config["labels"]}}

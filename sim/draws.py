@@ -102,7 +102,7 @@ def drawn_specs(specs_: list, enabled: bool) -> list:
     out = []
     for s in specs_:
         values = cache.setdefault(s.seed, draw(s.seed))
-        out.append(replace(s, scenario=apply_draw(s.scenario, values)))
+        out.append(replace(s, scenario=apply_draw(s.scenario, values), draws=values))
     return out
 
 

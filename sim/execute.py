@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sim import plugins, runner
 from sim.executors import Workers, choose
+from sim.identity import identity
 from sim.runfiles import is_done, write_run
 from sim.runner import RunResult, RunSpec
 
@@ -65,6 +66,7 @@ class RunRecord:
     timing: dict = field(default_factory=dict)
     youth_months: int = 0
     result: RunResult | None = None  # the tables, when the worker did not write them
+    identity: dict | None = None  # what made the run (written into its files)
 
     def failure(self) -> dict:
         """The failure as written to ``failures.json`` and the manifest."""
@@ -90,27 +92,33 @@ def run_task(task: RunTask) -> list[RunRecord]:
     keys = [runner.warmup_key(spec) for spec in task.specs]
     try:
         return [
-            _run_spec(spec, task.runs_dir, keep=key is not None and key in keys[i + 1 :])
+            _run_spec(spec, task, keep=key is not None and key in keys[i + 1 :])
             for i, (spec, key) in enumerate(zip(task.specs, keys, strict=True))
         ]
     finally:
         runner._WARM.clear()  # a worker keeps no warm-up between tasks
 
 
-def _run_spec(spec: RunSpec, runs_dir: str | None, keep: bool) -> RunRecord:
-    """One run: write its files when ``runs_dir`` is set, else keep its tables.
+def _run_spec(spec: RunSpec, task: RunTask, keep: bool) -> RunRecord:
+    """One run: write its files when the task has a runs folder, else keep its tables.
 
     ``keep``: a later run of the task shares this run's warm-up, so keep it.
     """
+    made_by = identity(spec, task.plugins)
     try:
         result = runner.run_one(spec, keep_warmup=keep)
-        if runs_dir is not None:
-            write_run(Path(runs_dir), spec.name, spec.replicate, result)
+        if task.runs_dir is not None:
+            write_run(Path(task.runs_dir), spec.name, spec.replicate, result, made_by)
     except Exception:  # a failed run is reported, the others go on
         return _record(spec, ok=False, error=traceback.format_exc())
-    keep = None if runs_dir is not None else result
+    tables = None if task.runs_dir is not None else result
     return _record(
-        spec, ok=True, timing=result.timing, youth_months=result.youth_months, result=keep
+        spec,
+        ok=True,
+        timing=result.timing,
+        youth_months=result.youth_months,
+        result=tables,
+        identity=made_by,
     )
 
 
@@ -288,7 +296,7 @@ def run_into(
 def _write_here(record: RunRecord, runs_dir: Path) -> RunRecord:
     """Write tables a Dask worker sent back; a write error fails the run."""
     try:
-        write_run(runs_dir, record.label, record.replicate, record.result)
+        write_run(runs_dir, record.label, record.replicate, record.result, record.identity)
     except Exception:
         record.ok, record.error = False, traceback.format_exc()
     record.result = None

@@ -10,7 +10,6 @@ the number of runs.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
@@ -19,7 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.runfiles import StreamWriter, monthly_path, temp_name, totals, write_combined, yearly_path
+from sim.resultsdir import fsync_dir, write_bytes, write_json
+from sim.runfiles import (
+    StreamWriter,
+    fsync_file,
+    monthly_path,
+    temp_name,
+    totals,
+    write_combined,
+    yearly_path,
+)
 from sim.runner import RunSpec
 from sim.summary import Summarizer, empty_paired, stack_of
 from sim.tables import write_parquet
@@ -121,17 +129,23 @@ def summarize_runs(
 
 
 def write_file(path: Path, content: object) -> None:
-    """Write a DataFrame (Parquet), dict (JSON) or str atomically: temporary name, rename."""
-    tmp = temp_name(path)
-    try:
-        if isinstance(content, dict):
-            text = json.dumps(content, indent=1, ensure_ascii=False, allow_nan=False)
-            tmp.write_text(text + "\n", encoding="utf-8")
-        elif isinstance(content, str):
-            tmp.write_text(content, encoding="utf-8")
-        else:
+    """Write a DataFrame (Parquet), dict (JSON), str or bytes atomically and durably.
+
+    Temporary name, fsync, rename (see :func:`sim.resultsdir.write_bytes`).
+    """
+    if isinstance(content, dict):
+        write_json(path, content)
+    elif isinstance(content, str):
+        write_bytes(path, content.encode("utf-8"))
+    elif isinstance(content, bytes):
+        write_bytes(path, content)
+    else:
+        tmp = temp_name(path)
+        try:
             write_parquet(content, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            fsync_file(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(path.parent)

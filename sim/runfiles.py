@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.resultsdir import fsync_dir
 from sim.tables import combine
 
 META_KEY = b"sim_run"
@@ -66,17 +67,36 @@ def write_table(df: pd.DataFrame, path: Path, meta: dict | None = None) -> None:
     tmp = temp_name(path)
     try:
         pq.write_table(table, tmp, compression="zstd")
+        fsync_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
 
 
-def write_run(runs_dir: Path, label: str, replicate: int, result) -> None:
-    """Write one run's tables (monthly first, yearly last) with its timing as metadata."""
-    if result.monthly is not None:
-        write_table(result.monthly, monthly_path(runs_dir, label, replicate))
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk (before it is renamed into place)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_run(
+    runs_dir: Path, label: str, replicate: int, result, identity: dict | None = None
+) -> None:
+    """Write one run's tables (monthly first, yearly last) with timing and identity metadata.
+
+    ``identity`` is what made the run (:func:`sim.identity.identity`); ``--resume`` reuses the
+    file only when it matches.
+    """
     meta = {"timing": result.timing, "youth_months": int(result.youth_months)}
+    if identity is not None:
+        meta["identity"] = identity
+    if result.monthly is not None:
+        write_table(result.monthly, monthly_path(runs_dir, label, replicate), meta)
     write_table(result.yearly, yearly_path(runs_dir, label, replicate), meta)
 
 
@@ -152,6 +172,7 @@ class StreamWriter:
             if exc_type is None:
                 if self._writer is None:
                     write_table(self.empty, self.tmp)
+                fsync_file(self.tmp)
                 os.replace(self.tmp, self.dest)
         finally:
             self.tmp.unlink(missing_ok=True)

@@ -39,6 +39,7 @@ class RunSpec:
     start: str = "2024-01"
     monthly: bool = True
     label: str | None = None  # the ``scenario`` column; defaults to the file stem
+    draws: dict | None = None  # parameter values drawn for this replicate (--draw-params)
 
     @property
     def name(self) -> str:

@@ -9,22 +9,20 @@ as for ``sim compare``. Options given on the command line override the batch fil
 from __future__ import annotations
 
 import argparse
-import fcntl
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.batch import BatchFile, check_resume, labelled, load_batch, variant_params
+from sim.batch import BatchFile, labelled, load_batch, variant_params
 from sim.commands.common import add_common, check_common, default_out
 from sim.commands.compare import add_draw_option, add_executor_options, check_workers, load_all
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 DEFAULTS = {"seed": 1, "reps": 1, "years": 15, "scale": 1.0, "start": "2024-01", "monthly": False}
-# every result file: removed before a finish writes new ones, so a finish killed part-way
-# never leaves new tables beside an earlier summary (the manifest is written last)
-STALE = ("yearly.parquet", "paired.parquet", "summary.json", "monthly.parquet", "manifest.json")
+# written in place while the batch runs (the rest of the result is staged and swapped in)
+IN_PLACE = ("runs/", "failures.json")
+MAX_RUNS = 1_000_000  # a larger batch is refused at once (split it into several batches)
 
 
 def add_parser(sub) -> None:
@@ -86,6 +84,7 @@ def plan(args: argparse.Namespace) -> Job:
     batch = load_batch(args.batch)
     opts = options(args, batch)
     opts.draw_params = bool(getattr(args, "draw_params", False))
+    announce(batch, opts)
     base = load_all([str(p) for p in batch.scenarios])
     scenarios = labelled(base, batch.variants)
     seeds = replicate_seeds(opts.seed, opts.reps)
@@ -99,46 +98,68 @@ def plan(args: argparse.Namespace) -> Job:
     return Job(batch, opts, scenarios, seeds, specs, out)
 
 
-@contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """Hold ``DIR/.lock`` so that two batches never write one results folder at once."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(f"{out}: another sim batch is writing this folder") from None
-        yield
+def announce(batch: BatchFile, opts: argparse.Namespace) -> None:
+    """Say how many runs the batch plans (before anything slow); refuse an absurd number."""
+    labels = len(batch.scenarios) * max(1, len(batch.variants))
+    runs = labels * opts.reps
+    if runs > MAX_RUNS:
+        raise InputError(
+            f"{batch.path}: {runs:,} runs ({labels:,} scenario labels x {opts.reps:,} "
+            f"replicates) is more than {MAX_RUNS:,}; split it into several batches"
+        )
+    if not opts.quiet:
+        print(
+            f"batch: {runs:,} runs ({labels:,} labels x {opts.reps:,} replicates)", file=sys.stderr
+        )
+
+
+def check_runs_folder(job: Job, resume: bool) -> list[Path]:
+    """Refuse finished runs without ``--resume``; with it, check that each one belongs.
+
+    Returns:
+        The unreadable run files moved aside (they are run again).
+    """
+    from sim.execute import plugin_modules
+    from sim.identity import check_runs
+
+    if not job.runs_dir.is_dir():
+        return []
+    if not resume:
+        if any(job.runs_dir.glob("*.parquet")):
+            raise InputError(
+                f"{job.runs_dir}: holds finished runs; use --resume to continue, or another --out"
+            )
+        return []
+    return check_runs(job.specs, job.runs_dir, plugin_modules())
 
 
 def main(args: argparse.Namespace) -> int:
     """Run a batch file; exit 0 when every run succeeded, 1 when any failed."""
-    from sim.batch import run_config
     from sim.executors import choose
     from sim.runfiles import is_done
 
     job = plan(args)
-    config = {**run_config(job.opts, job.scenarios), "draw_params": job.opts.draw_params}
-    config = check_resume(job.runs_dir, config, args.resume)
-    todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
-    pool = choose(args.workers, args.scheduler, len(todo))
-    with pool, locked(job.out):
-        failures = run_batch(job, todo, pool, config)
-        pool.shutdown()  # free the workers' memory before combining
-        finish(job, pool.describe(), failures, skipped=len(job.specs) - len(todo))
+    with ResultsFolder(job.out) as folder:
+        for path in check_runs_folder(job, args.resume):
+            print(f"unreadable run file moved aside, to run again: {path}", file=sys.stderr)
+        todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
+        pool = choose(args.workers, args.scheduler, len(todo))
+        with pool:
+            failures = run_batch(job, folder, todo, pool)
+            pool.shutdown()  # free the workers' memory before combining
+            finish(job, folder, pool.describe(), failures, skipped=len(job.specs) - len(todo))
     return report_failures(job, failures)
 
 
-def run_batch(job: Job, todo: list, pool, config: dict) -> list:
+def run_batch(job: Job, folder: ResultsFolder, todo: list, pool) -> list:
     """Prepare the runs folder and run what is missing; returns the failed runs' records."""
     from sim.execute import run_into
-    from sim.outputs import write_file
     from sim.progress import Progress
     from sim.runfiles import clean_temp
 
     job.runs_dir.mkdir(parents=True, exist_ok=True)
     clean_temp(job.runs_dir)
-    write_file(job.runs_dir / "config.json", config)
+    folder.record(list(IN_PLACE), status="running")
     write_failures(job, [])
     progress = Progress(len(todo), len(job.specs) - len(todo), quiet=job.opts.quiet)
     progress.start()
@@ -157,26 +178,30 @@ def write_failures(job: Job, failures: list) -> None:
     write_file(job.out / "failures.json", {"failures": [f.failure() for f in failures]})
 
 
-def finish(job: Job, executor: dict, failures: list, skipped: int) -> None:
-    """Combine every finished run of the batch and write the results next to ``runs/``."""
+def finish(job: Job, folder: ResultsFolder, executor: dict, failures: list, skipped: int) -> None:
+    """Combine every finished run of the batch and swap the results in next to ``runs/``.
+
+    An earlier finish's tables stay until the new ones are complete.
+    """
     from sim.outputs import build_outputs, finished, write_file
     from sim.report_text import print_summary
     from sim.runfiles import write_combined
 
     if not finished(job.specs, job.runs_dir):
+        folder.record([], status="no finished run")
         return
-    for name in STALE:  # left by an earlier finish in this folder; rewritten when made
-        (job.out / name).unlink(missing_ok=True)
+    tmp = folder.stage()
     more = extras(job, executor)
     result = build_outputs(
-        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, job.out, **more
+        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, tmp, **more
     )
     result.manifest["failures"] = [f.failure() for f in failures]
     result.manifest["resumed_runs"] = skipped
     if job.opts.monthly:
         monthly = [p for p in result.monthly_files if p.exists()]
-        write_combined(monthly, job.out / "monthly.parquet", yearly=False)
-    write_file(job.out / "manifest.json", result.manifest)
+        write_combined(monthly, tmp / "monthly.parquet", yearly=False)
+    write_file(tmp / "manifest.json", result.manifest)
+    result.manifest["files"] = folder.commit(tmp, keep=IN_PLACE)
     if not job.opts.quiet:
         print_summary(result.headline, result.summary, result.manifest, job.out)
 

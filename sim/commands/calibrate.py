@@ -14,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from sim.commands.common import add_common, check_common, write_results
+from sim.commands.common import add_common, check_common
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 DEFAULT_BASE = "scenarios/baseline.toml"
 
@@ -97,13 +98,14 @@ def main(args: argparse.Namespace) -> int:
         f"{pool.workers} free core(s)",
         file=sys.stderr,
     )
-    try:
-        with pool:
-            fit = calibrate(problem, pool, args.budget, args.seed, quiet=args.quiet)
-    except RuntimeError as exc:
-        print(f"sim: {exc}", file=sys.stderr)
-        return 1
-    write_results(out, outputs(fit, problem, args, out, pool.describe()))
+    with ResultsFolder(out) as folder:
+        try:
+            with pool:
+                fit = calibrate(problem, pool, args.budget, args.seed, quiet=args.quiet)
+        except RuntimeError as exc:
+            print(f"sim: {exc}", file=sys.stderr)
+            return 1
+        folder.write(outputs(fit, problem, args, out, pool.describe()))
     print_fit(fit, problem, out)
     return 0
 

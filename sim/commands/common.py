@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -45,31 +42,15 @@ def default_out(command: str, stems: list[str]) -> Path:
     return Path("results") / f"{command}-{'-'.join(stems)}"
 
 
-@contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """A temporary folder next to ``out`` that replaces ``out`` at once when the block ends.
+def write_results(out: Path, files: dict[str, object]) -> list[str]:
+    """Write a small result (every file at once) into a checked, locked results folder.
 
-    If the block raises, the folder is removed and ``out`` is left as it was.
+    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str and must hold
+    ``manifest.json``. For results that take long to make, hold a
+    :class:`sim.resultsdir.ResultsFolder` from before the work starts instead.
+
+    Returns:
+        The entries the new manifest records.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield tmp
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_results(out: Path, files: dict[str, object]) -> None:
-    """Write every file into a temporary folder, then move it into place at once.
-
-    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str.
-    """
-    from sim.outputs import write_file
-
-    with staged(out) as tmp:
-        for name, content in files.items():
-            write_file(tmp / name, content)
+    with ResultsFolder(out) as folder:
+        return folder.write(files)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from sim.commands.common import add_common, check_common, default_out, staged
+from sim.commands.common import add_common, check_common, default_out
 from sim.costs import discount_rate
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 
 def add_parser(sub) -> None:
@@ -75,8 +74,9 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     """Validate, run every (scenario, replicate), summarize and write the results.
 
     Runs go through the same executors as ``sim batch`` (in-process, local processes or
-    Dask) into a temporary runs folder next to the results; the results directory appears at
-    once (temporary folder, then rename) and only when every run succeeded.
+    Dask) into a hidden scratch folder inside the results folder, which is checked and locked
+    before anything runs (:class:`sim.resultsdir.ResultsFolder`); the new result is swapped
+    in only when every run succeeded, and an earlier result is replaced only then.
     """
     from sim.draws import drawn_specs
     from sim.execute import run_into
@@ -97,9 +97,8 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     ]
     specs = drawn_specs(specs, getattr(args, "draw_params", False))
     pool = choose(getattr(args, "workers", None), getattr(args, "scheduler", None), len(specs))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    runs_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.runs.", dir=out.parent))
-    try:
+    with ResultsFolder(out) as folder:
+        runs_dir = folder.scratch("runs")
         with pool:
             failures = run_into(specs, runs_dir, pool, Progress(len(specs), quiet=args.quiet))
         if failures:
@@ -109,14 +108,12 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
                     file=sys.stderr,
                 )
             return 1
-        finish(args, scenarios, seeds, specs, runs_dir, out, pool.describe())
-    finally:
-        shutil.rmtree(runs_dir, ignore_errors=True)
+        finish(args, scenarios, seeds, specs, runs_dir, folder, pool.describe())
     return 0
 
 
 def finish(
-    args, scenarios: dict, seeds: list[int], specs: list, runs_dir: Path, out: Path, executor: dict
+    args, scenarios: dict, seeds: list[int], specs: list, runs_dir: Path, folder, executor: dict
 ) -> None:
     """Combine the run files, summarize, write the results directory, print the summary."""
     from sim.draws import manifest_draws
@@ -125,10 +122,11 @@ def finish(
     from sim.runfiles import write_combined
 
     draws = manifest_draws(seeds, getattr(args, "draw_params", False))
-    with staged(out) as tmp:
-        result = build_outputs(specs, runs_dir, scenarios, seeds, args, tmp, **executor, **draws)
-        if not args.no_monthly:
-            write_combined(result.monthly_files, tmp / "monthly.parquet", yearly=False)
-        write_file(tmp / "manifest.json", result.manifest)
+    tmp = folder.stage()
+    result = build_outputs(specs, runs_dir, scenarios, seeds, args, tmp, **executor, **draws)
+    if not args.no_monthly:
+        write_combined(result.monthly_files, tmp / "monthly.parquet", yearly=False)
+    write_file(tmp / "manifest.json", result.manifest)
+    result.manifest["files"] = folder.commit(tmp)
     if not args.quiet:
-        print_summary(result.headline, result.summary, result.manifest, out)
+        print_summary(result.headline, result.summary, result.manifest, folder.out)

@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from sim.commands.common import add_common, check_common, write_results
+from sim.commands.common import add_common, check_common
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 SCENARIOS = ["scenarios/baseline.toml", "scenarios/coordinated_ips.toml"]
 
@@ -99,20 +100,31 @@ def main(args: argparse.Namespace) -> int:
         f"{pool.workers} free core(s)",
         file=sys.stderr,
     )
-    t0 = time.perf_counter()
-    try:
-        with pool:
-            y = run_design(study, x, pool)
-    except RuntimeError as exc:
-        print(f"sim: {exc}", file=sys.stderr)
-        return 1
-    seconds = time.perf_counter() - t0
-    table = indices(study, x, y, args.method, args.seed)
     out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}"
-    write_results(out, files(study, args, x, y, table, seconds, pool.describe()))
-    plot(table, args.method).savefig(out / "sensitivity.png", dpi=120)
+    with ResultsFolder(out) as folder:
+        t0 = time.perf_counter()
+        try:
+            with pool:
+                y = run_design(study, x, pool)
+        except RuntimeError as exc:
+            print(f"sim: {exc}", file=sys.stderr)
+            return 1
+        seconds = time.perf_counter() - t0
+        table = indices(study, x, y, args.method, args.seed)
+        written = files(study, args, x, y, table, seconds, pool.describe())
+        written["sensitivity.png"] = figure_bytes(plot(table, args.method))
+        folder.write(written)
     print_top(table, out, seconds)
     return 0
+
+
+def figure_bytes(fig) -> bytes:
+    """A figure as PNG bytes (written with the rest of the result)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    return buffer.getvalue()
 
 
 def files(study, args, x, y, table, seconds: float, executor: dict) -> dict[str, object]:

@@ -11,8 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.commands.common import add_common, check_common, default_out, write_results
+from sim.commands.common import add_common, check_common, default_out
 from sim.errors import InputError
+from sim.resultsdir import ResultsFolder
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 
@@ -71,16 +72,17 @@ def main(args: argparse.Namespace) -> int:
         RunSpec(trial_scenario, r, seeds[r], args.years, args.scale, args.start, monthly=False)
         for r in range(args.reps)
     ]
-    results, failures = execute(specs, workers=args.workers or 1, quiet=args.quiet)
-    for spec, error in failures:
-        print(f"run failed: {spec.name} replicate {spec.replicate}\n{error}", file=sys.stderr)
-    if failures:
-        return 1
-    finish(args, scenario, config, seeds, results, out)
+    with ResultsFolder(out) as folder:
+        results, failures = execute(specs, workers=args.workers or 1, quiet=args.quiet)
+        for spec, error in failures:
+            print(f"run failed: {spec.name} replicate {spec.replicate}\n{error}", file=sys.stderr)
+        if failures:
+            return 1
+        finish(args, scenario, config, seeds, results, folder)
     return 0
 
 
-def finish(args, scenario, config, seeds: list[int], results: list, out: Path) -> None:
+def finish(args, scenario, config, seeds: list[int], results: list, folder) -> None:
     """Pool the runs, write ``trial.json``, ``yearly.parquet`` and the manifest; print."""
     from sim.manifest import build_manifest
     from sim.tables import combine
@@ -100,7 +102,7 @@ def finish(args, scenario, config, seeds: list[int], results: list, out: Path) -
         youth_months=sum(r.youth_months for r in results),
         trial={"population": config.population, "n_max": config.n_max, "months": config.months},
     )
-    write_results(out, {"trial.json": trial, "yearly.parquet": yearly, "manifest.json": manifest})
+    folder.write({"trial.json": trial, "yearly.parquet": yearly, "manifest.json": manifest})
     if not args.quiet:
         print(format_table(trial))
-        print(f"results: {out}")
+        print(f"results: {folder.out}")
