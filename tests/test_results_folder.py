@@ -1,0 +1,200 @@
+"""A results folder is the user's data (DESIGN.md, common options; sim/resultsdir.py).
+
+A command writes into ``--out`` only when it does not exist, is empty, or holds only what an
+earlier result recorded; it checks that before simulating, holds a lock while it runs, swaps
+the new result in only when complete, and removes only recorded entries.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import BASELINE, write_scenario
+from hostile import QUICK, assert_refused, sim, snapshot
+
+from sim import runner
+from sim.cli import main
+from sim.resultsdir import LOCK, ResultsFolder, check_out, unrecorded
+
+RUN = ["run", str(BASELINE), *QUICK]
+TRIAL = ["trial", str(BASELINE), "--years", "2", "--months", "6", "--scale", "0.02", "--quiet"]
+
+
+def run_into(out: Path) -> int:
+    return main([*RUN, "--out", str(out)])
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory) -> Path:
+    """One finished ``sim run`` result, copied by the tests that change it."""
+    out = tmp_path_factory.mktemp("earlier") / "result"
+    assert run_into(out) == 0
+    return out
+
+
+def copy_of(earlier: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "result"
+    shutil.copytree(earlier, dest)
+    return dest
+
+
+# -- what may be written --------------------------------------------------------------------
+def test_out_in_a_checkout_is_refused_and_nothing_is_touched(tmp_path: Path) -> None:
+    """``--out .`` inside a clone used to empty the checkout, .git included."""
+    checkout = tmp_path / "clone"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (checkout / "Makefile").write_text("run:\n")
+    before = snapshot(checkout)
+    outcome = sim(*RUN, "--out", ".", cwd=checkout)
+    assert_refused(outcome, mentions="no sim result recorded")
+    assert ".git/" in outcome.lines[0] and "Makefile" in outcome.lines[0]
+    assert snapshot(checkout) == before
+
+
+def test_a_folder_of_earlier_results_and_user_files_is_refused(earlier, tmp_path) -> None:
+    """``--out results`` used to delete every earlier result in it."""
+    results = tmp_path / "results"
+    shutil.copytree(earlier, results / "old-run")  # a result inside, not recorded here
+    (results / "notes.txt").write_text("mine\n")
+    before = snapshot(results)
+    outcome = sim(*RUN, "--out", results)
+    assert_refused(outcome)
+    assert "notes.txt" in outcome.lines[0] and "old-run/" in outcome.lines[0]
+    assert snapshot(results) == before
+
+
+def test_an_earlier_result_is_replaced_and_only_its_files_go(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    (out / "stale.parquet").write_text("x")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"].append("stale.parquet")  # recorded by the earlier result
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert run_into(out) == 0
+    assert not (out / "stale.parquet").exists()
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert files == ["manifest.json", "monthly.parquet", "summary.json", "yearly.parquet"]
+    assert unrecorded(out) == []
+
+
+def test_twice_in_a_row_works_with_a_report_and_a_sub_result(earlier, tmp_path) -> None:
+    """``make run`` twice: a result with files added by report and a sub-result is replaced."""
+    out = copy_of(earlier, tmp_path)
+    assert main([*TRIAL, "--out", str(out / "trial")]) == 0
+    assert "trial/" in json.loads((out / "manifest.json").read_text())["files"]
+    assert run_into(out) == 0
+    assert not (out / "trial").exists()  # it belonged to the replaced result
+    assert run_into(out) == 0
+
+
+def test_a_user_file_inside_a_recorded_sub_result_protects_it(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    assert main([*TRIAL, "--out", str(out / "trial")]) == 0
+    (out / "trial" / "my-notes.md").write_text("keep me\n")
+    with pytest.raises(Exception, match="trial/my-notes.md"):
+        check_out(out)
+    assert run_into(out) == 2
+    assert (out / "trial" / "my-notes.md").read_text() == "keep me\n"
+
+
+def test_out_that_is_a_file_or_the_scenario_itself_is_refused(tmp_path) -> None:
+    scenario = write_scenario(tmp_path / "s.toml")
+    text = scenario.read_text()
+    assert_refused(sim("run", scenario, *QUICK, "--out", scenario), mentions="is a file")
+    assert scenario.read_text() == text
+    assert_refused(sim("run", scenario, *QUICK, "--out", scenario / "sub"), mentions="is a file")
+
+
+def test_an_unwritable_parent_is_refused_before_simulating(tmp_path, monkeypatch) -> None:
+    """Injected: the parent reports itself not writable (root ignores permission bits)."""
+    import sim.resultsdir as resultsdir
+
+    monkeypatch.setattr(resultsdir, "_writable", lambda folder: False)
+    monkeypatch.setattr(runner, "run_one", pytest.fail)  # must not simulate
+    assert run_into(tmp_path / "new") == 2
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_read_only_mount_is_refused_before_simulating(tmp_path) -> None:
+    """A real read-only file system (tmpfs mounted read-only; needs root, as in CI)."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)])
+    if made.returncode != 0:
+        pytest.skip("mounting needs root")  # CI runs as root, so this runs there
+    try:
+        assert_refused(sim(*RUN, "--out", mount / "out"), mentions="not writable")
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+# -- replacing only when complete ------------------------------------------------------------
+def test_a_failed_run_leaves_the_earlier_result_as_it_was(earlier, tmp_path, monkeypatch):
+    out = copy_of(earlier, tmp_path)
+    before = {k: v for k, v in snapshot(out).items() if k != LOCK}  # the lock records its pid
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(runner, "run_one", broken)
+    assert main([*RUN, "--out", str(out)]) == 1
+    after = {k: v for k, v in snapshot(out).items() if k != LOCK}
+    assert after == before  # nothing replaced, no staging or scratch left
+
+
+def test_a_failed_run_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(runner, "run_one", lambda *a, **k: 1 / 0)
+    assert main([*RUN, "--out", str(tmp_path / "new")]) == 1
+    assert not (tmp_path / "new").exists()
+
+
+def test_stale_staging_of_a_killed_command_is_cleaned(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    for name in (".staging-123-deadbeef", ".runs-123-0badf00d", ".trash-9-01234567"):
+        (out / name).mkdir()
+        (out / name / "half.parquet").write_text("x")
+    (out / ".yearly.parquet.77.abcdef01.tmp").write_text("x")
+    assert unrecorded(out) == []  # the tool's own leftovers never block
+    assert run_into(out) == 0
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [LOCK]
+
+
+# -- the lock ----------------------------------------------------------------------------------
+def test_a_folder_being_written_is_refused(earlier, tmp_path) -> None:
+    """``--out`` at a running command's folder used to delete its runs while it wrote."""
+    out = copy_of(earlier, tmp_path)
+    with open(out / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.truncate(0)
+        handle.write("4242")
+        handle.flush()
+        before = snapshot(out)
+        outcome = sim(*RUN, "--out", out)
+        assert_refused(outcome, mentions="another sim command (pid 4242)")
+        assert snapshot(out) == before
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    (out / LOCK).write_text("999999")  # a lock file, but nobody holds the lock
+    assert run_into(out) == 0
+
+
+# -- permissions -------------------------------------------------------------------------------
+def test_results_get_the_users_normal_permissions(tmp_path) -> None:
+    old = os.umask(0o022)
+    try:
+        with ResultsFolder(tmp_path / "new") as folder:
+            folder.write({"manifest.json": {"package_version": "x"}, "a.json": {"x": 1}})
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "new", tmp_path / "new" / "a.json"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o044 == 0o044, oct(mode)  # readable by group and others, as umask says
