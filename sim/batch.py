@@ -16,11 +16,12 @@ handover_loss = [0.1, 0.2]
 ```
 
 Each variant applies to every scenario and is labelled ``<stem>@<variant>`` in the
-``scenario`` column (so a scenario file's stem may not contain ``@``); a grid point is named ``handover_loss=0.1,plan_conflict=0.2``. With
-variants, only the variants run (list one with empty ``params`` to keep the unchanged
-scenarios). A variant's overrides are merged over the scenario's and, like scenario overrides,
-apply from the start month: the warm-up keeps the scenario chain root's parameters, so every
-variant of a replicate starts from the same simulated history (common random numbers).
+``scenario`` column (so a scenario file's stem may not contain ``@``); a grid point is named
+``handover_loss=0.1,plan_conflict=0.2``. With variants, only the variants run (list one with
+empty ``params`` to keep the unchanged scenarios). A variant's overrides are merged over the
+scenario's and, like scenario overrides, apply from the start month: the warm-up keeps the
+scenario chain root's parameters, so every variant of a replicate starts from the same
+simulated history (common random numbers).
 
 Every problem raises :class:`sim.errors.InputError` naming the file and the key, before
 anything is written.
