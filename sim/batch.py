@@ -16,11 +16,12 @@ handover_loss = [0.1, 0.2]
 ```
 
 Each variant applies to every scenario and is labelled ``<stem>@<variant>`` in the
-``scenario`` column; a grid point is named ``handover_loss=0.1,plan_conflict=0.2``. With
-variants, only the variants run (list one with empty ``params`` to keep the unchanged
-scenarios). A variant's overrides are merged over the scenario's and, like scenario overrides,
-apply from the start month: the warm-up keeps the scenario chain root's parameters, so every
-variant of a replicate starts from the same simulated history (common random numbers).
+``scenario`` column (so a scenario file's stem may not contain ``@``); a grid point is named
+``handover_loss=0.1,plan_conflict=0.2``. With variants, only the variants run (list one with
+empty ``params`` to keep the unchanged scenarios). A variant's overrides are merged over the
+scenario's and, like scenario overrides, apply from the start month: the warm-up keeps the
+scenario chain root's parameters, so every variant of a replicate starts from the same
+simulated history (common random numbers).
 
 Every problem raises :class:`sim.errors.InputError` naming the file and the key, before
 anything is written.
@@ -35,14 +36,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.names import show, unknown
 from sim.params import check_value
-from sim.scenario import check_params, read_toml
+from sim.scenario import check_params, read_bytes, read_toml
 
 KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
 VARIANT_KEYS = ("name", "params")
 NAME_RE = re.compile(r"^[A-Za-z0-9_.+=,-]+$")
 START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_VARIANTS = 10_000
+# the limits of the common options, for batch files and the command line alike
+MAX_REPS = 100_000  # far beyond any useful interval; a typo of 10^7 would plan for minutes
+MAX_SEED = 2**63 - 1  # the seed column is int64
+MAX_YEARS = 60
+# start years the model is meant for: its data describe the 2020s, and a four-digit year keeps
+# periods sortable ("0000-01" would give periods like "0-01", before the warm-up's origin)
+START_YEARS = (1900, 2100)
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,20 @@ def _check_scale(path: Path, value: object) -> float:
     return float(value)
 
 
-def _check_start(path: Path, value: object) -> str:
+def start_problem(value: object) -> str | None:
+    """What is wrong with a start month (``YYYY-MM``, a year in ``START_YEARS``), or None."""
     if not isinstance(value, str) or not START_RE.match(value):
-        raise InputError(f"{path}: start: must be a YYYY-MM string, got {value!r}")
+        return f"must be a YYYY-MM string, got {show(repr(value))}"
+    lo, hi = START_YEARS
+    if not lo <= int(value[:4]) <= hi:
+        return f"the year must be {lo}-{hi}, got {value!r}"
+    return None
+
+
+def _check_start(path: Path, value: object) -> str:
+    problem = start_problem(value)
+    if problem:
+        raise InputError(f"{path}: start: {problem}")
     return value
 
 
@@ -102,9 +122,9 @@ def _check_monthly(path: Path, value: object) -> bool:
 
 
 CHECKS = {
-    "reps": lambda p, v: _check_int(p, "reps", v, 1, 1_000_000),
-    "seed": lambda p, v: _check_int(p, "seed", v, 0, 2**63 - 1),
-    "years": lambda p, v: _check_int(p, "years", v, 1, 60),
+    "reps": lambda p, v: _check_int(p, "reps", v, 1, MAX_REPS),
+    "seed": lambda p, v: _check_int(p, "seed", v, 0, MAX_SEED),
+    "years": lambda p, v: _check_int(p, "years", v, 1, MAX_YEARS),
     "scale": _check_scale,
     "start": _check_start,
     "monthly": _check_monthly,
@@ -118,11 +138,20 @@ def _check_scenarios(path: Path, value: object) -> tuple[Path, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
             raise InputError(f"{path}: scenarios[{i}]: must be a file path, got {item!r}")
-        file = path.parent / item
-        if not file.is_file():
-            raise InputError(f"{path}: scenarios[{i}]: file not found: {file}")
-        paths.append(file)
+        paths.append(_scenario_file(path, f"scenarios[{i}]", path.parent / item))
     return tuple(paths)
+
+
+def _scenario_file(path: Path, key: str, file: Path) -> Path:
+    """A scenario file named by a batch file: readable, with a stem that can be a label."""
+    try:
+        read_bytes(file)
+    except InputError as exc:  # "FILE: problem" -> "BATCH: scenarios[i]: problem: FILE"
+        problem = str(exc).removeprefix(f"{file}: ")
+        raise InputError(f"{path}: {key}: {problem}: {file}") from None
+    if "@" in file.stem:  # labels are <stem>@<variant>
+        raise InputError(f"{path}: {key}: {file.name}: '@' in a scenario file name (rename it)")
+    return file
 
 
 def _check_name(path: Path, key: str, name: object) -> str:
@@ -139,7 +168,7 @@ def _variant(path: Path, i: int, entry: object) -> Variant:
         raise InputError(f"{path}: {key}: must be a table with name and params")
     for k in entry:
         if k not in VARIANT_KEYS:
-            raise InputError(f"{path}: {key}.{k}: unknown key (valid: name, params)")
+            raise InputError(f"{path}: {key}.{show(k)}: {unknown(k, VARIANT_KEYS)}")
     if "name" not in entry:
         raise InputError(f"{path}: {key}.name: required key missing")
     name = _check_name(path, f"{key}.name", entry["name"])
@@ -154,11 +183,11 @@ def _check_variants(path: Path, value: object) -> list[Variant]:
 
 def _grid_axis(path: Path, name: str, values: object) -> list:
     if not isinstance(values, list) or not values:
-        raise InputError(f"{path}: grid.{name}: must be a non-empty list of values")
+        raise InputError(f"{path}: grid.{show(name)}: must be a non-empty list of values")
     for i, value in enumerate(values):
         problem = check_value(name, value)
         if problem:
-            raise InputError(f"{path}: grid.{name}[{i}]: {problem}")
+            raise InputError(f"{path}: grid.{show(name)}[{i}]: {problem}")
     if len(set(values)) != len(values):
         raise InputError(f"{path}: grid.{name}: a value is listed twice")
     return values
@@ -204,7 +233,7 @@ def load_batch(path: str | Path) -> BatchFile:
     text, data = read_toml(path)
     for key in data:
         if key not in KEYS:
-            raise InputError(f"{path}: {key}: unknown key (valid: {', '.join(sorted(KEYS))})")
+            raise InputError(f"{path}: {show(key)}: {unknown(key, KEYS)}")
     if "scenarios" not in data:
         raise InputError(f"{path}: scenarios: required key missing")
     options = {key: check(path, data[key]) for key, check in CHECKS.items() if key in data}

@@ -127,7 +127,9 @@ def check_value(name: str, value: object) -> str | None:
     """Return a problem description for one override, or None when it is valid."""
     known = specs()
     if name not in known:
-        return f"unknown parameter (valid: {', '.join(sorted(known))})"
+        from sim.names import unknown
+
+        return unknown(name, known, "parameter")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number, got {type(value).__name__} {value!r}"
     lo, hi = known[name].domain()

@@ -24,17 +24,30 @@ def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
 
 
 def check_common(args: argparse.Namespace) -> None:
-    """Validate the common options (exit 2 on a bad value, before anything runs)."""
-    if args.seed < 0:
-        raise InputError(f"--seed: must be non-negative, got {args.seed}")
-    if args.reps < 1:
-        raise InputError(f"--reps: must be at least 1, got {args.reps}")
-    if not 1 <= args.years <= 60:
-        raise InputError(f"--years: must be 1-60, got {args.years}")
+    """Validate the common options (exit 2 on a bad value, before anything runs).
+
+    The limits are those of a batch file's values (:mod:`sim.batch`), which come through here
+    too.
+    """
+    from sim.batch import MAX_REPS, MAX_SEED, MAX_YEARS, start_problem
+
+    if not 0 <= args.seed <= MAX_SEED:
+        raise InputError(f"--seed: must be 0-{MAX_SEED} (64 bits), got {_short(args.seed)}")
+    if not 1 <= args.reps <= MAX_REPS:
+        raise InputError(f"--reps: must be 1-{MAX_REPS}, got {_short(args.reps)}")
+    if not 1 <= args.years <= MAX_YEARS:
+        raise InputError(f"--years: must be 1-{MAX_YEARS}, got {_short(args.years)}")
     if not 0 < args.scale <= 20:
         raise InputError(f"--scale: must be in (0, 20], got {args.scale}")
-    if not START_RE.match(args.start):
-        raise InputError(f"--start: must be YYYY-MM, got {args.start!r}")
+    problem = start_problem(args.start)
+    if problem:
+        raise InputError(f"--start: {problem}")
+
+
+def _short(number: int) -> str:
+    """An integer as typed, cut short when it has more digits than a line can hold."""
+    text = str(number)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 
 def default_out(command: str, stems: list[str]) -> Path:
