@@ -107,15 +107,12 @@ def _spec(row: dict) -> ParamSpec:
 def _parse_rows(text: str) -> dict[str, ParamSpec]:
     reader = csv.DictReader(io.StringIO(text))
     names = reader.fieldnames or []
-    required = [c for c in COLUMNS if c not in OPTIONAL]
-    if (
-        set(names) - set(COLUMNS)
-        or not set(required) <= set(names)
-        or len(set(names)) < len(names)
-    ):
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
+    unknown = [c for c in names if c not in COLUMNS]
+    if missing or unknown or len(set(names)) < len(names):
         raise ValueError(
-            f"parameter file columns must be {COLUMNS} (min, max, calibrate may be "
-            f"left out), got {names}"
+            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out), "
+            f"got {names}"
         )
     return {row["name"]: _spec(row) for row in reader}
 
