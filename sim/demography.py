@@ -82,8 +82,8 @@ class Demography:
         else:
             age_2024 = min(15 + (m.start_year - year), 29)  # the oldest cohort leaves at start
             full = AGE_PROFILE_2024[age_2024] - expected_migrants(age_2024, m.params)
-            full *= WARMUP_OVERSIZE
-        return int(round(full * m.scale))
+            full *= WARMUP_OVERSIZE  # none when migrants alone fill the age (large arrivals)
+        return max(int(round(full * m.scale)), 0)
 
     def step(self) -> None:
         """January: exits at 30 and cohort entry; every month: migrant arrivals."""

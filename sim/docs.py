@@ -24,15 +24,15 @@ def _num(x: float) -> str:
 
 
 def parameter_table() -> str:
-    """A Markdown table of every parameter: value, unit, range, source or assumption."""
+    """A Markdown table of every parameter: value, unit, domain, range, source or assumption."""
     lines = [
-        "| parameter | value | unit | range (lo–hi) | source | calibrated |",
-        "|---|---|---|---|---|---|",
+        "| parameter | value | unit | domain (min–max) | range (lo–hi) | source | calibrated |",
+        "|---|---|---|---|---|---|---|",
     ]
     for s in sorted(package_specs().values(), key=lambda s: s.name):
         lines.append(
-            f"| `{s.name}` | {_num(s.value)} | {_cell(s.unit)} | {_num(s.lo)}–{_num(s.hi)} "
-            f"| {_cell(s.source)} | {'yes' if s.calibrate else ''} |"
+            f"| `{s.name}` | {_num(s.value)} | {_cell(s.unit)} | {_num(s.min)}–{_num(s.max)} "
+            f"| {_num(s.lo)}–{_num(s.hi)} | {_cell(s.source)} | {'yes' if s.calibrate else ''} |"
         )
     return "\n".join(lines)
 

@@ -226,7 +226,9 @@ class Youth(mesa.Agent):
         """
         pids = np.asarray(pids, dtype=np.int64).tolist()
         agents: dict[int, Youth] = {}
-        if pids and cls not in model.agents_by_type:  # Mesa creates the type's set
+        if not pids:  # e.g. an empty population at a tiny scale: Mesa has no set for the type
+            return agents
+        if cls not in model.agents_by_type:  # Mesa creates the type's set
             first = pids.pop(0)
             agents[first] = cls(model, first)
         if not _quiet(model, cls, ModelSignals.AGENT_ADDED):

@@ -202,7 +202,8 @@ def services(s: Snapshot):
         if hasattr(service, "caseworkers"):
             nav_clients += service.clients
             nav_workers += service.caseworkers
-    yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
+    if nav_workers:  # no caseworkers: no caseload per worker (as for every other service)
+        yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
 
 
 STOCK_REPORTERS = [

@@ -46,23 +46,27 @@ MIN_AGE, MAX_AGE = 18, 29
 MODEL = "model: Fontenehuset / Clubhouse International, fontenehuset.no"
 REVIEW = "McKay et al. 2018, Adm Policy Ment Health 45(1):28-47"
 
-# Every parameter on one line: name, value, unit, plausible range (lo, hi), source.
-# No published figure fits Trøndelag's youth, so each is an assumption with its range.
+# Every parameter on one line: name, value, unit, domain (min, max: the values the service
+# runs at, which a scenario may set), plausible range (lo, hi), source. No published figure
+# fits Trøndelag's youth, so each is an assumption with its range.
+WORK = f"assumption (members work more: {REVIEW})"
+LIFE = f"assumption (quality of life: {REVIEW})"
 PARAMETERS = [
-    ("clubhouse.places", 0, "places", 0, 300, f"assumption ({MODEL}; 0 = no clubhouse)"),
-    ("clubhouse.referral_monthly", 0.02, "probability/month", 0.005, 0.1, "assumption"),
-    ("clubhouse.job_find_rr", 1.3, "ratio", 1, 2, f"assumption (members work more: {REVIEW})"),
-    ("clubhouse.recovery_rr", 1.2, "ratio", 1, 1.5, f"assumption (quality of life: {REVIEW})"),
-    ("clubhouse.months", 12, "months", 6, 24, "assumption (active membership modelled)"),
-    ("clubhouse.dropout_monthly", 0.04, "probability/month", 0.01, 0.1, "assumption"),
+    ("clubhouse.places", 0, "places", 0, 10**6, 0, 300, f"assumption ({MODEL}; 0 = no clubhouse)"),
+    ("clubhouse.referral_monthly", 0.02, "probability/month", 0, 1, 0.005, 0.1, "assumption"),
+    ("clubhouse.job_find_rr", 1.3, "ratio", 0, 10, 1, 2, WORK),
+    ("clubhouse.recovery_rr", 1.2, "ratio", 0, 10, 1, 1.5, LIFE),
+    ("clubhouse.months", 12, "months", 0, 60, 6, 24, "assumption (active membership modelled)"),
+    ("clubhouse.dropout_monthly", 0.04, "probability/month", 0, 1, 0.01, 0.1, "assumption"),
 ]
+COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "source", "calibrate"]
 
 
 def parameter_csv() -> str:
     """The parameter lines in the columns of ``sim/data/parameters.csv``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["name", "value", "unit", "lo", "hi", "source", "calibrate"])
+    writer.writerow(COLUMNS)
     writer.writerows([*row, "false"] for row in PARAMETERS)
     return out.getvalue()
 

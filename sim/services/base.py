@@ -17,6 +17,14 @@ DAYS_PER_MONTH = 30.44
 EMPTY = np.empty(0, dtype=np.int64)
 
 
+def end_hazard(mean_months: float) -> float:
+    """Monthly chance that a spell of mean length ``mean_months`` ends (1 / mean).
+
+    A mean of one month or less (0 included) ends the spell at the first monthly step.
+    """
+    return 1.0 / max(mean_months, 1.0)
+
+
 def scaled_capacity(full: float, scale: float) -> int:
     """Capacity at a population scale: rounded, never zero where the full value is positive."""
     cap = int(round(full * scale))

@@ -14,6 +14,8 @@ from sim.population import Activity, NavStatus
 from sim.services import register
 from sim.services.base import Service
 
+UNEMPLOYMENT_FLOOR = 0.001  # the lowest unemployment rate the hazards use
+
 
 @register
 class LabourMarket(Service):
@@ -28,10 +30,12 @@ class LabourMarket(Service):
         m = self.model
         years = max(0, m.year - m.start_year) if m.started else 0
         rate = m.params["unemployment_rate"] + m.params["unemployment_change_yearly"] / 100 * years
-        return max(rate, 0.001)
+        return max(rate, UNEMPLOYMENT_FLOOR)
 
     def _relative(self) -> float:
-        return self.unemployment() / self.model.params["unemployment_rate"]
+        """Unemployment relative to the start level (both at least the floor: 0 is allowed)."""
+        start = max(self.model.params["unemployment_rate"], UNEMPLOYMENT_FLOOR)
+        return self.unemployment() / start
 
     def step(self) -> None:
         """Job finding, then job loss (for youth employed before this month's finds)."""

@@ -12,7 +12,7 @@ import numpy as np
 from sim.pidsets import in_any
 from sim.population import Mh
 from sim.services import register
-from sim.services.base import Service, scaled_capacity
+from sim.services.base import Service, end_hazard, scaled_capacity
 
 
 @register
@@ -41,7 +41,7 @@ class MentalHealthClinic(Service):
         m, pop = self.model, self.model.pop
         if not self.adult:
             self._transfer_at_18()
-        p_end = 1.0 / m.params["treatment_months"]
+        p_end = end_hazard(m.params["treatment_months"])
         ends = m.streams.bernoulli(f"{self.name}:treatment_end", self.active, p_end)
         self.release(ends | (pop.mh[self.active] == Mh.NONE))
         self.leave_queue(pop.mh[self.queue] > Mh.NONE)

@@ -19,6 +19,7 @@ from sim.services import register
 from sim.services.base import (
     Service,
     admit_each,
+    end_hazard,
     receive_each,
     scaled_capacity,
 )
@@ -278,7 +279,7 @@ def _end_programmes(m, offices: list[NavOffice]) -> None:
     pop = m.pop
     active = np.concatenate([office.active for office in offices])
     in_programme = pop.activity[active] == Activity.PROGRAMME
-    p = 1.0 / m.params["programme_months"]
+    p = end_hazard(m.params["programme_months"])
     ended = m.streams.bernoulli("nav:programme_end", active, p)
     pop.activity[active[ended & in_programme]] = Activity.NEET
     done = ended | ~in_programme

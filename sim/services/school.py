@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.population import Activity, Track
 from sim.services import register
-from sim.services.base import Service
+from sim.services.base import Service, end_hazard
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
 APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
@@ -191,7 +191,7 @@ class School(Service):
         m, pop = self.model, self.model.pop
         he = pop.live_where(pop.activity[pop.rows] == Activity.HIGHER_EDUCATION)
         pop.he_months[he] += 1
-        p_done = 1.0 / m.params["higher_ed_months"]
+        p_done = end_hazard(m.params["higher_ed_months"])
         done = m.streams.bernoulli("school:he_complete", he, p_done)
         drop = m.streams.bernoulli(
             "school:he_dropout", he, monthly(m.params["higher_ed_dropout_yearly"])
