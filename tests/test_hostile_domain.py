@@ -59,8 +59,14 @@ REFUSED = {
         _run("job_find_unemployment_elasticity = 0.5"),
         "params.job_find_unemployment_elasticity",
     ),
-    "integer_300_digits": (_run('"ips.fte" = 1' + "0" * 299), "about 300 digits"),
-    "negative_integer_4000_digits": (_run("entry_cohort_size = -" + "9" * 4000), "digits"),
+    "integer_300_digits": (
+        _run('"ips.fte" = 1' + "0" * 299),
+        "params.ips.fte: integer beyond 64 bits",
+    ),
+    "negative_integer_4000_digits": (
+        _run("entry_cohort_size = -" + "9" * 4000),
+        "integer beyond 64 bits",
+    ),
     "integer_beyond_float": (_run("student_arrivals = 1" + "0" * 400), "params.student_arrivals"),
     "float_1e300": (_run("programme_places = 1e300"), "params.programme_places"),
     "boolean": (_run("handover_loss = true"), "must be a number"),
