@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from sim.commands.common import add_common, check_common, default_out
-from sim.costs import discount_rate
 from sim.errors import InputError
 from sim.resultsdir import ResultsFolder
 
@@ -78,6 +77,7 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     before anything runs (:class:`sim.resultsdir.ResultsFolder`); the new result is swapped
     in only when every run succeeded, and an earlier result is replaced only then.
     """
+    from sim.costs import discount_rate
     from sim.draws import drawn_specs
     from sim.execute import run_into
     from sim.executors import choose
