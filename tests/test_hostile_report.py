@@ -1,4 +1,4 @@
-"""Hostile inputs and faults for the readers of results: ``sim report`` and ``sim validate-targets``.
+"""Hostile inputs and faults for the readers of results: ``sim report``, ``validate-targets``.
 
 Each case damages a copy of a small synthetic results folder (or gives a bad option), runs
 ``sim`` in a child process and asserts what ``tests/hostile.py`` asserts: exit 2 with one
