@@ -44,7 +44,7 @@ class Results:
 
     def failures(self, stem: str) -> list[dict]:
         """The failed runs of one scenario in the manifest (``replicate``, ``traceback``, ...)."""
-        return [f for f in self.manifest.get("failures") or [] if f["scenario"] == stem]
+        return [f for f in self.manifest.get("failures") or [] if f.get("scenario") == stem]
 
     @property
     def reference(self) -> str | None:
