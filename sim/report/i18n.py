@@ -79,10 +79,21 @@ class Lang:
 
     def interval_words(self) -> dict[str, str]:
         """``interval``, ``the_interval``, ``intervals``, ``band``: 95 % ones or ranges of n."""
-        few, most = self.reps or (MIN_REPS, MIN_REPS)
-        kind = "range" if few < MIN_REPS else "ci"
-        n = str(few) if few == most else f"{few}{DASH}{most}"
+        kind = "range" if self.few_reps else "ci"
+        n = self.reps_text()
         return {w: self.labels[f"interval.{kind}.{w}"].format(n=n) for w in INTERVAL_WORDS}
+
+    @property
+    def few_reps(self) -> bool:
+        """Whether some interval rests on fewer than ``MIN_REPS`` replicates."""
+        return self.reps is not None and self.reps[0] < MIN_REPS
+
+    def reps_text(self) -> str:
+        """The replicates behind the intervals: ``2``, ``2–4``, or ``–`` when not known."""
+        if self.reps is None:
+            return DASH
+        few, most = self.reps
+        return str(few) if few == most else f"{few}{DASH}{most}"
 
     def name(self, section: str, item: str) -> str:
         """Label of an item of an open set (service, payer, group); the item itself if unknown."""

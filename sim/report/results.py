@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -31,12 +32,12 @@ class Results:
         order = list(self.manifest.get("scenarios", {}))
         return [s for s in order if s in present] + [s for s in present if s not in order]
 
-    @property
+    @cached_property
     def replicates(self) -> dict[str, int]:
         """The number of replicates with results, per scenario stem (counted in the data)."""
         return self.yearly.groupby("scenario", sort=False)["replicate"].nunique().to_dict()
 
-    @property
+    @cached_property
     def failed(self) -> list[str]:
         """Scenarios of the manifest with no finished run (no rows): they failed."""
         present = set(self.yearly["scenario"])

@@ -6,7 +6,7 @@ import pandas as pd
 
 from sim.report.figures import RenderedFigure
 from sim.report.html import esc, para, section, table
-from sim.report.i18n import DASH, MIN_REPS, Lang
+from sim.report.i18n import DASH, Lang
 from sim.report.mission import Goal, track
 from sim.report.results import Results
 
@@ -24,11 +24,7 @@ def bands_note(res: Results, lang: Lang) -> str:
     called ranges of that many replicates.
     """
     key = "bands.params" if res.manifest.get("draw_params") else "bands.stochastic"
-    few, most = lang.reps or (None, None)
-    if few is not None and few < MIN_REPS:
-        key += "_range"
-    reps = DASH if few is None else str(few) if few == most else f"{few}{DASH}{most}"
-    return lang.t(key, reps=reps)
+    return lang.t(key + ("_range" if lang.few_reps else ""), reps=lang.reps_text())
 
 
 def failure_reason(failures: list[dict]) -> str | None:
