@@ -11,6 +11,7 @@ given before the subcommand), see :mod:`sim.plugins`.
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from sim.errors import InputError
 
@@ -27,9 +28,18 @@ COMMANDS = [
 ]
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: ``sim: error: <subcommand>: <message>``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the one-line error and exit 2 (argparse would print the usage first)."""
+        command = self.prog.partition(" ")[2]
+        self.exit(2, f"sim: error: {command + ': ' if command else ''}{message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(prog="sim", description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--plugin",
         action="append",

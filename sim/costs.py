@@ -307,28 +307,3 @@ def headline_extras(pair) -> dict[str, dict]:
             "cost_per_neet_year_averted_interval_nok": interval,
         }
     return out
-
-
-def _fmt(stat: dict | None, scale: float = 1e6) -> str:
-    if not stat or stat.get("median") is None:
-        return "n/a"
-    return f"{stat['median'] / scale:,.1f} [{stat['lo'] / scale:,.1f}, {stat['hi'] / scale:,.1f}]"
-
-
-def print_cost_headline(summary: dict) -> None:
-    """Print net costs vs the reference (NOK million, NPV) and cost per NEET-year averted."""
-    for scen, h in summary.get("headline", {}).items():
-        if "npv_public_nok" not in h:
-            continue
-        print(f"{scen}: net cost vs reference, NPV, NOK million, median [95 % interval]")
-        print(f"  public total {_fmt(h['npv_public_nok'])}")
-        for payer, stat in h.get("npv_public_by_payer_nok", {}).items():
-            print(f"    {payer:<13}{_fmt(stat)}")
-        print(f"  societal     {_fmt(h['npv_societal_nok'])}")
-        ratio = h.get("cost_per_neet_year_averted_nok")
-        if ratio is None:
-            print("  cost per NEET-year averted: n/a (no NEET-years averted)")
-            continue
-        iv = h.get("cost_per_neet_year_averted_interval_nok")
-        span = f" [{iv['lo']:,.0f}, {iv['hi']:,.0f}]" if iv else ""
-        print(f"  public cost per NEET-year averted: NOK {ratio:,.0f}{span}")

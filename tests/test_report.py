@@ -223,7 +223,7 @@ def test_bands_note_once_and_footnote_only_where_cells_are_hidden(report):
     html = report.read_text(encoding="utf-8")
     figures = _section(html, "figures")
     lang = Lang("nb" if 'lang="nb"' in html else "en")
-    bands = esc(lang.t("bands.stochastic", reps=4))
+    bands = esc(lang.t("bands.stochastic_range", reps=4))  # the fixture has 4 replicates
     footnote = esc(lang.t("footnote.suppressed"))
     assert figures.count(bands) == 1
     captions = dict(

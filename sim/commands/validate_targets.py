@@ -1,23 +1,26 @@
 """``sim validate-targets RESULTS_DIR``: every target against the simulated results.
 
 For one scenario of a results folder (the reference, i.e. the first, unless ``--scenario``):
-each target with its source, the simulated median and 95 % interval over replicates, and
-whether the median is inside the target's band. The manifest says whether the interval
-includes parameter uncertainty (``--draw-params``) or replicate variation only. Writes
-``RESULTS_DIR/targets.csv`` (or ``--csv FILE``) and prints the table; exit 0 in both cases,
-the count of targets outside their band is printed.
+each target with its source, the simulated median and 95 % interval over replicates (a range
+of n replicates with fewer than five), and whether the median is inside the target's band.
+The manifest says whether the interval includes parameter uncertainty (``--draw-params``) or
+replicate variation only. Writes ``RESULTS_DIR/targets.csv`` (or ``--csv FILE``, never over a
+file of another kind) and prints the table; exit 0 in both cases, the count of targets
+outside their band is printed. A missing or damaged results file or targets CSV exits 2
+naming it, with nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from sim.errors import InputError
 
+HEADER = "metric,group,period,target,lo,hi,simulated,sim_lo,sim_hi,inside"
 SHOW = ["metric", "group", "period", "target", "lo", "hi", "simulated", "sim_lo", "sim_hi"]
 
 
@@ -33,14 +36,22 @@ def add_parser(sub) -> None:
 
 
 def load(results: Path, scenario: str | None) -> tuple[pd.DataFrame, str, dict]:
-    """The yearly rows of one scenario, its label and the manifest (empty when missing)."""
+    """The yearly rows of one scenario, its label and the manifest (empty when missing).
+
+    Raises:
+        InputError: the folder or its ``yearly.parquet`` is missing or damaged, the manifest
+            is damaged, or ``--scenario`` names no scenario of the results.
+    """
+    from sim.report.checks import MANIFEST
+    from sim.report.results import read_json, read_table
+
+    if not results.is_dir():
+        what = "is a file" if results.exists() else "no such folder"
+        raise InputError(f"{results}: not a results directory ({what})")
     path = results / "yearly.parquet"
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    yearly = pd.read_parquet(path)
+    yearly = read_table(path)
     labels = list(dict.fromkeys(yearly["scenario"]))
-    manifest_path = results / "manifest.json"
-    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
+    manifest = read_json(results / "manifest.json", MANIFEST, required=False) or {}
     label = scenario or next(iter(manifest.get("scenarios", {})), None) or labels[0]
     if label not in labels:
         raise InputError(f"{path}: --scenario: {label!r} not in results ({', '.join(labels)})")
@@ -59,13 +70,54 @@ def validation_table(yearly: pd.DataFrame, targets: pd.DataFrame | None = None) 
     return table
 
 
-def interval_note(manifest: dict) -> str:
-    """What the simulated interval means, from the manifest."""
+def interval_note(manifest: dict, reps: int) -> str:
+    """What the simulated interval means: the manifest's kind, over ``reps`` replicates."""
+    from sim.report.i18n import MIN_REPS
+    from sim.report_text import interval_label
+
     kind = "replicate variation and parameter uncertainty"
     if not manifest.get("draw_params"):
         kind = "replicate variation only (parameters fixed)"
-    reps = manifest.get("reps", "?")
-    return f"95 % interval over {reps} replicates: {kind}; scale {manifest.get('scale', '?')}"
+    label = interval_label([reps])
+    over = f"{label} over {reps} replicates" if reps >= MIN_REPS else label
+    return f"{over}: {kind}; scale {manifest.get('scale', '?')}"
+
+
+def check_csv(path: Path, targets: str | None) -> None:
+    """Refuse a ``--csv`` that is a folder, the targets file, or a file of another kind."""
+    from sim.report.output import existing_ancestor
+
+    if path.is_dir():
+        raise InputError(f"{path}: --csv: is a folder (give the CSV file)")
+    if targets and path.exists() and path.resolve() == Path(targets).resolve():
+        raise InputError(f"{path}: --csv: is the --targets file; not overwritten")
+    if path.exists() and not _is_table(path):
+        raise InputError(f"{path}: --csv: exists and is not a validation table; not overwritten")
+    existing_ancestor(path)
+
+
+def _is_table(path: Path) -> bool:
+    """Whether ``path`` starts with the header of an earlier validation table."""
+    if not path.is_file():  # a pipe or device is never opened
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(HEADER)).decode("utf-8", "replace") == HEADER
+    except OSError:
+        return False
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write the table beside (a temporary name), then rename; InputError when it cannot."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"{path}: --csv: cannot write: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -76,17 +128,16 @@ def main(args: argparse.Namespace) -> int:
     results = Path(args.results)
     targets = None
     if args.targets:
-        if not Path(args.targets).is_file():
-            raise InputError(f"{args.targets}: file not found")
         targets = check_targets(load_targets(args.targets), args.targets)
     yearly, label, manifest = load(results, args.scenario)
-    table = validation_table(yearly, targets)
     out = Path(args.csv) if args.csv else results / "targets.csv"
-    table.to_csv(out, index=False)
+    check_csv(out, args.targets)
+    table = validation_table(yearly, targets)
+    write_csv(table, out)
     if not args.quiet:
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(table[[*SHOW, "status"]].to_string(index=False, float_format="{:.4g}".format))
-        print(interval_note(manifest))
+        print(interval_note(manifest, int(yearly["replicate"].nunique())))
     outside = int((~table["inside"]).sum())
     print(f"{label}: {len(table) - outside}/{len(table)} targets inside their band; {out}")
     return 0

@@ -1,7 +1,8 @@
 """Build the one-file HTML report (nb or en) from a results directory.
 
 The report embeds every image and style, so it opens with no network; the figures are also
-written as PNG and SVG to a folder next to it, for slides.
+written as PNG and SVG to a folder next to it, for slides. Every input is read and checked
+before anything is drawn, and nothing is written when a step fails (:mod:`sim.report.output`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sim.report.figures import render_figures
 from sim.report.html import esc
 from sim.report.i18n import Lang
 from sim.report.mission import Goal, load_goal
+from sim.report.output import staged
 from sim.report.results import Results, load_parameters, load_results
 from sim.report.sections import bands_note, figures_section, mission_section, summary_section
 from sim.report.tables import costs_per_year, neet_by_group, neet_per_year
@@ -92,21 +94,26 @@ def build_report(
         goal: The mission tracker's goal; default the packaged ``goal.toml``.
         parameters_csv: Parameter metadata; default the package's ``data/parameters.csv``.
     """
-    words = Lang(lang)
     res = load_results(Path(results_dir))
+    words = Lang(lang).with_reps(res.replicates.values())
     out = Path(out) if out else default_out(results_dir, lang)
     goal = goal or load_goal()
-    figs = render_figures(res, goal, lang, figures_dir(out))
-    body = _body(res, words, goal, figs, load_parameters(parameters_csv))
+    params = load_parameters(parameters_csv)
+    with staged(out, figures_dir(out)) as tmp:
+        figs = render_figures(res, goal, words, tmp / "figures")
+        html = _page(res, words, _body(res, words, goal, figs, params))
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+    return out
+
+
+def _page(res: Results, words: Lang, body: str) -> str:
+    """The whole HTML page: the template filled with the title, navigation and body."""
     nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in SECTIONS)
     template = Template(resources.files("sim.report").joinpath("template.html").read_text("utf-8"))
-    html = template.substitute(
-        lang=lang,
+    return template.substitute(
+        lang=words.code,
         title=esc(words.t("report.title")),
         nav=nav,
         body=body,
         subtitle=esc(words.t("report.subtitle", results=res.path.name)),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
-    return out

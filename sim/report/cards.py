@@ -67,16 +67,19 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     ]
     body = table(cols, rows, head, "num") if rows else para(lang.t("cards.no_changes"))
     files = ", ".join(f.get("path", "") for f in scen.get("files", []))
+    tag = para(lang.t("cards.reference"), "tag") if is_ref else ""
+    if stem in res.failed:
+        tag = para(lang.t("cards.failed"), "tag failed")
     return (
         f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
-        f"</h3>{para(desc)}{para(lang.t('cards.reference'), 'tag') if is_ref else ''}{body}"
+        f"</h3>{para(desc)}{tag}{body}"
         f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>"
     )
 
 
 def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
-    """One card per scenario: name, description, parameter changes, scenario files."""
-    cards = "".join(_card(res, lang, s, params) for s in res.stems)
+    """One card per scenario (failed ones marked): name, description, changes, scenario files."""
+    cards = "".join(_card(res, lang, s, params) for s in res.stems + res.failed)
     return section("scenarios", lang.t("cards.title"), f'<div class="cards">{cards}</div>')
 
 

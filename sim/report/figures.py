@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.report.i18n import Lang
 from sim.report.mission import Goal
 from sim.report.results import Results
 
@@ -54,16 +55,17 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
     ]
 
 
-def render_figures(res: Results, goal: Goal, lang: str, folder: Path) -> list[RenderedFigure]:
+def render_figures(res: Results, goal: Goal, lang: Lang, folder: Path) -> list[RenderedFigure]:
     """Draw every figure the results allow, writing ``<key>.png`` and ``<key>.svg`` to ``folder``.
 
     A figure whose data are absent (e.g. costs in older results) is returned with ``missing``
-    set to the dictionary key of the note the report shows instead.
+    set to the dictionary key of the note the report shows instead. ``lang`` also says how
+    many replicates the bands rest on (see :meth:`Lang.with_reps`).
     """
     from sim.plots import NoDataError, PlotContext, was_suppressed
 
-    ctx = PlotContext.from_manifest(res.manifest, lang)
-    ctx.order = res.stems
+    ctx = PlotContext.from_manifest(res.manifest, lang.code)
+    ctx.lang, ctx.order = lang, res.stems
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for key, func, table, missing in figure_specs(res, goal):

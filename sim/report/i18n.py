@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -17,6 +18,8 @@ LANGS = ("nb", "en")
 DASH = "\u2013"  # shown for suppressed or missing values
 NBSP = "\u00a0"
 MINUS = "\u2212"
+MIN_REPS = 5  # fewer replicates than this: intervals are called ranges of n, not 95 % intervals
+INTERVAL_WORDS = ("interval", "the_interval", "intervals", "band")
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
@@ -49,20 +52,48 @@ class Lang:
 
     Attributes:
         code: ``"nb"`` (Norwegian bokmål) or ``"en"``.
+        reps: The fewest and most replicates behind the intervals shown (None: not known).
+            With fewer than ``MIN_REPS``, the words ``{interval}``, ``{the_interval}``,
+            ``{intervals}`` and ``{band}`` in the dictionary say "range of n replicates"
+            instead of "95 % interval".
 
     """
 
     code: str = "en"
     labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    reps: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if not self.labels:
             object.__setattr__(self, "labels", load_dictionary(self.code))
 
     def t(self, key: str, **values: object) -> str:
-        """Translate ``key``, filling ``{placeholders}`` from ``values``."""
+        """Translate ``key``, filling ``{placeholders}`` from ``values`` and the interval words."""
         text = self.labels[key]
-        return text.format(**values) if values else text
+        return text.format(**{**self.interval_words(), **values}) if "{" in text else text
+
+    def with_reps(self, counts: Iterable[int]) -> Lang:
+        """This language, with intervals named after the replicate ``counts`` behind them."""
+        counts = [int(c) for c in counts]
+        return replace(self, reps=(min(counts), max(counts)) if counts else None)
+
+    def interval_words(self) -> dict[str, str]:
+        """``interval``, ``the_interval``, ``intervals``, ``band``: 95 % ones or ranges of n."""
+        kind = "range" if self.few_reps else "ci"
+        n = self.reps_text()
+        return {w: self.labels[f"interval.{kind}.{w}"].format(n=n) for w in INTERVAL_WORDS}
+
+    @property
+    def few_reps(self) -> bool:
+        """Whether some interval rests on fewer than ``MIN_REPS`` replicates."""
+        return self.reps is not None and self.reps[0] < MIN_REPS
+
+    def reps_text(self) -> str:
+        """The replicates behind the intervals: ``2``, ``2–4``, or ``–`` when not known."""
+        if self.reps is None:
+            return DASH
+        few, most = self.reps
+        return str(few) if few == most else f"{few}{DASH}{most}"
 
     def name(self, section: str, item: str) -> str:
         """Label of an item of an open set (service, payer, group); the item itself if unknown."""

@@ -11,6 +11,8 @@ import pandas as pd
 
 from sim.errors import InputError
 
+MAX_GOAL_BYTES = 100_000
+
 
 @dataclass(frozen=True)
 class Goal:
@@ -34,11 +36,20 @@ def check_goal(rate: object, year: object, where: str) -> Goal:
 def load_goal(path: Path | None = None) -> Goal:
     """Read a goal TOML (keys ``rate`` and ``year``); the packaged one when ``path`` is None."""
     source = path or resources.files("sim.report").joinpath("goal.toml")
-    where = str(path) if path else "sim/report/goal.toml"
+    where = f"--goal-file {path}" if path else "sim/report/goal.toml"
+    if path is not None and not Path(path).is_file():
+        what = "not a regular file" if Path(path).exists() else "file not found"
+        raise InputError(f"{where}: {what}")
+    if path is not None and Path(path).stat().st_size > MAX_GOAL_BYTES:
+        raise InputError(
+            f"{where}: larger than {MAX_GOAL_BYTES // 1000} kB (a goal file is two keys)"
+        )
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{where}: cannot read: {exc}") from exc
+        data = tomllib.loads(source.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{where}: not a valid TOML file: {' '.join(str(exc).split())}") from None
     unknown = set(data) - {"rate", "year"}
     if unknown:
         raise InputError(f"{where}: {sorted(unknown)[0]}: unknown key (valid: rate, year)")

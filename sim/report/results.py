@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from sim.errors import InputError
+from sim.report.checks import MANIFEST, SUMMARY, TRIAL, check, check_table
 
 
 @dataclass
@@ -30,6 +32,21 @@ class Results:
         order = list(self.manifest.get("scenarios", {}))
         return [s for s in order if s in present] + [s for s in present if s not in order]
 
+    @cached_property
+    def replicates(self) -> dict[str, int]:
+        """The number of replicates with results, per scenario stem (counted in the data)."""
+        return self.yearly.groupby("scenario", sort=False)["replicate"].nunique().to_dict()
+
+    @cached_property
+    def failed(self) -> list[str]:
+        """Scenarios of the manifest with no finished run (no rows): they failed."""
+        present = set(self.yearly["scenario"])
+        return [s for s in self.manifest.get("scenarios", {}) if s not in present]
+
+    def failures(self, stem: str) -> list[dict]:
+        """The failed runs of one scenario in the manifest (``replicate``, ``traceback``, ...)."""
+        return [f for f in self.manifest.get("failures") or [] if f.get("scenario") == stem]
+
     @property
     def reference(self) -> str | None:
         """The reference scenario, when there is a comparison."""
@@ -37,44 +54,64 @@ class Results:
         return ref if self.paired is not None and ref else None
 
 
-def _json(path: Path, required: bool) -> dict | None:
+def regular_file(path: Path, required: bool = True) -> Path | None:
+    """``path`` when it is a regular file; None when absent and optional; else InputError.
+
+    Pipes, devices and folders are refused before they are opened (reading one could hang).
+    """
     if not path.exists():
         if required:
             raise InputError(f"{path}: missing (not a results directory?)")
         return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON: {exc}") from exc
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    return path
 
 
-def _parquet(path: Path, required: bool) -> pd.DataFrame | None:
-    if not path.exists():
-        if required:
-            raise InputError(f"{path}: missing (not a results directory?)")
+def read_json(path: Path, schema: object, required: bool = True) -> dict | None:
+    """Read a JSON file of a results folder and check its shape (see :mod:`sim.report.checks`)."""
+    if regular_file(path, required) is None:
         return None
     try:
-        return pd.read_parquet(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path}: not valid JSON: {one_line(exc)}") from None
+    check(data, schema, str(path))
+    return data
+
+
+def read_table(path: Path, required: bool = True) -> pd.DataFrame | None:
+    """Read a tidy Parquet table of a results folder and check its columns."""
+    if regular_file(path, required) is None:
+        return None
+    try:
+        df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
+        raise InputError(f"{path}: cannot read Parquet: {one_line(exc)}") from None
+    return check_table(df, str(path))
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (for ``sim: error: ...``)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def load_results(path: Path) -> Results:
-    """Load a results directory; raises :class:`InputError` when required files are missing."""
+    """Load and check a results directory; :class:`InputError` names a missing or damaged file."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(f"{path}: not a directory")
-    yearly = _parquet(path / "yearly.parquet", True)
-    missing = {"scenario", "replicate", "period", "metric", "group", "value", "n"} - set(yearly)
-    if missing:
-        raise InputError(f"{path / 'yearly.parquet'}: {sorted(missing)[0]}: missing column")
+        what = "is a file" if path.exists() else "no such folder"
+        raise InputError(f"{path}: not a results directory ({what})")
+    manifest = read_json(path / "manifest.json", MANIFEST)
     return Results(
         path=path,
-        manifest=_json(path / "manifest.json", True),
-        summary=_json(path / "summary.json", False) or {},
-        yearly=yearly,
-        paired=_parquet(path / "paired.parquet", False),
-        trial=_json(path / "trial.json", False),
+        manifest=manifest,
+        summary=read_json(path / "summary.json", SUMMARY, False) or {},
+        yearly=read_table(path / "yearly.parquet"),
+        paired=read_table(path / "paired.parquet", False),
+        trial=read_json(path / "trial.json", TRIAL, False),
     )
 
 

@@ -18,9 +18,39 @@ def scenario_name(res: Results, lang: Lang, stem: str) -> str:
 
 
 def bands_note(res: Results, lang: Lang) -> str:
-    """What the intervals mean: replicate variation only, or with parameter uncertainty."""
+    """What the intervals mean: replicate variation only, or with parameter uncertainty.
+
+    The replicates are counted in the results; with fewer than five the intervals are
+    called ranges of that many replicates.
+    """
     key = "bands.params" if res.manifest.get("draw_params") else "bands.stochastic"
-    return lang.t(key, reps=res.manifest.get("reps", DASH))
+    return lang.t(key + ("_range" if lang.few_reps else ""), reps=lang.reps_text())
+
+
+def failure_reason(failures: list[dict]) -> str | None:
+    """The last line of the first failure's traceback (the exception), on one line."""
+    for f in failures:
+        lines = [x.strip() for x in (f.get("traceback") or "").splitlines() if x.strip()]
+        if lines:
+            return lines[-1][:300]
+    return None
+
+
+def failed_notes(res: Results, lang: Lang) -> list[str]:
+    """One sentence per scenario with failed runs: every run failed, or some did."""
+    out = []
+    for stem in res.manifest.get("scenarios", {}):
+        failures = res.failures(stem)
+        reason = failure_reason(failures) or lang.t("failed.no_reason")
+        name = scenario_name(res, lang, stem)
+        if stem in res.failed:
+            out.append(lang.t("failed.all", name=name, reason=reason))
+        elif failures:
+            rest = res.replicates.get(stem, 0)
+            runs = rest + len(failures)
+            counts = {"failed": len(failures), "runs": runs, "rest": rest}
+            out.append(lang.t("failed.some", name=name, reason=reason, **counts))
+    return out
 
 
 def _stat(d: dict | None, fmt) -> dict[str, str]:
@@ -104,6 +134,7 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
     for stem in res.stems:
         sentences = _summary_scenario(res, lang, stem, year)
         parts.append(f'<div class="keynum"><p>{"<br>".join(esc(x) for x in sentences)}</p></div>')
+    parts += [f'<div class="keynum failed">{para(x)}</div>' for x in failed_notes(res, lang)]
     if not has_costs:
         parts.append(para(lang.t("summary.no_costs"), "note"))
     parts.append(para(bands_note(res, lang), "note"))
