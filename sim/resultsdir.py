@@ -36,7 +36,11 @@ from sim.errors import InputError
 MANIFEST = "manifest.json"
 LOCK = ".sim.lock"
 # hidden names only the tool makes: staging and scratch folders, temporary files
-TOOL_NAME = re.compile(r"^\.(staging|runs|trash)-\d+-[0-9a-f]{8}$|^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
+TOOL_NAME = re.compile(
+    r"^\.(staging|runs|trash)-\d+-[0-9a-f]{8}$"  # results staging and scratch
+    r"|^\..+\.\d+\.[0-9a-f]{8}\.tmp$"  # a file being written
+    r"|^\.sim-report-\d+-[a-z0-9_]{8}$"  # a report being drawn
+)
 SHOWN = 5  # unrecorded names listed in a refusal
 
 
@@ -338,6 +342,33 @@ def add_files(folder: Path, files: dict[str, object], option: str = "results") -
         record(folder, list(files))
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def held(folder: Path, option: str = "results"):
+    """Hold a result's lock while a command reads it and adds files (report, validation).
+
+    Yields whether ``folder`` is a result (a folder that is none is not locked).
+
+    Raises:
+        InputError: another command is writing the folder.
+    """
+    if not is_sim_manifest(read_manifest(folder)):
+        yield False
+        return
+    handle = lock(folder, option)
+    try:
+        yield True
+    finally:
+        handle.close()
+
+
+def record_inside(folder: Path, paths: list[Path]) -> None:
+    """Record the paths that lie directly in the result ``folder`` (its lock held)."""
+    root = Path(folder).resolve()
+    names = [_entry(root, p.name) for p in map(Path, paths) if p.resolve().parent == root]
+    if names and is_sim_manifest(read_manifest(root)):
+        record(root, [n for n in names if (root / n.rstrip("/")).exists()])
 
 
 def register_subresult(folder: Path) -> bool:

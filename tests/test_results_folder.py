@@ -87,11 +87,24 @@ def test_an_earlier_result_is_replaced_and_only_its_files_go(earlier, tmp_path) 
 def test_twice_in_a_row_works_with_a_report_and_a_sub_result(earlier, tmp_path) -> None:
     """``make run`` twice: a result with files added by report and a sub-result is replaced."""
     out = copy_of(earlier, tmp_path)
+    assert main(["report", str(out), "--lang", "en"]) == 0
+    assert main(["validate-targets", str(out), "--quiet"]) in (0, 1)
     assert main([*TRIAL, "--out", str(out / "trial")]) == 0
-    assert "trial/" in json.loads((out / "manifest.json").read_text())["files"]
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert {"report-en.html", "report-en-figures/", "targets.csv", "trial/"} <= set(files)
+    assert unrecorded(out) == []
     assert run_into(out) == 0
     assert not (out / "trial").exists()  # it belonged to the replaced result
+    assert not (out / "report-en.html").exists()
     assert run_into(out) == 0
+
+
+def test_a_report_on_a_folder_being_written_is_refused(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    with open(out / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert_refused(sim("report", out), mentions="another sim command")
+    assert not (out / "report-nb.html").exists()
 
 
 def test_a_user_file_inside_a_recorded_sub_result_protects_it(earlier, tmp_path) -> None:

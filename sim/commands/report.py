@@ -50,8 +50,11 @@ def _goal(args: argparse.Namespace):
 
 def main(args: argparse.Namespace) -> int:
     """Build the report and print its path."""
-    from sim.report.builder import build_report
+    from sim.report.builder import build_report, figures_dir
+    from sim.resultsdir import held, record_inside
 
-    out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
+    with held(args.results, "RESULTS_DIR"):
+        out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
+        record_inside(args.results, [out, figures_dir(out)])
     print(out)
     return 0

@@ -123,17 +123,20 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 def main(args: argparse.Namespace) -> int:
     """Print and write the validation table."""
     from sim.calibrate import check_targets
+    from sim.resultsdir import held, record_inside
     from sim.targets import load_targets
 
     results = Path(args.results)
     targets = None
     if args.targets:
         targets = check_targets(load_targets(args.targets), args.targets)
-    yearly, label, manifest = load(results, args.scenario)
-    out = Path(args.csv) if args.csv else results / "targets.csv"
-    check_csv(out, args.targets)
-    table = validation_table(yearly, targets)
-    write_csv(table, out)
+    with held(results, "RESULTS_DIR"):
+        yearly, label, manifest = load(results, args.scenario)
+        out = Path(args.csv) if args.csv else results / "targets.csv"
+        check_csv(out, args.targets)
+        table = validation_table(yearly, targets)
+        write_csv(table, out)
+        record_inside(results, [out])
     if not args.quiet:
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(table[[*SHOW, "status"]].to_string(index=False, float_format="{:.4g}".format))
