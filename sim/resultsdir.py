@@ -7,11 +7,11 @@ exits 2 before simulating, naming the unrecorded entries. A recorded folder that
 own ``manifest.json`` (a sub-result such as ``results/main/trial/``) is checked the same way,
 so a file the user put inside it is never removed.
 
-While a command runs it holds an exclusive lock on ``DIR/.sim.lock`` (``flock``); every other
-command that writes there refuses with exit 2. The lock dies with its process, so a folder
-left by a killed command is taken over by the next one, which also removes what the killed
-one left half-made (only the tool's own hidden names: ``.staging-*``, ``.runs-*``,
-``.trash-*`` and temporary ``.*.tmp`` files).
+While a command runs it holds an exclusive ``flock`` on the folder itself (no file is made for
+it); every other command that writes there, or reads it to add files, refuses with exit 2.
+The lock dies with its process, so a folder left by a killed command is taken over by the next
+one, which also removes what the killed one left half-made (only the tool's own hidden names:
+``.staging-*``, ``.runs-*``, ``.trash-*``, ``.sim-report-*`` and temporary ``.*.tmp`` files).
 
 A new result is written into a hidden staging folder inside ``DIR`` and swapped in only when
 complete: the manifest is first rewritten to record the old and the new entries together (so
@@ -34,7 +34,6 @@ from pathlib import Path
 from sim.errors import InputError
 
 MANIFEST = "manifest.json"
-LOCK = ".sim.lock"
 # hidden names only the tool makes: staging and scratch folders, temporary files
 TOOL_NAME = re.compile(
     r"^\.(staging|runs|trash)-\d+-[0-9a-f]{8}$"  # results staging and scratch
@@ -67,7 +66,7 @@ def unrecorded(folder: Path) -> list[str]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    names = recorded(folder) | {LOCK}
+    names = recorded(folder)
     if is_sim_manifest(read_manifest(folder)):
         names.add(MANIFEST)
     out = []
@@ -167,20 +166,20 @@ class ResultsFolder:
         except OSError as exc:
             raise InputError(f"{self.option} {self.out}: cannot write ({exc.strerror})") from None
         self._handle = lock(self.out, self.option)
-        check_out(self.out, self.option)  # again, now that no other command can change it
-        self.clean_stale()
+        try:
+            check_out(self.out, self.option)  # again, now that no other command can change it
+            self.clean_stale()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.clean_stale()
-        if self._created and not self.committed and not self._has_own_entries():
-            (self.out / LOCK).unlink(missing_ok=True)
+        if self._created and not self.committed:
             with contextlib.suppress(OSError):
-                self.out.rmdir()
+                self.out.rmdir()  # only when empty
         self._handle.close()
-
-    def _has_own_entries(self) -> bool:
-        return any(name != LOCK for name in os.listdir(self.out))
 
     def clean_stale(self) -> list[str]:
         """Remove the tool's half-made hidden entries (staging, scratch, temporary files)."""
@@ -295,29 +294,36 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def lock(folder: Path, option: str = "--out"):
-    """Take the folder's lock (``.sim.lock``, ``flock``); returns the open handle to close.
+class Lock:
+    """An exclusive ``flock`` on the folder itself (no file is written for it).
 
-    InputError when another live command holds it; a lock whose holder died is free.
+    The kernel releases it when its process ends, however it ends, so a folder left by a
+    killed command is free for the next one.
     """
-    try:
-        handle = open(Path(folder) / LOCK, "a+")  # noqa: SIM115 - the caller closes it
-    except OSError as exc:
-        raise InputError(f"{option} {folder}: cannot write ({exc.strerror})") from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        who = handle.read().strip() or "?"
-        handle.close()
-        raise InputError(
-            f"{option} {folder}: another sim command (pid {who}) is writing this folder"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+
+    def __init__(self, folder: Path, option: str = "--out"):
+        try:
+            self.fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise InputError(f"{option} {folder}: cannot open ({exc.strerror})") from None
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            raise InputError(
+                f"{option} {folder}: another sim command is writing this folder"
+            ) from None
+
+    def close(self) -> None:
+        """Release the lock."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def lock(folder: Path, option: str = "--out") -> Lock:
+    """Take the folder's lock; InputError when another live command holds it."""
+    return Lock(folder, option)
 
 
 def add_files(folder: Path, files: dict[str, object], option: str = "results") -> None:

@@ -50,7 +50,7 @@ def compared(tmp_path_factory) -> Path:
 
 # -- sim run ------------------------------------------------------------------------------------
 def test_run_writes_exactly_the_results_files(cli_run):
-    names = {p.name for p in cli_run.iterdir() if p.name != ".sim.lock"}  # the folder's lock
+    names = {p.name for p in cli_run.iterdir()}
     assert names == {"manifest.json", "yearly.parquet", "monthly.parquet", "summary.json"}
 
 

@@ -62,7 +62,8 @@ def test_every_scenario_of_a_replicate_gets_the_same_draw():
     assert out[0].scenario.params["handover_loss"] == out[1].scenario.params["handover_loss"]
     assert out[0].scenario.params["handover_loss"] != out[2].scenario.params["handover_loss"]
     assert drawn_specs(runs, False) == runs
-    assert replace(out[0], scenario=base) == runs[0]
+    assert replace(out[0], scenario=base, draws=None) == runs[0]
+    assert out[0].draws == out[1].draws == draw(seeds[0])  # recorded for the run's identity
 
 
 def test_compare_draw_params_records_the_draws_and_the_interval(tmp_path):

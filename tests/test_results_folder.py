@@ -7,12 +7,12 @@ the new result in only when complete, and removes only recorded entries.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from hostile import QUICK, assert_refused, sim, snapshot
 
 from sim import runner
 from sim.cli import main
-from sim.resultsdir import LOCK, ResultsFolder, check_out, unrecorded
+from sim.resultsdir import ResultsFolder, check_out, unrecorded
 
 RUN = ["run", str(BASELINE), *QUICK]
 TRIAL = ["trial", str(BASELINE), "--years", "2", "--months", "6", "--scale", "0.02", "--quiet"]
@@ -99,14 +99,6 @@ def test_twice_in_a_row_works_with_a_report_and_a_sub_result(earlier, tmp_path) 
     assert run_into(out) == 0
 
 
-def test_a_report_on_a_folder_being_written_is_refused(earlier, tmp_path) -> None:
-    out = copy_of(earlier, tmp_path)
-    with open(out / LOCK, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert_refused(sim("report", out), mentions="another sim command")
-    assert not (out / "report-nb.html").exists()
-
-
 def test_a_user_file_inside_a_recorded_sub_result_protects_it(earlier, tmp_path) -> None:
     out = copy_of(earlier, tmp_path)
     assert main([*TRIAL, "--out", str(out / "trial")]) == 0
@@ -151,15 +143,14 @@ def test_a_read_only_mount_is_refused_before_simulating(tmp_path) -> None:
 # -- replacing only when complete ------------------------------------------------------------
 def test_a_failed_run_leaves_the_earlier_result_as_it_was(earlier, tmp_path, monkeypatch):
     out = copy_of(earlier, tmp_path)
-    before = {k: v for k, v in snapshot(out).items() if k != LOCK}  # the lock records its pid
+    before = snapshot(out)
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected failure")
 
     monkeypatch.setattr(runner, "run_one", broken)
     assert main([*RUN, "--out", str(out)]) == 1
-    after = {k: v for k, v in snapshot(out).items() if k != LOCK}
-    assert after == before  # nothing replaced, no staging or scratch left
+    assert snapshot(out) == before  # nothing replaced, no staging or scratch left
 
 
 def test_a_failed_run_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch) -> None:
@@ -176,27 +167,43 @@ def test_stale_staging_of_a_killed_command_is_cleaned(earlier, tmp_path) -> None
     (out / ".yearly.parquet.77.abcdef01.tmp").write_text("x")
     assert unrecorded(out) == []  # the tool's own leftovers never block
     assert run_into(out) == 0
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [LOCK]
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
 
 
 # -- the lock ----------------------------------------------------------------------------------
+def hold_lock(folder: Path) -> subprocess.Popen:
+    """Another process that holds the folder's lock until it is killed."""
+    code = (
+        "import fcntl, os, sys, time\n"
+        "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"held"
+    return proc
+
+
 def test_a_folder_being_written_is_refused(earlier, tmp_path) -> None:
     """``--out`` at a running command's folder used to delete its runs while it wrote."""
     out = copy_of(earlier, tmp_path)
-    with open(out / LOCK, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        handle.truncate(0)
-        handle.write("4242")
-        handle.flush()
+    holder = hold_lock(out)
+    try:
         before = snapshot(out)
-        outcome = sim(*RUN, "--out", out)
-        assert_refused(outcome, mentions="another sim command (pid 4242)")
+        assert_refused(sim(*RUN, "--out", out), mentions="another sim command")
+        assert_refused(sim("report", out), mentions="another sim command")
         assert snapshot(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
 
 
-def test_a_lock_left_by_a_dead_process_is_taken_over(earlier, tmp_path) -> None:
+def test_a_lock_whose_holder_was_killed_is_taken_over(earlier, tmp_path) -> None:
     out = copy_of(earlier, tmp_path)
-    (out / LOCK).write_text("999999")  # a lock file, but nobody holds the lock
+    holder = hold_lock(out)
+    holder.kill()  # SIGKILL: the kernel releases the lock with the process
+    holder.wait()
     assert run_into(out) == 0
 
 

@@ -100,14 +100,10 @@ def test_a_run_file_from_another_batch_is_refused(finished, tmp_path) -> None:
     (other / "alt.toml").write_text(ALT.replace("0.05", "0.3"), encoding="utf-8")
     path = other / "batch.toml"
     path.write_text(f'scenarios = ["{BASELINE}", "{other / "alt.toml"}"]\nreps = 2\n')
-    before = {
-        p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".sim.lock"
-    }
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     outcome = sim("batch", path, "--out", out, "--resume", *QUICK)
     assert_refused(outcome, mentions="alt__r0.parquet: scenario_sha256")
-    assert {
-        p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".sim.lock"
-    } == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 @pytest.mark.parametrize(
