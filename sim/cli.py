@@ -1,12 +1,16 @@
 """The `sim` command line: one module per subcommand in :mod:`sim.commands`.
 
 Each command module provides ``add_parser(subparsers)`` (which sets ``func``) and
-``main(args) -> int``. Exit codes: 0 success, 1 a simulation failed, 2 bad input (one line on
-stderr, ``sim: error: ...``, no traceback), 130 interrupted by Ctrl-C (SIGINT), 143 stopped by
-SIGTERM. Bad input includes a file system that refuses a write (full, read-only, no
-permission: the line names the path); a command writes its results folder all at once, so
-such an error leaves no partial result, except the finished run files of ``sim batch`` (kept
-for ``--resume``).
+``main(args) -> int``. Exit codes:
+
+- 0 success; 1 a simulation failed;
+- 2 bad input: one line on stderr (``sim: error: ...``), no traceback. Bad input includes a file
+  system that refuses a write (full, read-only, no permission: the line names the path); a
+  command writes its results folder all at once, so such an error leaves no partial result,
+  except the finished run files of ``sim batch`` (kept for ``--resume``);
+- 130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM;
+- 141 its standard output was closed early (``sim ... | head``): quietly, as a Unix tool ended
+  by SIGPIPE; what was written stays.
 
 On Ctrl-C or SIGTERM the command stops its workers at once, prints one line (``sim:
 interrupted``, plus where a batch keeps its finished runs) and exits; a second Ctrl-C while it
@@ -40,6 +44,7 @@ COMMANDS = [
     "sensitivity",
 ]
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number
+EXIT_PIPE = 128 + signal.SIGPIPE
 
 
 class Interrupted(KeyboardInterrupt):
@@ -99,6 +104,9 @@ def _run(argv: list[str] | None) -> int:
         return int(args.func(args) or 0)
     except InputError as exc:
         return _refuse(str(exc))
+    except BrokenPipeError:  # the reader of our output went away
+        _silence_stdout()
+        return EXIT_PIPE
     except OSError as exc:
         return _refuse(describe_os_error(exc))
 
@@ -106,6 +114,17 @@ def _run(argv: list[str] | None) -> int:
 def _refuse(message: str) -> int:
     print(f"sim: error: {one_line(message)}", file=sys.stderr)
     return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no stdout at all
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _interrupted(exc: Interrupted) -> int:

@@ -297,3 +297,21 @@ def test_interrupted_run_is_one_line(tmp_path: Path, signum: int, code: int) -> 
     assert "Traceback" not in outcome.stderr
     assert outcome.lines == ["sim: interrupted"]
     assert os.listdir(tmp_path) == []
+
+
+def test_stdout_closed_before_the_summary(tmp_path: Path) -> None:
+    """Case ``stdout-closed`` (``sim run ... | head -0``): exit 141 quietly, results kept."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(BASELINE), *QUICK[:4], "--out", "out"],
+        cwd=tmp_path,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()  # nobody reads the summary
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "Exception ignored" not in err and "error" not in err
+    assert (tmp_path / "out" / "manifest.json").exists()
