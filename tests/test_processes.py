@@ -227,6 +227,15 @@ def test_dashboard_server_ends_with_the_command(start, tmp_path: Path, signum, c
 
 
 @pytest.mark.slow
+def test_a_finished_command_leaves_no_process(start, tmp_path: Path) -> None:
+    args = ["compare", BASELINE, SCENARIOS / "coordinated_ips.toml", "--reps", "2"]
+    sim = start(*args, "--workers", "2", "--years", "1", "--scale", "0.05", "--quiet")
+    sim.wait_for_workers()
+    assert sim.proc.wait(timeout=300) == 0, sim.stderr
+    assert sim.survivors() == []
+
+
+@pytest.mark.slow
 def test_workers_ignore_ctrl_c_at_the_terminal(start, tmp_path: Path) -> None:
     """Ctrl-C at a terminal goes to the whole process group: only ``sim`` acts on it."""
     sim = start(*compare_args(tmp_path / "out"))
