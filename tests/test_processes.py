@@ -223,6 +223,9 @@ def test_dashboard_server_ends_with_the_command(start, tmp_path: Path, signum, c
     sim.wait_for(lambda: _listening(port), "server listening")
     assert sim.signal(signum) == code
     assert sim.survivors() == []
+    deadline = time.monotonic() + GRACE_S  # the socket closes as the last thread of it ends
+    while _listening(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not _listening(port)
 
 
