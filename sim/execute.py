@@ -15,12 +15,14 @@ with the spec, a reused warm-up is identical to a fresh one, and rows are sorted
 
 A run that raises becomes a failed :class:`RunRecord` with its traceback; the others go on.
 A task whose worker died is rerun once, run by run and alone, for the runs it had not
-written.
+written. A file system that refuses to write (full, read-only, no permission) is not a failed
+run: every later run would fail the same way, so the error ends the loop (``sim`` exits 2).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import errno
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -34,6 +36,14 @@ from sim.runfiles import is_done, write_run
 from sim.runner import RunResult, RunSpec
 
 MAX_GROUP = 10  # runs in one task at most (progress is reported when a task ends)
+STORAGE_ERRORS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+)
+
+
+def refused_by_storage(exc: BaseException) -> bool:
+    """True for a file system that refuses writes (full disk, read-only, no permission)."""
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRORS
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,9 @@ def _run_spec(spec: RunSpec, task: RunTask, keep: bool) -> RunRecord:
         result = runner.run_one(spec, keep_warmup=keep)
         if task.runs_dir is not None:
             write_run(Path(task.runs_dir), spec.name, spec.replicate, result, made_by)
-    except Exception:  # a failed run is reported, the others go on
+    except Exception as exc:  # a failed run is reported, the others go on
+        if refused_by_storage(exc):
+            raise
         return _record(spec, ok=False, error=traceback.format_exc())
     tables = None if task.runs_dir is not None else result
     return _record(
@@ -166,7 +178,7 @@ def _outcome(future: cf.Future, task: RunTask) -> tuple[list[RunRecord], list[Ru
     try:
         return future.result(), []
     except BaseException as exc:  # noqa: BLE001 - a dead worker or a lost Dask task
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, KeyboardInterrupt) or refused_by_storage(exc):
             raise
         text = "".join(traceback.format_exception(exc))
         records, again = [], []
@@ -297,7 +309,9 @@ def _write_here(record: RunRecord, runs_dir: Path) -> RunRecord:
     """Write tables a Dask worker sent back; a write error fails the run."""
     try:
         write_run(runs_dir, record.label, record.replicate, record.result, record.identity)
-    except Exception:
+    except Exception as exc:
+        if refused_by_storage(exc):
+            raise
         record.ok, record.error = False, traceback.format_exc()
     record.result = None
     return record

@@ -20,6 +20,9 @@ import hashlib
 import importlib
 import importlib.util
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
@@ -39,7 +42,8 @@ def _module_name(path: Path) -> str:
 def _load_path(path: Path) -> ModuleType:
     path = path.resolve()
     if not path.is_file():
-        raise InputError(f"--plugin {path}: no such file")
+        why = "a folder, not a .py file" if path.is_dir() else "no such file"
+        raise InputError(f"--plugin {path}: {why}")
     name = _module_name(path)
     if name in sys.modules:
         return sys.modules[name]
@@ -48,7 +52,8 @@ def _load_path(path: Path) -> ModuleType:
     sys.modules[name] = module
     _PATHS[name] = str(path)
     try:
-        spec.loader.exec_module(module)
+        with _import_errors(f"--plugin {path}"):
+            spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(name, None)
         _PATHS.pop(name, None)
@@ -56,25 +61,60 @@ def _load_path(path: Path) -> ModuleType:
     return module
 
 
+@contextmanager
+def _import_errors(where: str) -> Iterator[None]:
+    """Turn anything a plugin raises while it is imported into one :class:`InputError` line.
+
+    A plugin is user code: a syntax error, an exception at import or ``sys.exit()`` is bad
+    input to ``sim`` (exit 2), named with ``where`` and the error's own file and line.
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except (Exception, SystemExit) as exc:
+        raise InputError(f"{where}: cannot import it: {_describe(exc)}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    """The error's type and message, and where in the plugin's code it was raised."""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if isinstance(exc, SyntaxError):
+        return text  # its message already names the file and line
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _machinery(f.filename)]
+    return f"{text} ({frames[-1].filename}, line {frames[-1].lineno})" if frames else text
+
+
+def _machinery(filename: str) -> bool:
+    """True for frames of the import itself (this module, importlib), not the plugin's."""
+    return filename in (__file__, importlib.__file__) or filename.startswith("<frozen")
+
+
 def load(ref: str) -> ModuleType:
     """Import a plugin by module name or ``.py`` path (once; later calls return the module).
 
     Raises:
-        InputError: the module or file cannot be found (exit code 2 on the command line).
+        InputError: the module or file cannot be found, or importing it fails (exit code 2
+            on the command line, one line naming the plugin and the error).
     """
     if ref.endswith(".py") or "/" in ref or "\\" in ref:
         return _load_path(Path(ref))
-    try:
+    if not all(part.isidentifier() for part in ref.split(".")):
+        raise InputError(f"--plugin {ref}: not a module name or a .py file")
+    with _import_errors(f"--plugin {ref}"):
         return importlib.import_module(ref)
-    except ModuleNotFoundError as exc:
-        raise InputError(f"--plugin {ref}: cannot import ({exc})") from None
 
 
 def load_entry_points() -> list[str]:
-    """Import every module declared in the ``sim.services`` entry-point group."""
+    """Import every module declared in the ``sim.services`` entry-point group.
+
+    Raises:
+        InputError: a declared module cannot be imported (named with its entry point).
+    """
     names = []
     for ep in entry_points(group=GROUP):
-        ep.load()
+        with _import_errors(f"plugin {ep.name} = {ep.value} (entry point {GROUP})"):
+            ep.load()
         names.append(ep.module)
     return names
 

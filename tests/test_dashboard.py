@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import runpy
-import signal
+import select
 
 import numpy as np
 import pytest
@@ -222,27 +222,29 @@ def test_missing_extra_is_named(monkeypatch, capsys):
 
 
 def test_ctrl_c_stops_the_server(monkeypatch, capsys):
-    class FakeServer:
-        signals: list[int] = []
+    """Ctrl-C cuts the server's lifeline (it exits at once, see sim.lifeline); exit 0."""
 
-        def __init__(self, cmd, env):
-            self.cmd, self.code = cmd, None
+    class FakeServer:
+        cut: list[bool] = []
+
+        def __init__(self, cmd, env, pass_fds):
+            self.cmd, self.fd, self.code = cmd, pass_fds[0], None
+            assert cmd[1:4] == ["-m", "sim.lifeline", str(self.fd)] and cmd[4] == "solara"
 
         def wait(self, timeout=None):
-            if self.code is None and not self.signals:
+            if timeout is None:
                 raise KeyboardInterrupt
-            self.code = -signal.SIGINT
+            readable, _, _ = select.select([self.fd], [], [], 0)
+            self.cut.append(bool(readable) and os.read(self.fd, 1) == b"")  # end-of-file
+            self.code = 1
             return self.code
 
-        def poll(self):
-            return self.code
-
-        def send_signal(self, sig):
-            self.signals.append(sig)
+        def kill(self):
+            raise AssertionError("the server left when its lifeline was cut")
 
     monkeypatch.setattr(command.subprocess, "Popen", FakeServer)
     assert cli_main(["dashboard", str(BASELINE), "--port", "0"]) == 0
-    assert FakeServer.signals == [signal.SIGINT]
+    assert FakeServer.cut == [True]
     out = capsys.readouterr().out
     assert out.startswith("sim dashboard: http://127.0.0.1:") and ":0/" not in out
 

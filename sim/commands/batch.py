@@ -165,6 +165,9 @@ def run_batch(job: Job, folder: ResultsFolder, todo: list, pool) -> list:
     progress.start()
     try:
         failures = run_into(todo, job.runs_dir, pool, progress, lambda f: write_failures(job, f))
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: sim.cli prints this after one line
+        exc.add_note(f"finished runs kept in {job.runs_dir} for --resume")
+        raise
     finally:
         progress.close()
     write_failures(job, failures)

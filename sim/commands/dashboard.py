@@ -1,14 +1,18 @@
 """``sim dashboard [SCENARIO.toml]``: watch one scenario month by month in the browser.
 
 Serves Mesa's SolaraViz page (:mod:`sim.dashboard.app`) with ``solara run`` on 127.0.0.1
-(another interface only when ``--host`` names it), prints the address and waits; Ctrl-C stops
-it. Everything the page loads comes from the local solara asset packages: the version check
+(another interface only when ``--host`` names it), prints the address and waits; Ctrl-C (or
+SIGTERM) stops it. The host and port are checked before the server starts (exit 2 when the host
+does not resolve, is not an interface of this machine, or the port is taken). The server holds a
+:class:`~sim.lifeline.Lifeline`, so it stops with this command however it ends (SIGKILL too).
+Everything the page loads comes from the local solara asset packages: the version check
 and telemetry are switched off, and production mode skips solara's install-check frame.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import os
 import signal
@@ -19,10 +23,12 @@ from pathlib import Path
 
 from sim.commands.common import START_RE
 from sim.errors import InputError
+from sim.lifeline import Lifeline
 
 DEFAULT_PORT = 8765
 LOOPBACK = "127.0.0.1"
 NEEDS = ("solara", "altair")  # Mesa's SolaraViz imports altair even for matplotlib panels
+STOP_S = 5.0  # seconds the server has to exit once its lifeline is cut
 
 
 def add_parser(sub) -> None:
@@ -40,9 +46,35 @@ def add_parser(sub) -> None:
 
 def free_port(host: str = LOOPBACK) -> int:
     """A port that is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    return check_host(host, 0)
+
+
+def check_host(host: str, port: int) -> int:
+    """Resolve ``host`` and bind ``port`` on it once, before the server starts.
+
+    Returns:
+        The port (a free one when ``port`` is 0).
+
+    Raises:
+        InputError: the host does not resolve, is not an interface of this machine, or the
+            port cannot be used there.
+    """
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise InputError(f"--host {host!r}: cannot resolve it ({_reason(exc)})") from None
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            s.bind(address)
+            return int(s.getsockname()[1])
+    except OSError as exc:
+        option = f"--port {port}" if exc.errno == errno.EADDRINUSE else f"--host {host!r}"
+        raise InputError(f"{option}: cannot serve there ({_reason(exc)})") from None
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -80,44 +112,46 @@ def server_env(settings) -> dict[str, str]:
     return env
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(args: argparse.Namespace) -> int:
-    """Start the server, print its address, wait until it ends or Ctrl-C (or SIGTERM)."""
+    """Start the server, print its address, wait until it ends or Ctrl-C (or SIGTERM).
+
+    Signals reach this process as KeyboardInterrupt (see :mod:`sim.cli`).
+    """
     settings = settings_from_args(args)
-    port = args.port or free_port(args.host)
-    # Ctrl-C works even where a shell started us with SIGINT ignored; SIGTERM stops the
-    # server too, so it never outlives the command.
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
+    port = check_host(args.host, args.port)
+    line = Lifeline()
     try:
-        proc = subprocess.Popen(solara_command(args.host, port), env=server_env(settings))
+        proc = subprocess.Popen(
+            on_lifeline(solara_command(args.host, port), line),
+            env=server_env(settings),
+            pass_fds=(line.fd,),
+        )
         print(f"sim dashboard: http://{args.host}:{port}/ (Ctrl-C stops it)", flush=True)
-        return _wait(proc)
+        return _wait(proc, line)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        line.close()
 
 
-def _wait(proc: subprocess.Popen) -> int:
+def on_lifeline(cmd: list[str], line: Lifeline) -> list[str]:
+    """``python -m MODULE ARGS`` as ``python -m sim.lifeline FD MODULE ARGS`` (see there)."""
+    python, flag, module, *rest = cmd
+    return [python, "-m", "sim.lifeline", str(line.fd), module, *rest]
+
+
+def _wait(proc: subprocess.Popen, line: Lifeline) -> int:
     try:
         code = proc.wait()
     except KeyboardInterrupt:
-        return stop(proc)
+        return stop(proc, line)
     return 0 if code in (0, -signal.SIGINT, -signal.SIGTERM) else 1
 
 
-def stop(proc: subprocess.Popen) -> int:
-    """Stop the server process (interrupt, then terminate, then kill)."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        if proc.poll() is not None:
-            break
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            continue
+def stop(proc: subprocess.Popen, line: Lifeline) -> int:
+    """Stop the server: cut its lifeline (it exits at once); kill it if it is still there."""
+    line.cut()
+    try:
+        proc.wait(timeout=STOP_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
     return 0
