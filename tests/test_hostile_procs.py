@@ -315,3 +315,10 @@ def test_stdout_closed_before_the_summary(tmp_path: Path) -> None:
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "Exception ignored" not in err and "error" not in err
     assert (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_dashboard_start_year_zero_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("solara", reason="the dashboard extra is not installed")
+    refused_with_nothing_written(
+        tmp_path, "dashboard", BASELINE, "--start", "0000-01", mentions="--start: the year"
+    )

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.commands.common import START_RE
+from sim.batch import start_problem
 from sim.errors import InputError
 from sim.lifeline import Lifeline
 
@@ -87,8 +87,9 @@ def settings_from_args(args: argparse.Namespace):
         raise InputError(f"dashboard: missing {', '.join(missing)}; pip install '.[dashboard]'")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port: must be 0-65535, got {args.port}")
-    if not START_RE.match(args.start):
-        raise InputError(f"--start: must be YYYY-MM, got {args.start!r}")
+    problem = start_problem(args.start)
+    if problem:
+        raise InputError(f"--start: {problem}")
     scenario = str(Path(args.scenario).resolve()) if args.scenario else ""
     load(scenario)  # raises InputError naming the file and the key
     scale = check_scale(DEFAULT_SCALE if args.scale is None else args.scale)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HEADER = "metric,group,period,target,lo,hi,simulated,sim_lo,sim_hi,inside"
 SHOW = ["metric", "group", "period", "target", "lo", "hi", "simulated", "sim_lo", "sim_hi"]
@@ -138,6 +140,8 @@ def main(args: argparse.Namespace) -> int:
         write_csv(table, out)
         record_inside(results, [out])
     if not args.quiet:
+        import pandas as pd
+
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(table[[*SHOW, "status"]].to_string(index=False, float_format="{:.4g}".format))
         print(interval_note(manifest, int(yearly["replicate"].nunique())))
