@@ -34,6 +34,7 @@ from importlib import resources
 import numpy as np
 
 from sim.errors import InputError
+from sim.intervals import stats
 from sim.population import Activity, NavStatus
 from sim.services.base import Service
 
@@ -272,14 +273,6 @@ def _values(series, scen: str) -> np.ndarray:
     return series.loc[scen].to_numpy(dtype=float)
 
 
-def _quantiles(values: np.ndarray) -> dict:
-    values = values[~np.isnan(values)]
-    if not len(values):
-        return {"median": None, "lo": None, "hi": None}
-    q = np.quantile(values, [0.5, 0.025, 0.975])
-    return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
-
-
 def headline_extras(pair) -> dict[str, dict]:
     """Extra headline entries per scenario, from the paired table.
 
@@ -294,13 +287,13 @@ def headline_extras(pair) -> dict[str, dict]:
     out = {}
     for scen in sorted(pair["scenario"].unique()):
         payers = {
-            payer: _quantiles(_values(_per_replicate(pair, f"public:{payer}:total"), scen))
+            payer: stats(_values(_per_replicate(pair, f"public:{payer}:total"), scen))
             for payer in PAYERS
         }
         a, c = averted.get(scen), public.get(scen)
         interval = None
         if a is not None and c is not None and len(a) and (a > 0).all():
-            q = _quantiles((c / a).to_numpy(dtype=float))
+            q = stats((c / a).to_numpy(dtype=float))
             interval = {"lo": q["lo"], "hi": q["hi"]}
         out[scen] = {
             "npv_public_by_payer_nok": payers,

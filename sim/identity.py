@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -28,10 +29,25 @@ SHOWN = 4  # differences listed in the one-line refusal
 
 @functools.cache
 def _commit() -> str | None:
+    """The git commit, with a hash of the uncommitted changes when there are any."""
     from sim.manifest import _git
 
     commit, dirty = _git()
-    return None if commit is None else commit + ("+dirty" if dirty else "")
+    if commit is None or not dirty:
+        return commit
+    return f"{commit}+dirty:{_diff_hash()}"
+
+
+def _diff_hash() -> str:
+    """sha256 (first 12 digits) of ``git diff HEAD``: two different edits never look alike."""
+    root = Path(sim.__file__).resolve().parent.parent
+    try:
+        diff = subprocess.run(
+            ["git", "diff", "HEAD"], cwd=root, capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return hashlib.sha256(diff).hexdigest()[:12]
 
 
 def scenario_hash(scenario) -> str:
@@ -64,22 +80,25 @@ def identity(spec, plugins: tuple[str, ...]) -> dict:
 
 
 def read_identity(path: Path) -> dict | None:
-    """The identity recorded in a run file (None when it records none).
+    """The identity recorded in a run file (None when it records none, or none readable).
 
     Raises:
         OSError, ValueError: the file cannot be read as Parquet (pyarrow's errors derive
             from these).
     """
     metadata = pq.read_schema(path).metadata or {}
-    raw = metadata.get(b"sim_run")
-    entry = json.loads(raw) if raw else {}
-    return entry.get(IDENTITY)
+    try:
+        entry = json.loads(metadata.get(b"sim_run") or b"{}")
+    except ValueError:
+        return None
+    found = entry.get(IDENTITY) if isinstance(entry, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 def differences(found: dict | None, expected: dict) -> list[str]:
     """What differs between a run file's identity and the expected one (empty when equal)."""
     if found is None:
-        return ["no identity recorded (made by an older version)"]
+        return ["no readable identity recorded (made by an older version, or altered)"]
     found = json.loads(json.dumps(found))
     expected = json.loads(json.dumps(expected))
     return [
@@ -111,25 +130,22 @@ def move_aside(path: Path) -> Path:
 def check_runs(specs: list, runs_dir: Path, plugins: tuple[str, ...]) -> list[Path]:
     """Check every existing run file of ``specs`` before a resume; returns files moved aside.
 
+    Nothing is moved unless every readable file belongs.
+
     Raises:
         InputError: when a readable run file was made by another run (listing what differs).
     """
-    from sim.runfiles import monthly_path, yearly_path
-
-    moved, mismatches = [], []
+    damaged, mismatches = [], []
     for spec in specs:
-        yearly = yearly_path(runs_dir, spec.name, spec.replicate)
-        if not yearly.exists():
+        files = _run_files(spec, runs_dir)
+        broken = [p for p in files if not readable(p)]
+        if broken:
+            damaged += broken
             continue
-        monthly = monthly_path(runs_dir, spec.name, spec.replicate)
-        files = [yearly] + ([monthly] if spec.monthly and monthly.exists() else [])
-        damaged = [p for p in files if not readable(p)]
-        if damaged:
-            moved += [move_aside(p) for p in damaged]
-            continue
-        diff = differences(read_identity(yearly), identity(spec, plugins))
-        if diff:
-            mismatches.append(f"{yearly.name}: {'; '.join(diff)}")
+        if files:
+            diff = differences(read_identity(files[0]), identity(spec, plugins))
+            if diff:
+                mismatches.append(f"{files[0].name}: {'; '.join(diff)}")
     if mismatches:
         more = len(mismatches) - SHOWN
         listed = " | ".join(mismatches[:SHOWN]) + (f" | and {more} more" if more > 0 else "")
@@ -137,4 +153,15 @@ def check_runs(specs: list, runs_dir: Path, plugins: tuple[str, ...]) -> list[Pa
             f"--resume {runs_dir}: {len(mismatches)} run file(s) were made by other runs, "
             f"not reused: {listed} (use another --out)"
         )
-    return moved
+    return [move_aside(p) for p in damaged]
+
+
+def _run_files(spec, runs_dir: Path) -> list[Path]:
+    """A run's existing files: the yearly one first, the monthly one when the run needs it."""
+    from sim.runfiles import monthly_path, yearly_path
+
+    yearly = yearly_path(runs_dir, spec.name, spec.replicate)
+    if not yearly.exists():
+        return []
+    monthly = monthly_path(runs_dir, spec.name, spec.replicate)
+    return [yearly] + ([monthly] if spec.monthly and monthly.exists() else [])

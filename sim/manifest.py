@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 import sim
+from sim.ownership import GENERATOR
 
 KEY_PACKAGES = ["mesa", "numpy", "pandas", "scipy", "pyarrow", "seaborn", "dask", "SALib"]
 
@@ -79,6 +80,7 @@ def build_manifest(
     commit, dirty = _git()
     labels = list(scenarios)
     return {
+        "generator": f"{GENERATOR} {sim.__version__}",
         "package_version": sim.__version__,
         "git_commit": commit,
         "git_dirty": dirty,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.report.i18n import MIN_REPS
+from sim.intervals import MIN_REPS
 
 
 def interval_label(counts: list[int]) -> str:

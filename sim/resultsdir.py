@@ -1,23 +1,21 @@
-"""A results folder is the user's data: what a command may write into it, replace and lock.
+"""A results folder is the user's data: how a command holds it, writes into it and replaces it.
 
-The rule (DESIGN.md, common options): a command writes into ``--out`` only when the folder does
-not exist, is empty, or holds only entries recorded in its ``manifest.json`` (``files``: the
-files and folders an earlier result wrote, which the new result may replace). Anything else
-exits 2 before simulating, naming the unrecorded entries. A recorded folder that holds its
-own ``manifest.json`` (a sub-result such as ``results/main/trial/``) is checked the same way,
-so a file the user put inside it is never removed.
+Which entries are the tool's own is decided in :mod:`sim.ownership` (the manifest's ``files``);
+a command writes into ``--out`` only when the folder does not exist, is empty, or holds only
+such entries, and it checks that before simulating (exit 2 naming the others).
 
 While a command runs it holds an exclusive ``flock`` on the folder itself (no file is made for
 it); every other command that writes there, or reads it to add files, refuses with exit 2.
 The lock dies with its process, so a folder left by a killed command is taken over by the next
-one, which also removes what the killed one left half-made (only the tool's own hidden names:
-``.staging-*``, ``.runs-*``, ``.trash-*``, ``.sim-report-*`` and temporary ``.*.tmp`` files).
+one, which also removes the hidden entries the killed one left half-made (only names the tool
+makes, and only those of processes that are gone).
 
 A new result is written into a hidden staging folder inside ``DIR`` and swapped in only when
 complete: the manifest is first rewritten to record the old and the new entries together (so
 a crash at any point leaves a folder whose every entry is recorded), each new entry replaces
-its old one, old recorded entries the new result lacks are removed, and the new manifest comes
-last. Only recorded entries are ever removed.
+its old one, old recorded entries the new result lacks are removed (unless something not the
+tool's own appeared inside them meanwhile: those stay, and are named), and the new manifest
+comes last.
 """
 
 from __future__ import annotations
@@ -26,109 +24,25 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
+import sim
 from sim.errors import InputError
-
-MANIFEST = "manifest.json"
-# hidden names only the tool makes: staging and scratch folders, temporary files
-TOOL_NAME = re.compile(
-    r"^\.(staging|runs|trash)-\d+-[0-9a-f]{8}$"  # results staging and scratch
-    r"|^\..+\.\d+\.[0-9a-f]{8}\.tmp$"  # a file being written
-    r"|^\.sim-report-\d+-[a-z0-9_]{8}$"  # a report being drawn
+from sim.ownership import (
+    GENERATOR,
+    MANIFEST,
+    check_out,
+    is_sim_manifest,
+    read_manifest,
+    recorded,
+    stale,
+    unrecorded,
 )
-SHOWN = 5  # unrecorded names listed in a refusal
 
-
-def read_manifest(folder: Path) -> dict | None:
-    """The folder's manifest, or None when it has none or it is not a JSON object."""
-    try:
-        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def recorded(folder: Path) -> set[str]:
-    """Top-level names the folder's manifest records (``files``; folders without the slash)."""
-    manifest = read_manifest(folder)
-    files = manifest.get("files") if manifest else None
-    if not isinstance(files, list):
-        return set()
-    return {str(f).split("/", 1)[0] for f in files if isinstance(f, str) and f.strip("/")}
-
-
-def unrecorded(folder: Path) -> list[str]:
-    """Entries below ``folder`` that no manifest records (paths relative to ``folder``)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    names = recorded(folder)
-    if is_sim_manifest(read_manifest(folder)):
-        names.add(MANIFEST)
-    out = []
-    for entry in sorted(os.listdir(folder)):
-        path = folder / entry
-        if TOOL_NAME.match(entry):
-            continue
-        if entry not in names:
-            out.append(entry + ("/" if path.is_dir() and not path.is_symlink() else ""))
-        elif entry != MANIFEST and _is_subresult(path):
-            out += [f"{entry}/{name}" for name in unrecorded(path)]
-    return out
-
-
-def is_sim_manifest(manifest: dict | None) -> bool:
-    """Whether a manifest was written by this tool (it records files or a package version)."""
-    return bool(manifest) and ("files" in manifest or "package_version" in manifest)
-
-
-def _is_subresult(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink() and (path / MANIFEST).is_file()
-
-
-def check_out(out: Path, option: str = "--out") -> None:
-    """Refuse an output folder this command may not write (InputError, nothing written).
-
-    It must not be a file, its nearest existing ancestor must be a writable folder, and an
-    existing folder must be empty or hold only recorded entries.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{option} {out}: is a file, not a folder")
-    ancestor = out if out.exists() else _nearest_existing(out)
-    if not ancestor.is_dir():
-        raise InputError(f"{option} {out}: {ancestor} is a file, not a folder")
-    if not _writable(ancestor):
-        raise InputError(f"{option} {out}: {ancestor} is not writable")
-    names = unrecorded(out)
-    if names:
-        more = len(names) - SHOWN
-        shown = ", ".join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
-        raise InputError(
-            f"{option} {out}: holds files no sim result recorded ({shown}); "
-            "use an empty or new folder"
-        )
-
-
-def _nearest_existing(path: Path) -> Path:
-    path = Path(os.path.abspath(path))
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def _writable(folder: Path) -> bool:
-    """Whether new entries can be made in ``folder`` (permissions and a read-only mount)."""
-    try:
-        if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            return False
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
+__all__ = ["MANIFEST", "ResultsFolder", "check_out", "held", "lock", "record", "unrecorded"]
 
 
 def tool_name(kind: str) -> str:
@@ -182,12 +96,10 @@ class ResultsFolder:
         self._handle.close()
 
     def clean_stale(self) -> list[str]:
-        """Remove the tool's half-made hidden entries (staging, scratch, temporary files)."""
-        removed = []
-        for entry in sorted(os.listdir(self.out)):
-            if TOOL_NAME.match(entry):
-                _remove(self.out / entry)
-                removed.append(entry)
+        """Remove hidden entries the tool left half-made (of this process or a dead one)."""
+        removed = [entry for entry in sorted(os.listdir(self.out)) if stale(entry)]
+        for entry in removed:
+            _remove(self.out / entry)
         return removed
 
     # -- writing ------------------------------------------------------------------------------
@@ -219,19 +131,18 @@ class ResultsFolder:
                 batch's ``runs/`` and ``failures.json``, written in place).
         """
         new = sorted(e for e in os.listdir(staged) if e != MANIFEST)
+        kept = {k.rstrip("/") for k in keep}
         files = sorted({*(_entry(staged, e) for e in new), *keep, MANIFEST})
         manifest = json.loads((staged / MANIFEST).read_text(encoding="utf-8"))
-        manifest["files"] = files
+        manifest.update(generator=f"{GENERATOR} {sim.__version__}", files=files)
         old = recorded(self.out) - {MANIFEST}
-        self._record_interim(old | set(new) | {k.rstrip("/") for k in keep})
+        self._record_interim(files + [_entry(self.out, e) for e in old])
         trash = self.scratch("trash")
         for entry in new:
             if (self.out / entry).exists():
                 os.replace(self.out / entry, trash / entry)
             os.replace(staged / entry, self.out / entry)
-        for entry in old - set(new) - {k.rstrip("/") for k in keep}:
-            if (self.out / entry).exists():
-                os.replace(self.out / entry, trash / entry)
+        self._retire(sorted(old - set(new) - kept), trash)
         write_json(self.out / MANIFEST, manifest)
         _remove(trash)
         _remove(staged)
@@ -239,12 +150,26 @@ class ResultsFolder:
         register_subresult(self.out)
         return files
 
-    def _record_interim(self, names: set[str]) -> None:
+    def _retire(self, entries: list[str], trash: Path) -> None:
+        """Move the earlier result's entries to ``trash``, but none that now holds user files."""
+        foreign = {name.split("/", 1)[0] for name in unrecorded(self.out)}
+        for entry in entries:
+            if entry in foreign:
+                print(
+                    f"sim: kept {self.out / entry}: it now holds files no sim result recorded",
+                    file=sys.stderr,
+                )
+            elif (self.out / entry).exists():
+                os.replace(self.out / entry, trash / entry)
+
+    def _record_interim(self, new_files: list[str]) -> None:
         """Record old and new entries together before any of them moves."""
         manifest = read_manifest(self.out)
-        if manifest is None:
+        if not is_sim_manifest(manifest):
             return
-        manifest["files"] = sorted(names | {MANIFEST})
+        old_files = [f for f in manifest.get("files") or [] if isinstance(f, str)]
+        manifest["files"] = sorted({*old_files, *new_files, MANIFEST})
+        manifest["generator"] = f"{GENERATOR} {sim.__version__}"
         manifest["status"] = "being replaced"
         write_json(self.out / MANIFEST, manifest)
 
@@ -326,30 +251,6 @@ def lock(folder: Path, option: str = "--out") -> Lock:
     return Lock(folder, option)
 
 
-def add_files(folder: Path, files: dict[str, object], option: str = "results") -> None:
-    """Write files into an existing result and record them (``sim report``, validation).
-
-    Each name must be new or already recorded; the folder is locked while writing.
-    """
-    from sim.outputs import write_file
-
-    folder = Path(folder)
-    if not is_sim_manifest(read_manifest(folder)):
-        raise InputError(f"{folder}: not a results folder (no readable {MANIFEST})")
-    handle = lock(folder, option)
-    try:
-        mine = recorded(folder)
-        for name in files:
-            top = name.split("/", 1)[0]
-            if (folder / top).exists() and top not in mine:
-                raise InputError(f"{folder / top}: no sim result recorded it; not replaced")
-        for name, content in files.items():
-            write_file(folder / name, content)
-        record(folder, list(files))
-    finally:
-        handle.close()
-
-
 @contextlib.contextmanager
 def held(folder: Path, option: str = "results"):
     """Hold a result's lock while a command reads it and adds files (report, validation).
@@ -370,11 +271,22 @@ def held(folder: Path, option: str = "results"):
 
 
 def record_inside(folder: Path, paths: list[Path]) -> None:
-    """Record the paths that lie directly in the result ``folder`` (its lock held)."""
+    """Record the paths that lie directly in the result ``folder`` (its lock held).
+
+    A folder is recorded with each file in it, so a file added there later is not the tool's.
+    """
     root = Path(folder).resolve()
-    names = [_entry(root, p.name) for p in map(Path, paths) if p.resolve().parent == root]
-    if names and is_sim_manifest(read_manifest(root)):
-        record(root, [n for n in names if (root / n.rstrip("/")).exists()])
+    if not is_sim_manifest(read_manifest(root)):
+        return
+    names = []
+    for path in map(Path, paths):
+        if path.resolve().parent != root or not path.exists():
+            continue
+        names.append(_entry(root, path.name))
+        if path.is_dir():
+            names += [f"{path.name}/{inner.name}" for inner in sorted(path.iterdir())]
+    if names:
+        record(root, names)
 
 
 def register_subresult(folder: Path) -> bool:
@@ -399,8 +311,11 @@ def register_subresult(folder: Path) -> bool:
 
 def record(folder: Path, names: list[str], status: str | None = None) -> None:
     """Add entries written in place to the folder's manifest (a minimal one when none)."""
-    manifest = read_manifest(folder) or {}
-    manifest["files"] = sorted(set(manifest.get("files") or []) | set(names) | {MANIFEST})
+    manifest = read_manifest(folder)
+    if not is_sim_manifest(manifest):
+        manifest = {"generator": f"{GENERATOR} {sim.__version__}"}
+    old = [f for f in manifest.get("files") or [] if isinstance(f, str)]
+    manifest["files"] = sorted({*old, *names, MANIFEST})
     if status is not None:
         manifest["status"] = status
     write_json(Path(folder) / MANIFEST, manifest)

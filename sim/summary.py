@@ -1,6 +1,7 @@
-"""``summary.json`` and ``paired.parquet``: medians and 95 % intervals over replicates.
+"""``summary.json`` and ``paired.parquet``: medians and intervals over replicates.
 
-``lo``/``hi`` are the 2.5 % and 97.5 % quantiles over replicates. Paired differences are
+``lo``/``hi`` are the 2.5 % and 97.5 % quantiles over replicates, or the lowest and highest
+value below 5 replicates (:mod:`sim.intervals`). Paired differences are
 scenario minus reference (the first scenario) for the same replicate, so common random numbers
 cancel most of the noise. Values without a year (NPVs, ratios) live only in ``headline``.
 
@@ -22,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.costs import PAYERS, headline_extras
+from sim.intervals import interval, stats
 from sim.tables import COLUMNS, SORT, combine
 
 CELL = ["period", "metric", "group"]
 DTYPES = {"scenario": "str", "metric": "str", "group": "str"}
-QUANTILES = [0.5, 0.025, 0.975]
 HEADLINE_CELLS = {
     ("neet_rate", "all"),
     ("neet_count", "all"),
@@ -200,17 +201,10 @@ def minus(stack: Stack, ref: Stack) -> Stack:
 
 
 # -- medians and intervals -----------------------------------------------------------------
-def _stats(values: np.ndarray) -> dict:
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if not len(v):
-        return {"median": None, "lo": None, "hi": None}
-    q = np.quantile(v, QUANTILES)
-    return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
-
-
 def cell_stats(stack: Stack) -> list[dict]:
-    """Median, 2.5 % and 97.5 % quantile of each cell over replicates (NaN and gaps left out).
+    """Median and interval of each cell over replicates (NaN and gaps left out).
+
+    The interval follows :mod:`sim.intervals` (95 % from 5 replicates, else the range).
 
     Cells with a value in every replicate are done in one vectorised call (numpy's quantile
     along an axis is the same computation as on each row); the rest one by one.
@@ -219,22 +213,22 @@ def cell_stats(stack: Stack) -> list[dict]:
     full = valid.all(axis=1)
     out: list[dict] = [{}] * len(full)
     if full.any():
-        q = np.quantile(stack.value[full], QUANTILES, axis=1)
-        for i, (m, lo, hi) in zip(np.flatnonzero(full), q.T, strict=True):
+        q = interval(stack.value[full], axis=1)
+        for i, m, lo, hi in zip(np.flatnonzero(full), *q, strict=True):
             out[i] = {"median": float(m), "lo": float(lo), "hi": float(hi)}
     for i in np.flatnonzero(~full):
-        out[i] = _stats(stack.value[i][valid[i]])
+        out[i] = stats(stack.value[i][valid[i]])
     return out
 
 
 def nest(stack: Stack) -> dict:
     """Nested stats: metric → group → period → stats, keys sorted (the ``summary.json`` layout)."""
-    stats = cell_stats(stack)
+    cells = cell_stats(stack)
     order = stack.cells.sort_values(["metric", "group", "period"], kind="stable").index
     metric, group, period = (stack.cells[k].to_numpy() for k in ("metric", "group", "period"))
     out: dict = {}
     for i in order:
-        out.setdefault(metric[i], {}).setdefault(group[i], {})[str(period[i])] = stats[i]
+        out.setdefault(metric[i], {}).setdefault(group[i], {})[str(period[i])] = cells[i]
     return out
 
 
@@ -251,9 +245,9 @@ def headline(pair: pd.DataFrame) -> dict:
     public = _total(pair, "cost_nok_discounted", "public:total")
     societal = _total(pair, "cost_nok_discounted", "societal:total")
     for scen in sorted(pair["scenario"].unique()):
-        entry = {"neet_years_averted": _stats(_values(neet, scen))}
-        entry["npv_public_nok"] = _stats(_values(public, scen))
-        entry["npv_societal_nok"] = _stats(_values(societal, scen))
+        entry = {"neet_years_averted": stats(_values(neet, scen))}
+        entry["npv_public_nok"] = stats(_values(public, scen))
+        entry["npv_societal_nok"] = stats(_values(societal, scen))
         averted, cost = entry["neet_years_averted"]["median"], entry["npv_public_nok"]["median"]
         ratio = None
         if averted is not None and cost is not None and averted > 0:
@@ -279,8 +273,8 @@ def npv_totals(yearly: pd.DataFrame) -> dict:
     for scen in sorted(yearly["scenario"].unique()):
         if scen in public.index.get_level_values(0):
             out[scen] = {
-                "public_nok": _stats(_values(public, scen)),
-                "societal_nok": _stats(_values(societal, scen)),
+                "public_nok": stats(_values(public, scen)),
+                "societal_nok": stats(_values(societal, scen)),
             }
     return out
 

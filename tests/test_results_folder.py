@@ -23,6 +23,7 @@ from sim import runner
 from sim.cli import main
 from sim.resultsdir import ResultsFolder, check_out, unrecorded
 
+ROOT = Path(__file__).resolve().parent.parent
 RUN = ["run", str(BASELINE), *QUICK]
 TRIAL = ["trial", str(BASELINE), "--years", "2", "--months", "6", "--scale", "0.02", "--quiet"]
 
@@ -57,6 +58,24 @@ def test_out_in_a_checkout_is_refused_and_nothing_is_touched(tmp_path: Path) -> 
     assert_refused(outcome, mentions="no sim result recorded")
     assert ".git/" in outcome.lines[0] and "Makefile" in outcome.lines[0]
     assert snapshot(checkout) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compare", str(BASELINE), *QUICK],
+        ["batch", str(ROOT / "batches" / "example.toml"), *QUICK],
+        [*TRIAL],
+        ["calibrate", str(BASELINE), "--budget", "2", *QUICK],
+        ["sensitivity", "--n", "2", *QUICK],
+    ],
+    ids=["compare", "batch", "trial", "calibrate", "sensitivity"],
+)
+def test_every_simulating_command_refuses_a_user_folder(tmp_path, command) -> None:
+    (tmp_path / "mine.txt").write_text("mine\n")
+    before = snapshot(tmp_path)
+    assert_refused(sim(*command, "--out", tmp_path), mentions="mine.txt")
+    assert snapshot(tmp_path) == before
 
 
 def test_a_folder_of_earlier_results_and_user_files_is_refused(earlier, tmp_path) -> None:
@@ -119,9 +138,9 @@ def test_out_that_is_a_file_or_the_scenario_itself_is_refused(tmp_path) -> None:
 
 def test_an_unwritable_parent_is_refused_before_simulating(tmp_path, monkeypatch) -> None:
     """Injected: the parent reports itself not writable (root ignores permission bits)."""
-    import sim.resultsdir as resultsdir
+    import sim.ownership as ownership
 
-    monkeypatch.setattr(resultsdir, "_writable", lambda folder: False)
+    monkeypatch.setattr(ownership, "_writable", lambda folder: False)
     monkeypatch.setattr(runner, "run_one", pytest.fail)  # must not simulate
     assert run_into(tmp_path / "new") == 2
     assert not (tmp_path / "new").exists()
@@ -138,6 +157,74 @@ def test_a_read_only_mount_is_refused_before_simulating(tmp_path) -> None:
         assert_refused(sim(*RUN, "--out", mount / "out"), mentions="not writable")
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_manifest_of_another_tool_does_not_make_its_files_ours(tmp_path) -> None:
+    """A folder whose manifest.json lists files, written by another program, is the user's."""
+    folder = tmp_path / "dataset"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "photos" / "1.jpg").write_text("jpg")
+    (folder / "data.csv").write_text("a,b\n")
+    (folder / "manifest.json").write_text(json.dumps({"files": ["data.csv", "photos/"]}))
+    before = snapshot(folder)
+    assert_refused(sim(*RUN, "--out", folder), mentions="data.csv")
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("inside", ["report-en-figures", "runs"])
+def test_a_user_file_inside_a_recorded_folder_is_refused(earlier, tmp_path, inside) -> None:
+    out = copy_of(earlier, tmp_path)
+    if inside == "runs":
+        (out / "runs").mkdir()
+        (out / "runs" / "baseline__r0.parquet").write_text("run")
+        manifest = json.loads((out / "manifest.json").read_text())
+        (out / "manifest.json").write_text(
+            json.dumps({**manifest, "files": [*manifest["files"], "runs/"]})
+        )
+    else:
+        assert main(["report", str(out), "--lang", "en"]) == 0
+    (out / inside / "mynotes.txt").write_text("keep\n")
+    assert_refused(sim(*RUN, "--out", out), mentions=f"{inside}/mynotes.txt")
+    assert (out / inside / "mynotes.txt").read_text() == "keep\n"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dot-dot-entry"])
+def test_a_manifest_that_is_no_file_or_names_no_entry_is_refused(tmp_path, kind) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "yearly.parquet").write_text("x")
+    manifest = folder / "manifest.json"
+    if kind == "fifo":
+        os.mkfifo(manifest)
+    elif kind == "dev-zero":
+        manifest.symlink_to("/dev/zero")
+    else:
+        manifest.write_text(json.dumps({"generator": "trondelag-neet-sim", "files": ["..", "./"]}))
+    outcome = sim(*RUN, "--out", folder, timeout=60)
+    assert_refused(outcome, mentions="no sim result recorded")
+    assert "yearly.parquet" in outcome.lines[0]
+
+
+def test_a_result_of_an_earlier_version_is_replaced(earlier, tmp_path) -> None:
+    """Results made before ``files`` and ``generator`` existed are still the tool's own."""
+    out = copy_of(earlier, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("files", "generator"):
+        manifest.pop(key)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "report-nb.html").write_text("<!DOCTYPE html>")
+    assert unrecorded(out) == []
+    assert run_into(out) == 0
+    assert not (out / "report-nb.html").exists()
+
+
+def test_a_live_commands_hidden_folder_is_left_alone(earlier, tmp_path) -> None:
+    """Only hidden entries of processes that are gone are stale (a live report's stay)."""
+    out = copy_of(earlier, tmp_path)
+    live = out / f".sim-report-{os.getppid()}-abcdefgh"  # pytest's parent is alive
+    live.mkdir()
+    assert run_into(out) == 0
+    assert live.is_dir()
 
 
 # -- replacing only when complete ------------------------------------------------------------
@@ -159,12 +246,20 @@ def test_a_failed_run_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch) ->
     assert not (tmp_path / "new").exists()
 
 
+def dead_pid() -> int:
+    """The pid of a process that has ended."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 def test_stale_staging_of_a_killed_command_is_cleaned(earlier, tmp_path) -> None:
     out = copy_of(earlier, tmp_path)
-    for name in (".staging-123-deadbeef", ".runs-123-0badf00d", ".trash-9-01234567"):
+    gone = dead_pid()
+    for name in (f".staging-{gone}-deadbeef", f".runs-{gone}-0badf00d", f".trash-{gone}-01234567"):
         (out / name).mkdir()
         (out / name / "half.parquet").write_text("x")
-    (out / ".yearly.parquet.77.abcdef01.tmp").write_text("x")
+    (out / f".yearly.parquet.{gone}.abcdef01.tmp").write_text("x")
     assert unrecorded(out) == []  # the tool's own leftovers never block
     assert run_into(out) == 0
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]

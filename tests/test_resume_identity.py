@@ -161,3 +161,35 @@ def test_run_files_are_fsynced_before_the_rename(tmp_path, monkeypatch) -> None:
     write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.parquet", {"timing": {}})
     assert len(synced) >= 2  # the file, then its folder
     assert pq.read_table(tmp_path / "x.parquet").num_rows == 1
+
+
+@pytest.mark.parametrize("metadata", [b"{not json", b"[1, 2]", b'{"identity": 3}'])
+def test_a_run_file_with_altered_metadata_is_refused(finished, tmp_path, metadata) -> None:
+    out = copy(finished, tmp_path)
+    path = run_file(out)
+    table = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata({META_KEY: metadata}), path)
+    assert_refused(
+        sim("batch", finished[0], "--out", out, "--resume", *QUICK), mentions="identity"
+    )
+
+
+def test_a_refused_resume_moves_no_damaged_file_aside(finished, tmp_path) -> None:
+    out = copy(finished, tmp_path)
+    damaged = run_file(out, "baseline", 0)
+    damaged.write_bytes(damaged.read_bytes()[:200])
+    outcome = sim("batch", finished[0], "--out", out, "--resume", *QUICK, "--years", "2")
+    assert_refused(outcome, mentions="years")
+    assert damaged.exists() and not damaged.with_name(damaged.name + ".damaged").exists()
+
+
+def test_a_large_batch_says_how_many_runs_at_once(tmp_path) -> None:
+    path = tmp_path / "big.toml"
+    path.write_text(
+        f'scenarios = ["{BASELINE}"]\nreps = 100000\n[grid]\nplan_conflict = '
+        + str([round(0.01 * i, 2) for i in range(20)])
+        + "\n"
+    )
+    outcome = sim("batch", path, "--out", tmp_path / "out", timeout=60)
+    assert_refused(outcome, mentions="2,000,000 runs")
+    assert not (tmp_path / "out").exists()

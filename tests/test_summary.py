@@ -1,9 +1,9 @@
 """The streamed summary (label by label, as matrices) equals the plain tidy-table definition.
 
 The definition below is the obvious pandas computation on the whole combined table: group by
-cell and take quantiles; pair scenario and reference rows with an inner join on (replicate,
-period, metric, group). The streamed version must give the same numbers, including runs that
-lack some rows, NaN values, and replicates missing from one label.
+cell and take quantiles (the range below 5 replicates); pair scenario and reference rows with
+an inner join on (replicate, period, metric, group). The streamed version must give the same
+numbers, including runs that lack some rows, NaN values, and replicates missing from one label.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def _stats(values: pd.Series) -> dict:
     v = values.dropna().to_numpy(dtype=float)
     if not len(v):
         return {"median": None, "lo": None, "hi": None}
+    if len(v) < 5:  # below 5 replicates the interval is the range (sim/intervals.py)
+        return {"median": float(np.median(v)), "lo": float(v.min()), "hi": float(v.max())}
     q = np.quantile(v, [0.5, 0.025, 0.975])
     return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
 

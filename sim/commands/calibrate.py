@@ -91,14 +91,15 @@ def main(args: argparse.Namespace) -> int:
     pool = choose(args.workers, args.scheduler, args.reps)
     runs = (args.budget + 1) * args.reps
     est = estimate_seconds(runs, args.scale, args.years, pool.workers)
-    print(
-        f"calibrate: {len(problem.names)} parameters ({', '.join(problem.names)}), "
-        f"budget {args.budget} evaluations x {args.reps} seeds = {runs} runs at scale "
-        f"{args.scale}, {args.years} years; expected about {est / 60:.1f} min on "
-        f"{pool.workers} free core(s)",
-        file=sys.stderr,
-    )
     with ResultsFolder(out) as folder:
+        if not args.quiet:
+            print(
+                f"calibrate: {len(problem.names)} parameters ({', '.join(problem.names)}), "
+                f"budget {args.budget} evaluations x {args.reps} seeds = {runs} runs at scale "
+                f"{args.scale}, {args.years} years; expected about {est / 60:.1f} min on "
+                f"{pool.workers} free core(s)",
+                file=sys.stderr,
+            )
         try:
             with pool:
                 fit = calibrate(problem, pool, args.budget, args.seed, quiet=args.quiet)

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.resultsdir import ResultsFolder
 
 START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -53,17 +52,3 @@ def _short(number: int) -> str:
 def default_out(command: str, stems: list[str]) -> Path:
     """``results/<command>-<scenario stems>``."""
     return Path("results") / f"{command}-{'-'.join(stems)}"
-
-
-def write_results(out: Path, files: dict[str, object]) -> list[str]:
-    """Write a small result (every file at once) into a checked, locked results folder.
-
-    ``files`` maps a file name to a DataFrame (Parquet), a dict (JSON) or a str and must hold
-    ``manifest.json``. For results that take long to make, hold a
-    :class:`sim.resultsdir.ResultsFolder` from before the work starts instead.
-
-    Returns:
-        The entries the new manifest records.
-    """
-    with ResultsFolder(out) as folder:
-        return folder.write(files)

@@ -93,15 +93,16 @@ def main(args: argparse.Namespace) -> int:
     assert runs == n_runs(args.method, args.n, problem["num_vars"], study.runs_per_point())
     pool = choose(args.workers, args.scheduler, runs)
     est = estimate_seconds(runs, args.scale, args.years, pool.workers)
-    print(
-        f"sensitivity ({args.method}): {problem['num_vars']} parameters, {len(x)} design "
-        f"points x {study.runs_per_point()} runs = {runs} runs at scale {args.scale}, "
-        f"{args.years} years; expected about {est / 60:.1f} min on "
-        f"{pool.workers} free core(s)",
-        file=sys.stderr,
-    )
     out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}"
     with ResultsFolder(out) as folder:
+        if not args.quiet:
+            print(
+                f"sensitivity ({args.method}): {problem['num_vars']} parameters, {len(x)} "
+                f"design points x {study.runs_per_point()} runs = {runs} runs at scale "
+                f"{args.scale}, {args.years} years; expected about {est / 60:.1f} min on "
+                f"{pool.workers} free core(s)",
+                file=sys.stderr,
+            )
         t0 = time.perf_counter()
         try:
             with pool:

@@ -74,7 +74,7 @@ def validation_table(yearly: pd.DataFrame, targets: pd.DataFrame | None = None) 
 
 def interval_note(manifest: dict, reps: int) -> str:
     """What the simulated interval means: the manifest's kind, over ``reps`` replicates."""
-    from sim.report.i18n import MIN_REPS
+    from sim.intervals import MIN_REPS
     from sim.report_text import interval_label
 
     kind = "replicate variation and parameter uncertainty"

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
+from sim.intervals import MIN_REPS
+
 LANGS = ("nb", "en")
 DASH = "\u2013"  # shown for suppressed or missing values
 NBSP = "\u00a0"
 MINUS = "\u2212"
-MIN_REPS = 5  # fewer replicates than this: intervals are called ranges of n, not 95 % intervals
 INTERVAL_WORDS = ("interval", "the_interval", "intervals", "band")
 
 
