@@ -10,7 +10,6 @@ the number of runs.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,12 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.resultsdir import fsync_dir, write_bytes, write_json
+from sim.durable import replacing, write_bytes, write_json
 from sim.runfiles import (
     StreamWriter,
-    fsync_file,
     monthly_path,
-    temp_name,
     totals,
     write_combined,
     yearly_path,
@@ -140,12 +137,5 @@ def write_file(path: Path, content: object) -> None:
     elif isinstance(content, bytes):
         write_bytes(path, content)
     else:
-        tmp = temp_name(path)
-        try:
+        with replacing(path) as tmp:
             write_parquet(content, tmp)
-            fsync_file(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        fsync_dir(path.parent)

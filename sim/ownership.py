@@ -27,6 +27,7 @@ from pathlib import Path
 from sim.errors import InputError
 
 MANIFEST = "manifest.json"
+LOCK_FILE = ".sim.lock"  # only where a folder cannot be locked itself (see sim.resultsdir.Lock)
 GENERATOR = "trondelag-neet-sim"
 MAX_MANIFEST = 64 * 1024 * 1024  # bytes: scenario texts make manifests large, not this large
 # names only the tool makes; the pid lets a live command's entries be told from stale ones
@@ -38,7 +39,7 @@ TOOL_NAME = re.compile(
 RUN_FILE = re.compile(r"^[^/]+__r\d+(\.monthly)?\.parquet(\.damaged\d*)?$|^config\.json$")
 LEGACY = re.compile(
     r"^(yearly|monthly|paired)\.parquet$|^(summary|trial|failures)\.json$|^runs$"
-    r"|^report-(nb|en)\.html$|^report-(nb|en)-figures$|^targets\.csv$"
+    r"|^report-(nb|en)\.html$|^report-(nb|en)-figures$|^targets\.csv$|^\.lock$"
     r"|^(calibrated\.toml|fit\.csv|evaluations\.csv|sensitivity\.png|design\.csv|indices\.csv)$"
 )
 SHOWN = 5  # unrecorded names listed in a refusal
@@ -112,7 +113,9 @@ def unrecorded(folder: Path) -> list[str]:
     out = []
     for entry in sorted(os.listdir(folder)):
         path = folder / entry
-        if TOOL_NAME.match(entry) or (entry == MANIFEST and is_sim_manifest(manifest)):
+        if TOOL_NAME.match(entry) or entry == LOCK_FILE:
+            continue
+        if entry == MANIFEST and is_sim_manifest(manifest):
             continue
         if entry in names or (legacy and LEGACY.match(entry)):
             out += [f"{entry}/{n}" for n in _foreign_inside(path, names.get(entry))]

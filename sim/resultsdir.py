@@ -21,18 +21,22 @@ comes last.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import shutil
+import signal
 import sys
 import uuid
 from pathlib import Path
 
 import sim
+from sim.durable import write_json
 from sim.errors import InputError
 from sim.ownership import (
     GENERATOR,
+    LOCK_FILE,
     MANIFEST,
     check_out,
     is_sim_manifest,
@@ -136,14 +140,15 @@ class ResultsFolder:
         manifest = json.loads((staged / MANIFEST).read_text(encoding="utf-8"))
         manifest.update(generator=f"{GENERATOR} {sim.__version__}", files=files)
         old = recorded(self.out) - {MANIFEST}
-        self._record_interim(files + [_entry(self.out, e) for e in old])
-        trash = self.scratch("trash")
-        for entry in new:
-            if (self.out / entry).exists():
-                os.replace(self.out / entry, trash / entry)
-            os.replace(staged / entry, self.out / entry)
-        self._retire(sorted(old - set(new) - kept), trash)
-        write_json(self.out / MANIFEST, manifest)
+        with signals_held():  # the swap is never left half-done by Ctrl-C or SIGTERM
+            self._record_interim(files + [_entry(self.out, e) for e in old])
+            trash = self.scratch("trash")
+            for entry in new:
+                if (self.out / entry).exists():
+                    os.replace(self.out / entry, trash / entry)
+                os.replace(staged / entry, self.out / entry)
+            self._retire(sorted(old - set(new) - kept), trash)
+            write_json(self.out / MANIFEST, manifest)
         _remove(trash)
         _remove(staged)
         self.committed = True
@@ -160,6 +165,11 @@ class ResultsFolder:
                     file=sys.stderr,
                 )
             elif (self.out / entry).exists():
+                if (self.out / entry / MANIFEST).is_file():
+                    print(
+                        f"sim: replaced with the earlier result: {self.out / entry}",
+                        file=sys.stderr,
+                    )
                 os.replace(self.out / entry, trash / entry)
 
     def _record_interim(self, new_files: list[str]) -> None:
@@ -178,6 +188,17 @@ class ResultsFolder:
         record(self.out, names, status)
 
 
+@contextlib.contextmanager
+def signals_held():
+    """Hold SIGINT and SIGTERM until the block ends (they are delivered then)."""
+    held_signals = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held_signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _entry(folder: Path, name: str) -> str:
     return name + "/" if (folder / name).is_dir() else name
 
@@ -189,55 +210,42 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def write_json(path: Path, data: dict) -> None:
-    """Write JSON atomically and durably: temporary name, fsync, rename, fsync the folder."""
-    text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    write_bytes(Path(path), text.encode("utf-8"))
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes atomically and durably (temporary name, fsync, rename, fsync the folder)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Lock:
     """An exclusive ``flock`` on the folder itself (no file is written for it).
 
     The kernel releases it when its process ends, however it ends, so a folder left by a
-    killed command is free for the next one.
+    killed command is free for the next one. Where a file system cannot lock a folder (NFS
+    emulates ``flock`` with byte-range locks, which need a file open for writing), the lock is
+    taken on ``DIR/.sim.lock`` instead, a name the tool keeps as its own.
     """
 
     def __init__(self, folder: Path, option: str = "--out"):
+        self.fd = None
+        self.where = f"{option} {folder}"
         try:
-            self.fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            self.fd = self._take(os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
+        except BlockingIOError:
+            raise InputError(f"{self.where}: another sim command is writing this folder") from None
         except OSError as exc:
-            raise InputError(f"{option} {folder}: cannot open ({exc.strerror})") from None
+            self._fallback(Path(folder), exc)
+
+    def _take(self, fd: int) -> int:
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self.fd)
-            raise InputError(
-                f"{option} {folder}: another sim command is writing this folder"
-            ) from None
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _fallback(self, folder: Path, first: OSError) -> None:
+        if first.errno in (errno.ENOENT, errno.ENOTDIR, errno.EACCES):
+            raise InputError(f"{self.where}: cannot open ({first.strerror})") from None
+        try:
+            self.fd = self._take(os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644))
+        except BlockingIOError:
+            raise InputError(f"{self.where}: another sim command is writing this folder") from None
+        except OSError as exc:
+            raise InputError(f"{self.where}: cannot lock ({exc.strerror})") from None
 
     def close(self) -> None:
         """Release the lock."""
@@ -260,9 +268,14 @@ def held(folder: Path, option: str = "results"):
     Raises:
         InputError: another command is writing the folder.
     """
-    if not is_sim_manifest(read_manifest(folder)):
+    manifest = read_manifest(folder)
+    if not is_sim_manifest(manifest):
         yield False
         return
+    if manifest.get("status") == "being replaced":
+        raise InputError(
+            f"{option} {folder}: a command replacing this result did not finish; run it again"
+        )
     handle = lock(folder, option)
     try:
         yield True
@@ -270,11 +283,16 @@ def held(folder: Path, option: str = "results"):
         handle.close()
 
 
-def record_inside(folder: Path, paths: list[Path]) -> None:
+def record_inside(
+    folder: Path, paths: list[Path], skip: dict[Path, set[str]] | None = None
+) -> None:
     """Record the paths that lie directly in the result ``folder`` (its lock held).
 
-    A folder is recorded with each file in it, so a file added there later is not the tool's.
+    A folder is recorded with each file in it, so a file added there later is not the tool's;
+    ``skip`` names, per folder, files that were there before and are not the command's (unless
+    an earlier result already recorded them).
     """
+    skip = skip or {}
     root = Path(folder).resolve()
     if not is_sim_manifest(read_manifest(root)):
         return
@@ -284,7 +302,10 @@ def record_inside(folder: Path, paths: list[Path]) -> None:
             continue
         names.append(_entry(root, path.name))
         if path.is_dir():
-            names += [f"{path.name}/{inner.name}" for inner in sorted(path.iterdir())]
+            before = skip.get(path, set())
+            names += [
+                f"{path.name}/{p.name}" for p in sorted(path.iterdir()) if p.name not in before
+            ]
     if names:
         record(root, names)
 

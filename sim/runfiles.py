@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -23,11 +22,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.resultsdir import fsync_dir
+from sim.durable import TMP_SUFFIX, fsync_dir, fsync_file, replacing, temp_name
 from sim.tables import combine
 
 META_KEY = b"sim_run"
-TMP_SUFFIX = ".tmp"
 ROW_GROUP = 500_000
 
 
@@ -53,9 +51,17 @@ def is_done(runs_dir: Path, label: str, replicate: int, monthly: bool) -> bool:
     return not monthly or monthly_path(runs_dir, label, replicate).exists()
 
 
-def temp_name(path: Path) -> Path:
-    """A unique temporary name next to ``path`` (hidden, ends in ``.tmp``)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+def unfinished(specs: list, runs_dir: Path) -> list:
+    """The specs whose run files are not all there (one folder listing, not a stat per run)."""
+    names = set(os.listdir(runs_dir)) if Path(runs_dir).is_dir() else set()
+
+    def done(spec) -> bool:
+        stem = run_stem(spec.name, spec.replicate)
+        return f"{stem}.parquet" in names and (
+            not spec.monthly or f"{stem}.monthly.parquet" in names
+        )
+
+    return [spec for spec in specs if not done(spec)]
 
 
 def write_table(df: pd.DataFrame, path: Path, meta: dict | None = None) -> None:
@@ -64,24 +70,8 @@ def write_table(df: pd.DataFrame, path: Path, meta: dict | None = None) -> None:
     if meta is not None:
         extra = {META_KEY: json.dumps(meta, sort_keys=True).encode()}
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-    tmp = temp_name(path)
-    try:
+    with replacing(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a written file to disk (before it is renamed into place)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_run(
@@ -101,10 +91,13 @@ def write_run(
 
 
 def read_meta(path: Path) -> dict:
-    """The timing metadata of a run file (empty when absent)."""
+    """The metadata of a run file (empty when absent or not a JSON object)."""
     metadata = pq.read_schema(path).metadata or {}
-    raw = metadata.get(META_KEY)
-    return json.loads(raw) if raw else {}
+    try:
+        meta = json.loads(metadata.get(META_KEY) or b"{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def clean_temp(runs_dir: Path) -> int:
@@ -117,15 +110,24 @@ def clean_temp(runs_dir: Path) -> int:
 
 
 def totals(paths: Iterable[Path]) -> tuple[dict[str, float], int]:
-    """Sum the timing (build_s, simulate_s) and youth-months recorded in run files."""
+    """Sum the timing (build_s, simulate_s) and youth-months recorded in run files.
+
+    The timing is informative only: an entry that is not a number counts as 0.
+    """
     timing = {"build_s": 0.0, "simulate_s": 0.0}
     youth_months = 0
     for path in paths:
         meta = read_meta(path)
+        recorded = meta.get("timing") if isinstance(meta.get("timing"), dict) else {}
         for key in timing:
-            timing[key] += float(meta.get("timing", {}).get(key, 0.0))
-        youth_months += int(meta.get("youth_months", 0))
+            timing[key] += _number(recorded.get(key))
+        youth_months += int(_number(meta.get("youth_months")))
     return timing, youth_months
+
+
+def _number(value: object) -> float:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if is_number and value == value else 0.0
 
 
 def _run_tables(paths: list[Path]) -> Iterator[pa.Table]:
@@ -174,6 +176,7 @@ class StreamWriter:
                     write_table(self.empty, self.tmp)
                 fsync_file(self.tmp)
                 os.replace(self.tmp, self.dest)
+                fsync_dir(self.dest.parent)
         finally:
             self.tmp.unlink(missing_ok=True)
 

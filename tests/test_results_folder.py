@@ -313,3 +313,46 @@ def test_results_get_the_users_normal_permissions(tmp_path) -> None:
     for path in (tmp_path / "new", tmp_path / "new" / "a.json"):
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o044 == 0o044, oct(mode)  # readable by group and others, as umask says
+
+
+def test_where_a_folder_cannot_be_locked_a_lock_file_is_used(tmp_path, monkeypatch) -> None:
+    """NFS emulates flock with byte-range locks, which a folder opened read-only cannot take."""
+    import errno
+
+    import sim.resultsdir as resultsdir
+
+    real = resultsdir.fcntl.flock
+
+    def no_folder_locks(fd, op):
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOLCK, "No locks available")
+        return real(fd, op)
+
+    monkeypatch.setattr(resultsdir.fcntl, "flock", no_folder_locks)
+    first = resultsdir.lock(tmp_path)
+    assert (tmp_path / ".sim.lock").exists()
+    with pytest.raises(Exception, match="another sim command"):
+        resultsdir.lock(tmp_path)
+    first.close()
+    resultsdir.lock(tmp_path).close()
+    assert unrecorded(tmp_path) == []  # the lock file is the tool's own
+
+
+def test_a_half_replaced_result_is_not_read(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "being replaced"}))
+    assert_refused(sim("report", out), mentions="did not finish")
+    assert_refused(sim("validate-targets", out), mentions="did not finish")
+    assert run_into(out) == 0  # a new result replaces it
+
+
+def test_a_user_figure_in_the_report_folder_stays_the_users(earlier, tmp_path) -> None:
+    out = copy_of(earlier, tmp_path)
+    (out / "report-en-figures").mkdir()
+    (out / "report-en-figures" / "my-chart.png").write_text("mine")
+    assert main(["report", str(out), "--lang", "en"]) == 0
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert "report-en-figures/my-chart.png" not in files
+    assert any(f.startswith("report-en-figures/") for f in files)
+    assert unrecorded(out) == ["report-en-figures/my-chart.png"]

@@ -193,3 +193,16 @@ def test_a_large_batch_says_how_many_runs_at_once(tmp_path) -> None:
     outcome = sim("batch", path, "--out", tmp_path / "out", timeout=60)
     assert_refused(outcome, mentions="2,000,000 runs")
     assert not (tmp_path / "out").exists()
+
+
+def test_timing_that_is_not_a_number_is_read_as_zero(finished, tmp_path) -> None:
+    from sim.runfiles import totals
+
+    out = copy(finished, tmp_path)
+    path = run_file(out)
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[META_KEY])
+    write_table(table.to_pandas(), path, {**meta, "timing": "x", "youth_months": "y"})
+    timing, youth_months = totals([path])
+    assert timing == {"build_s": 0.0, "simulate_s": 0.0} and youth_months == 0
+    assert batch(finished[0], out, "--resume") == 0

@@ -136,13 +136,13 @@ def check_runs_folder(job: Job, resume: bool) -> list[Path]:
 def main(args: argparse.Namespace) -> int:
     """Run a batch file; exit 0 when every run succeeded, 1 when any failed."""
     from sim.executors import choose
-    from sim.runfiles import is_done
+    from sim.runfiles import unfinished
 
     job = plan(args)
     with ResultsFolder(job.out) as folder:
         for path in check_runs_folder(job, args.resume):
             print(f"unreadable run file moved aside, to run again: {path}", file=sys.stderr)
-        todo = [s for s in job.specs if not is_done(job.runs_dir, s.name, s.replicate, s.monthly)]
+        todo = unfinished(job.specs, job.runs_dir)
         pool = choose(args.workers, args.scheduler, len(todo))
         with pool:
             failures = run_batch(job, folder, todo, pool)

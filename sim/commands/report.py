@@ -7,6 +7,7 @@ with one line naming the file, before anything is written.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -48,13 +49,20 @@ def _goal(args: argparse.Namespace):
     return check_goal(rate, year, "--goal" if args.goal is not None else "--goal-year")
 
 
+def _names(folder: Path) -> set[str]:
+    """Names in a folder before the report draws into it (they stay the user's)."""
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
 def main(args: argparse.Namespace) -> int:
     """Build the report and print its path."""
-    from sim.report.builder import build_report, figures_dir
+    from sim.report.builder import build_report, default_out, figures_dir
     from sim.resultsdir import held, record_inside
 
     with held(args.results, "RESULTS_DIR"):
+        target = args.out or default_out(args.results, args.lang)
+        before = _names(figures_dir(target))
         out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
-        record_inside(args.results, [out, figures_dir(out)])
+        record_inside(args.results, [out, figures_dir(out)], skip={figures_dir(out): before})
     print(out)
     return 0

@@ -13,7 +13,6 @@ naming it, with nothing written.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,15 +110,14 @@ def _is_table(path: Path) -> bool:
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
     """Write the table beside (a temporary name), then rename; InputError when it cannot."""
+    from sim.durable import replacing
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            table.to_csv(tmp, index=False)
     except OSError as exc:
         raise InputError(f"{path}: --csv: cannot write: {exc.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sim.durable import fsync_dir, fsync_file
 from sim.errors import InputError
 from sim.report.html import esc
 from sim.report.i18n import LANGS, load_dictionary
@@ -103,5 +104,9 @@ def _move(tmp: Path, out: Path, figures: Path) -> None:
     if drawn.is_dir():
         figures.mkdir(exist_ok=True)
         for path in sorted(drawn.iterdir()):
+            fsync_file(path)
             os.replace(path, figures / path.name)
+        fsync_dir(figures)
+    fsync_file(tmp / "report.html")
     os.replace(tmp / "report.html", out)
+    fsync_dir(out.parent)
