@@ -49,7 +49,7 @@ format: $(STAMP)
 # Regenerate the parameter table in docs/model.md from the parameter data files
 # (tests/test_docs.py fails while it is stale).
 docs: $(STAMP)
-	$(PY) -m sim.docs
+	$(PY) -m sim.present.docs
 
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml

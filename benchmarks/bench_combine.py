@@ -2,9 +2,10 @@
 
 Copies one real run's yearly table (made here at a quick scale, or ``--from FILE``: any
 ``runs/*.parquet`` of a 15-year batch) to N run files (2 scenarios x N/2 replicates) and times
-``sim.outputs.build_outputs`` on them in a fresh subprocess (streamed ``yearly.parquet``, then
-``paired.parquet`` and ``summary.json`` one label at a time), reporting its peak RSS. This is
-the only step of ``sim batch`` whose memory can grow with the number of runs.
+``sim.analysis.outputs.build_outputs`` on them in a fresh subprocess (streamed
+``yearly.parquet``, then ``paired.parquet`` and ``summary.json`` one label at a time),
+reporting its peak RSS. This is the only step of ``sim batch`` whose memory can grow with
+the number of runs.
 
     .venv/bin/python benchmarks/bench_combine.py --runs 200 2000
 """
@@ -25,9 +26,9 @@ CHILD = """
 import argparse, json, resource, sys, time
 import pyarrow.parquet as pq
 from pathlib import Path
-from sim.outputs import build_outputs
-from sim.runner import RunSpec, replicate_seeds
-from sim.scenario import load_scenario
+from sim.analysis.outputs import build_outputs
+from sim.run.runner import RunSpec, replicate_seeds
+from sim.core.scenario import load_scenario
 
 runs_dir, baseline, reps = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 sc = load_scenario(baseline)
@@ -49,9 +50,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows,
 
 def one_run(folder: Path) -> Path:
     """A real yearly run file (quick scale, 15 years) to copy."""
-    from sim.runfiles import write_run, yearly_path
-    from sim.runner import RunSpec, run_one
-    from sim.scenario import load_scenario
+    from sim.core.scenario import load_scenario
+    from sim.run.runfiles import write_run, yearly_path
+    from sim.run.runner import RunSpec, run_one
 
     result = run_one(RunSpec(load_scenario(BASELINE), 0, 1, 15, 0.05, monthly=False))
     write_run(folder, "source", 0, result)
@@ -62,8 +63,8 @@ def make_runs(source: Path, runs_dir: Path, reps: int) -> None:
     """2 x ``reps`` run files with the right labels, replicates and seeds."""
     import pandas as pd
 
-    from sim.runfiles import write_table, yearly_path
-    from sim.runner import replicate_seeds
+    from sim.run.runfiles import write_table, yearly_path
+    from sim.run.runner import replicate_seeds
 
     table = pd.read_parquet(source)
     meta = {"timing": {"build_s": 1.0, "simulate_s": 1.0}, "youth_months": 1}

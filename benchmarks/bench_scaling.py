@@ -1,6 +1,6 @@
 """Scaling with population: build_s, simulate_s, youth-months/s, peak RSS, memory per youth.
 
-Each scale runs in a fresh subprocess (so its RSS is its own), through ``sim.runner.run_one``
+Each scale runs in a fresh subprocess (so its RSS is its own), through ``sim.run.runner.run_one``
 exactly as ``sim run`` does (``simulate_s`` is the manifest's number). Memory per youth is the
 difference in peak RSS between two scales divided by the difference in simulated youth.
 
@@ -22,8 +22,8 @@ from _freeze import freeze
 
 CHILD = """
 import cProfile, io, json, pstats, resource, sys, time
-from sim.runner import RunSpec, run_one
-from sim.scenario import load_scenario
+from sim.run.runner import RunSpec, run_one
+from sim.core.scenario import load_scenario
 
 scenario, scale, years, monthly, profile = sys.argv[1:6]
 sort = sys.argv[6] if len(sys.argv) > 6 else "tottime"

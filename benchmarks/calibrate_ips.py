@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.execute import execute
-from sim.params import Params
-from sim.runner import RunSpec, replicate_seeds
-from sim.scenario import load_scenario
-from sim.tables import combine
-from sim.trial import TrialConfig, as_trial, summarize_trial, years_needed
+from sim.analysis.trial import TrialConfig, as_trial, summarize_trial, years_needed
+from sim.core.params import Params
+from sim.core.scenario import load_scenario
+from sim.run.execute import execute
+from sim.run.runner import RunSpec, replicate_seeds
+from sim.run.tables import combine
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.execute import execute
-from sim.runner import RunSpec, replicate_seeds
-from sim.scenario import load_scenario
-from sim.summary import headline, paired
-from sim.tables import combine
+from sim.analysis.summary import headline, paired
+from sim.core.scenario import load_scenario
+from sim.run.execute import execute
+from sim.run.runner import RunSpec, replicate_seeds
+from sim.run.tables import combine
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = {"ips.fte": "service:ips", "coord.fte": "service:coordinator"}

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.draws import apply_draw, levers
-from sim.executors import choose
-from sim.runner import replicate_seeds
-from sim.scenario import load_scenario
-from sim.sensitivity import Study, run_design
+from sim.analysis.sensitivity import Study, run_design
+from sim.core.scenario import load_scenario
+from sim.run.draws import apply_draw, levers
+from sim.run.executors import choose
+from sim.run.runner import replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDOVER = [0.05, 0.15, 0.25, 0.4]

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.history import youth_history, youth_referrals
-from sim.model import YouthModel
-from sim.runner import RunSpec, build_model, replicate_seeds, run_one
-from sim.scenario import Scenario, load_scenario
-from sim.tables import combine
+from sim.core.history import youth_history, youth_referrals
+from sim.core.model import YouthModel
+from sim.core.scenario import Scenario, load_scenario
+from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one
+from sim.run.tables import combine
 
 __all__ = ["build", "history", "load_scenario", "replicate_seeds", "run", "youth_referrals"]
 

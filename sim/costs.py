@@ -33,9 +33,9 @@ from importlib import resources
 
 import numpy as np
 
+from sim.analysis.intervals import stats
+from sim.core.population import Activity, NavStatus
 from sim.errors import InputError
-from sim.intervals import stats
-from sim.population import Activity, NavStatus
 from sim.services.base import Service
 
 PAYERS = ("state", "municipality", "county", "health_trust")

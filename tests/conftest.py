@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.population import NavStatus
-from sim.runner import RunSpec, build_model, replicate_seeds
-from sim.scenario import load_scenario
-from sim.tables import tidy
+from sim.core.population import NavStatus
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, build_model, replicate_seeds
+from sim.run.tables import tidy
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -118,7 +118,7 @@ CLI_SEED = 7
 
 def sim_run(out: Path, seed: int = CLI_SEED, scenario: Path = BASELINE) -> Path:
     """``sim run SCENARIO --seed SEED`` with the quick options, in process; returns ``out``."""
-    from sim.cli import main
+    from sim.cli.main import main
 
     rc = main(["run", str(scenario), "--seed", str(seed), "--out", str(out), *CLI_OPTIONS])
     assert rc == 0

@@ -299,7 +299,7 @@ _BUILT: dict[str, Path] = {}
 
 def built_report(tmp_path_factory, lang: str) -> Path:
     """Build (once per test session) the report of the standard synthetic results."""
-    from sim.report.builder import build_report
+    from sim.present.report.builder import build_report
 
     if lang not in _BUILT:
         if "results" not in _BUILT:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.population import Youth
+from sim.core.population import Youth
 
 
 def _registry(model: mesa.Model) -> list[tuple[int, int]]:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.batch import labelled, load_batch
-from sim.cli import main
-from sim.commands.compare import load_all
-from sim.runner import replicate_seeds
+from sim.cli.compare import load_all
+from sim.cli.main import main
+from sim.run.batchfile import labelled, load_batch
+from sim.run.runner import replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

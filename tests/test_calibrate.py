@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import BASELINE
 
-from sim.calibrate import (
+from sim.analysis.calibrate import (
     Problem,
     calibrate,
     choose_params,
@@ -16,11 +16,11 @@ from sim.calibrate import (
     optimise,
     run_tables,
 )
-from sim.cli import main
+from sim.cli.main import main
+from sim.core.scenario import load_scenario
 from sim.errors import InputError
-from sim.executors import choose
-from sim.runner import replicate_seeds
-from sim.scenario import load_scenario
+from sim.run.executors import choose
+from sim.run.runner import replicate_seeds
 
 
 def test_distance_is_zero_on_target_and_grows_with_the_miss():

@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BASELINE, CLI_SEED, write_scenario
 
-from sim.cli import main
-from sim.runner import replicate_seeds
-from sim.tables import COLUMNS, SORT
+from sim.cli.main import main
+from sim.run.runner import replicate_seeds
+from sim.run.tables import COLUMNS, SORT
 
 QUICK = ["--years", "1", "--scale", "0.02", "--quiet"]
 ARROW_TYPES = {
@@ -218,7 +218,7 @@ def test_failed_simulation_exits_1(tmp_path, capsys, monkeypatch):
     def broken(spec, **options):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr("sim.runner.run_one", broken)
+    monkeypatch.setattr("sim.run.runner.run_one", broken)
     rc = main(["run", str(BASELINE), "--out", str(tmp_path / "out"), *QUICK])
     err = capsys.readouterr().err
     assert rc == 1

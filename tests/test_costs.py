@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, write_scenario
 
-from sim.cli import main
+from sim.analysis.summary import headline
+from sim.cli.main import main
+from sim.core.scenario import load_scenario
 from sim.costs import PAYERS, load_unit_costs
-from sim.runner import RunSpec, build_model, replicate_seeds, simulate
-from sim.scenario import load_scenario
-from sim.summary import headline
-from sim.tables import tidy
+from sim.run.runner import RunSpec, build_model, replicate_seeds, simulate
+from sim.run.tables import tidy
 
 YEARS, SCALE = 3, 0.05
 

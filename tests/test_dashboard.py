@@ -21,19 +21,19 @@ from mesa.visualization.solara_viz import (  # noqa: E402
     split_model_params,
 )
 
-from sim.cli import build_parser  # noqa: E402
-from sim.cli import main as cli_main  # noqa: E402
-from sim.commands import dashboard as command  # noqa: E402
-from sim.dashboard import data, i18n, panels  # noqa: E402
-from sim.dashboard.model import (  # noqa: E402
+from sim.cli import dashboard as command  # noqa: E402
+from sim.cli.main import build_parser  # noqa: E402
+from sim.cli.main import main as cli_main  # noqa: E402
+from sim.core.params import specs  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.present.dashboard import data, i18n, panels  # noqa: E402
+from sim.present.dashboard.model import (  # noqa: E402
     COORD,
     DashboardModel,
     available_controls,
     model_params,
 )
-from sim.dashboard.settings import Settings  # noqa: E402
-from sim.errors import InputError  # noqa: E402
-from sim.params import specs  # noqa: E402
+from sim.present.dashboard.settings import Settings  # noqa: E402
 
 STEPS = 3
 
@@ -222,14 +222,14 @@ def test_missing_extra_is_named(monkeypatch, capsys):
 
 
 def test_ctrl_c_stops_the_server(monkeypatch, capsys):
-    """Ctrl-C cuts the server's lifeline (it exits at once, see sim.lifeline); exit 0."""
+    """Ctrl-C cuts the server's lifeline (it exits at once, see sim.run.lifeline); exit 0."""
 
     class FakeServer:
         cut: list[bool] = []
 
         def __init__(self, cmd, env, pass_fds):
             self.cmd, self.fd, self.code = cmd, pass_fds[0], None
-            assert cmd[1:4] == ["-m", "sim.lifeline", str(self.fd)] and cmd[4] == "solara"
+            assert cmd[1:4] == ["-m", "sim.run.lifeline", str(self.fd)] and cmd[4] == "solara"
 
         def wait(self, timeout=None):
             if timeout is None:

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim.commands.dashboard import free_port
+from sim.cli.dashboard import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, write_scenario
 
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 SCALE = 0.1  # about 9,600 simulated youth: enough for the small fragmentation effect
 YEARS = 3

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from sim.docs import DOC, render
-from sim.params import package_specs
+from sim.core.params import package_specs
+from sim.present.docs import DOC, render
 
 
 def test_parameter_table_is_current():
     text = DOC.read_text("utf-8")
-    assert render(text) == text, "docs/model.md is stale: run `python -m sim.docs`"
+    assert render(text) == text, "docs/model.md is stale: run `python -m sim.present.docs`"
 
 
 def test_every_parameter_documented():

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 from conftest import SCENARIOS
 
-from sim.cli import main
-from sim.draws import LEVERS, apply_draw, draw, drawn_specs, levers, uncertain
-from sim.params import specs
-from sim.runner import RunSpec, replicate_seeds
-from sim.scenario import load_scenario
+from sim.cli.main import main
+from sim.core.params import specs
+from sim.core.scenario import load_scenario
+from sim.run.draws import LEVERS, apply_draw, draw, drawn_specs, levers, uncertain
+from sim.run.runner import RunSpec, replicate_seeds
 
 
 def test_rule_draws_assumptions_but_not_levers_or_sourced_values():

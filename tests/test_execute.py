@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from sim import runner
-from sim.cli import main
-from sim.execute import RunTask, run_task, tasks_for
-from sim.executors import Workers, choose
-from sim.progress import Progress
-from sim.runfiles import read_meta, yearly_path
-from sim.runner import RunSpec, replicate_seeds
-from sim.scenario import load_scenario
+from sim.cli.main import main
+from sim.core.scenario import load_scenario
+from sim.run import runner
+from sim.run.execute import RunTask, run_task, tasks_for
+from sim.run.executors import Workers, choose
+from sim.run.progress import Progress
+from sim.run.runfiles import read_meta, yearly_path
+from sim.run.runner import RunSpec, replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -146,7 +146,7 @@ def test_choose_picks_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unreachable_scheduler_is_bad_input(
     batch_file: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sim.executors.CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("sim.run.executors.CONNECT_TIMEOUT_S", 1.0)
     out = tmp_path / "out"
     args = ["batch", str(batch_file), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]
     assert main([*args, *QUICK]) == 2
@@ -203,8 +203,8 @@ def test_a_replicates_scenarios_share_one_task() -> None:
 
 
 def test_a_dead_worker_s_unwritten_runs_are_retried_once(tmp_path: Path) -> None:
-    from sim.execute import _outcome
-    from sim.runfiles import write_run
+    from sim.run.execute import _outcome
+    from sim.run.runfiles import write_run
 
     specs = tuple(
         RunSpec(load_scenario(BASELINE), r, 11 + r, years=1, scale=0.02, monthly=False)
@@ -230,7 +230,7 @@ def test_a_run_that_kills_its_worker_fails_alone() -> None:
     import threading
     import time
 
-    from sim.execute import _record, run_all
+    from sim.run.execute import _record, run_all
 
     sc = load_scenario(BASELINE)
     specs = [RunSpec(sc, r, 100 + r, 1, 0.02, label=lab) for r in range(4) for lab in "ab"]

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from conftest import traced_run, write_scenario
 
-import sim.params
+import sim.core.params
 import sim.services
-from sim.population import FIELDS, TRACKED, Activity
-from sim.runner import build_model, run_one
-from sim.scenario import load_scenario
+from sim.core.population import FIELDS, TRACKED, Activity
+from sim.core.scenario import load_scenario
+from sim.run.runner import build_model, run_one
 from sim.services.base import Service, scaled_capacity
 
 MENTOR_PARAMETERS = """name,value,unit,lo,hi,source,calibrate
@@ -45,7 +45,7 @@ def non_binding() -> dict[str, float]:
     Then who gets a place never depends on who else is waiting. Read from the parameter
     file, so services added later (their capacities in the same units) are covered too.
     """
-    specs = sim.params.specs().values()
+    specs = sim.core.params.specs().values()
     params = {s.name: 1e6 for s in specs if s.unit in CAPACITY_UNITS and s.value > 0}
     assert set(params) >= CORE_CAPACITIES
     return params
@@ -86,13 +86,13 @@ class Mentor(Service):
 @pytest.fixture(scope="module")
 def mentor_plugin(baseline_run):
     """Register the mentor service and its parameters (the baseline run is made before)."""
-    sim.params.register_parameters(MENTOR_PARAMETERS)
+    sim.core.params.register_parameters(MENTOR_PARAMETERS)
     sim.services.register_plugin(Mentor)
     yield Mentor
     sim.services.REGISTRY.pop(Mentor.name, None)
     sim.services.PLUGINS.pop(Mentor.name, None)
     for name in ("mentor_places", "mentor_job_rr", "mentor_months"):
-        sim.params._REGISTRY.pop(name, None)
+        sim.core.params._REGISTRY.pop(name, None)
 
 
 def _about_mentor(df: pd.DataFrame) -> pd.Series:

@@ -17,9 +17,9 @@ import pytest
 from hostile import QUICK as QUICK_RUN
 from hostile import ROOT, assert_clean, assert_refused, sim, snapshot
 
+from sim.core.names import skeleton, suggest, unknown
+from sim.core.scenario import load_scenario
 from sim.errors import InputError
-from sim.names import skeleton, suggest, unknown
-from sim.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 HEAD = 'name = { nb = "a", en = "b" }\ndescription = { nb = "a", en = "b" }\n'

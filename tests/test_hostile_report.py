@@ -20,7 +20,7 @@ import pytest
 from hostile import assert_clean, assert_refused, sim, snapshot
 from report_fixture import make_results
 
-from sim.cli import main as sim_main
+from sim.cli.main import main as sim_main
 
 Case = Callable[[Path, Path], tuple[list, str]]  # (results, folder) -> (argv, mentioned)
 CASES: dict[str, Case] = {}
@@ -353,7 +353,7 @@ def test_a_full_disk_while_drawing_exits_2_and_leaves_nothing(
     res: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     """A write that fails (ENOSPC) while the figures are drawn: one line, no staging left."""
-    from sim.report import builder
+    from sim.present.report import builder
 
     def full(*_args, **_kw):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

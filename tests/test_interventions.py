@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, SCENARIOS, write_scenario
 
-from sim.runner import RunSpec, build_model, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one
 from sim.services.ips import fidelity_share, scaled_rr
 
 INTERVENTIONS = ["coordinated_ips", "ips_only", "coordination_only", "faster_nav_followup"]

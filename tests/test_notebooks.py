@@ -4,9 +4,9 @@ Each runs in a fresh ``python3`` kernel (ipykernel of this environment) with the
 folder as working directory, as ``pytest --nbmake notebooks/`` and Jupyter run it. A fresh
 kernel per notebook also keeps plugins a notebook loads (the clubhouse) out of this process.
 
-A cell that calls a plotting function of ``sim.plots`` (``plots.neet_over_time(...)``,
+A cell that calls a plotting function of ``sim.present.plots`` (``plots.neet_over_time(...)``,
 ``show(plots.costs_by_payer, ...)``) must show its figure as a PNG image, not only the text
-``<Figure size ...>``: ``sim.plots`` builds figures without pyplot, so a notebook needs the
+``<Figure size ...>``: ``sim.present.plots`` builds figures without pyplot, so a notebook needs the
 inline backend (``%matplotlib inline``) for Jupyter to draw them.
 """
 

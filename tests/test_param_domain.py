@@ -20,11 +20,11 @@ import pytest
 from conftest import BASELINE, write_scenario
 from hostile import QUICK, ROOT, assert_clean, sim
 
-import sim.params as sim_params
+import sim.core.params as sim_params
 import sim.services as sim_services
-from sim.params import _parse_rows, check_value, package_specs
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.core.params import _parse_rows, check_value, package_specs
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 SCALE, YEARS = 0.02, 2
 SEED = replicate_seeds(1, 1)[0]

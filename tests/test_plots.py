@@ -8,10 +8,10 @@ import pytest
 from matplotlib.figure import Figure
 from report_fixture import make_results
 
-from sim import plots
 from sim.errors import InputError
-from sim.report.i18n import NBSP, Lang, load_dictionary
-from sim.report.mission import Goal, check_goal, load_goal, track
+from sim.present import plots
+from sim.present.report.i18n import NBSP, Lang, load_dictionary
+from sim.present.report.mission import Goal, check_goal, load_goal, track
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_legend_lies_inside_the_figure(saved, name):
 
 
 def test_nav_offices_are_pooled_into_one_row(saved):
-    from sim.plots.services import pool_offices
+    from sim.present.plots.services import pool_offices
 
     waits = pool_offices(saved["yearly"][saved["yearly"]["metric"] == "wait_days_mean"])
     assert not waits["group"].str.contains(":").any()
@@ -222,7 +222,7 @@ def test_scenario_keeps_its_line_style_whatever_the_table_holds(saved):
 
 
 def test_narrow_panels_get_few_year_ticks(saved):
-    from sim.plots._base import year_axis
+    from sim.present.plots._base import year_axis
 
     fig = plots.service_indicators(saved["yearly"], plots.PlotContext())
     assert all(len(ax.get_xticks()) <= 5 for ax in fig.axes if ax.get_xlabel())
@@ -232,7 +232,7 @@ def test_narrow_panels_get_few_year_ticks(saved):
 
 
 def test_payer_net_cost_sums_the_payers(saved):
-    from sim.plots.costs import payer_net_cost
+    from sim.present.plots.costs import payer_net_cost
 
     per = payer_net_cost(saved["paired"])
     assert set(per["payer"]) == {"state", "municipality", "county", "health_trust"}

@@ -25,8 +25,8 @@ import pytest
 from conftest import BASELINE, SCENARIOS
 from hostile import env
 
-from sim.executors import Workers
-from sim.lifeline import GONE_EXIT_CODE, Lifeline
+from sim.run.executors import Workers
+from sim.run.lifeline import GONE_EXIT_CODE, Lifeline
 
 GRACE_S = 5.0  # the contract: descendants exit within 5 s of the command's end
 START_S = 120.0  # how long a child may take to import and start its workers (a busy machine)
@@ -254,9 +254,9 @@ def test_workers_ignore_ctrl_c_at_the_terminal(start, tmp_path: Path) -> None:
 
 # -- the pieces, quickly ------------------------------------------------------------------
 def _sleeper(tmp_path: Path, line: Lifeline) -> subprocess.Popen:
-    """``python -m sim.lifeline FD sleeper``: a module that would sleep for a minute."""
+    """``python -m sim.run.lifeline FD sleeper``: a module that would sleep for a minute."""
     (tmp_path / "sleeper.py").write_text("import time\ntime.sleep(60)\n")
-    cmd = [sys.executable, "-m", "sim.lifeline", str(line.fd), "sleeper"]
+    cmd = [sys.executable, "-m", "sim.run.lifeline", str(line.fd), "sleeper"]
     return subprocess.Popen(cmd, cwd=tmp_path, env=env(), pass_fds=(line.fd,))
 
 
@@ -315,9 +315,9 @@ def test_leaving_the_pool_on_an_error_stops_busy_workers_at_once(tmp_path: Path)
 
 
 def test_a_refusing_file_system_ends_the_loop_instead_of_failing_a_run(tmp_path: Path) -> None:
-    from sim.execute import RunTask, _outcome, refused_by_storage
-    from sim.runner import RunSpec
-    from sim.scenario import load_scenario
+    from sim.core.scenario import load_scenario
+    from sim.run.execute import RunTask, _outcome, refused_by_storage
+    from sim.run.runner import RunSpec
 
     spec = RunSpec(load_scenario(BASELINE), 0, 11, years=1, scale=0.02, monthly=False)
     full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.parquet"))
@@ -337,7 +337,7 @@ def test_sigterm_during_a_command_is_one_line_and_handlers_come_back(monkeypatch
         return 0
 
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr("sim.commands.run.main", terminated)
+    monkeypatch.setattr("sim.cli.run.main", terminated)
     assert cli.main(["run", str(BASELINE)]) == 143
     assert capsys.readouterr().err == "sim: interrupted\n"
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

@@ -21,13 +21,13 @@ import pytest
 from hostile import sim
 from report_fixture import make_results
 
-from sim import runner
-from sim.cli import main as sim_main
-from sim.report.builder import build_report
-from sim.report.i18n import Lang
-from sim.report.results import load_results
-from sim.report.sections import bands_note, failed_notes, summary_section
-from sim.report_text import percent, print_summary, stat
+from sim.cli.main import main as sim_main
+from sim.present.console import percent, print_summary, stat
+from sim.present.report.builder import build_report
+from sim.present.report.i18n import Lang
+from sim.present.report.results import load_results
+from sim.present.report.sections import bands_note, failed_notes, summary_section
+from sim.run import runner
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -85,7 +85,7 @@ def test_report_calls_every_interval_a_range_of_2_replicates(compared_report) ->
 
 
 def test_figure_titles_call_the_band_a_range(compared) -> None:
-    from sim import plots
+    from sim.present import plots
 
     manifest = json.loads((compared[0] / "manifest.json").read_text(encoding="utf-8"))
     ctx = plots.PlotContext.from_manifest(manifest, "en")

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, CLI_SEED, sim_run
 
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 TABLES = ["yearly.parquet", "monthly.parquet"]
 

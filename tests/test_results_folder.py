@@ -1,4 +1,4 @@
-"""A results folder is the user's data (DESIGN.md, common options; sim/resultsdir.py).
+"""A results folder is the user's data (DESIGN.md, common options; sim/run/resultsdir.py).
 
 A command writes into ``--out`` only when it does not exist, is empty, or holds only what an
 earlier result recorded; it checks that before simulating, holds a lock while it runs, swaps
@@ -19,9 +19,9 @@ import pytest
 from conftest import BASELINE, write_scenario
 from hostile import QUICK, assert_refused, sim, snapshot
 
-from sim import runner
-from sim.cli import main
-from sim.resultsdir import ResultsFolder, check_out, unrecorded
+from sim.cli.main import main
+from sim.run import runner
+from sim.run.resultsdir import ResultsFolder, check_out, unrecorded
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ["run", str(BASELINE), *QUICK]
@@ -138,7 +138,7 @@ def test_out_that_is_a_file_or_the_scenario_itself_is_refused(tmp_path) -> None:
 
 def test_an_unwritable_parent_is_refused_before_simulating(tmp_path, monkeypatch) -> None:
     """Injected: the parent reports itself not writable (root ignores permission bits)."""
-    import sim.ownership as ownership
+    import sim.run.ownership as ownership
 
     monkeypatch.setattr(ownership, "_writable", lambda folder: False)
     monkeypatch.setattr(runner, "run_one", pytest.fail)  # must not simulate
@@ -319,7 +319,7 @@ def test_where_a_folder_cannot_be_locked_a_lock_file_is_used(tmp_path, monkeypat
     """NFS emulates flock with byte-range locks, which a folder opened read-only cannot take."""
     import errno
 
-    import sim.resultsdir as resultsdir
+    import sim.run.resultsdir as resultsdir
 
     real = resultsdir.fcntl.flock
 

@@ -1,4 +1,4 @@
-"""``--resume`` reuses a run file only when it provably belongs (sim/identity.py).
+"""``--resume`` reuses a run file only when it provably belongs (sim/run/identity.py).
 
 Every run file records what made it; a file from another batch, another seed, another
 version, or one without that record stops the resume with exit 2 and the list of what
@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 from hostile import assert_refused, sim
 
-from sim import identity as ident
-from sim.cli import main
-from sim.runfiles import META_KEY, write_table
+from sim.cli.main import main
+from sim.run import identity as ident
+from sim.run.runfiles import META_KEY, write_table
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -196,7 +196,7 @@ def test_a_large_batch_says_how_many_runs_at_once(tmp_path) -> None:
 
 
 def test_timing_that_is_not_a_number_is_read_as_zero(finished, tmp_path) -> None:
-    from sim.runfiles import totals
+    from sim.run.runfiles import totals
 
     out = copy(finished, tmp_path)
     path = run_file(out)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import BASELINE, ROOT, SCENARIOS, write_scenario
 
-from sim.cli import main
+from sim.cli.main import main
+from sim.core.scenario import load_scenario
 from sim.errors import InputError
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 QUICK = ["--scale", "0.02", "--years", "1", "--quiet"]

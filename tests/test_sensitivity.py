@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from conftest import BASELINE, SCENARIOS
 
-from sim.cli import main
-from sim.executors import choose
-from sim.runner import replicate_seeds
-from sim.scenario import load_scenario
-from sim.sensitivity import DUMMY, Study, analyze, indices, n_runs, run_design, sample
+from sim.analysis.sensitivity import DUMMY, Study, analyze, indices, n_runs, run_design, sample
+from sim.cli.main import main
+from sim.core.scenario import load_scenario
+from sim.run.executors import choose
+from sim.run.runner import replicate_seeds
 
 
 def study(names, outputs=("neet_rate_y10",), **kw) -> Study:

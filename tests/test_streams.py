@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.streams import Streams, decision_id, month_keys
+from sim.core.streams import Streams, decision_id, month_keys
 
 N = 100_000
 SIM = Path(__file__).resolve().parent.parent / "sim"
@@ -166,7 +166,7 @@ GLOBAL_RANDOM = re.compile(
 def test_no_hidden_random_source_in_package():
     """No global ``np.random``, ``random`` module or Mesa model-wide stream in ``sim/``.
 
-    Per-youth decisions must come from :class:`sim.streams.Streams`, or scenarios stop being
+    Per-youth decisions must come from :class:`sim.core.streams.Streams`, or scenarios stop being
     comparable (see ``shared/examples/crn_demo.py``).
     """
     files = sorted(SIM.rglob("*.py"))

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.summary import StackBuilder, minus, nest, stack_of, summarize
-from sim.tables import SORT, normalize
+from sim.analysis.summary import StackBuilder, minus, nest, stack_of, summarize
+from sim.run.tables import SORT, normalize
 
 
 def _table(seed: int = 7) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def _stats(values: pd.Series) -> dict:
     v = values.dropna().to_numpy(dtype=float)
     if not len(v):
         return {"median": None, "lo": None, "hi": None}
-    if len(v) < 5:  # below 5 replicates the interval is the range (sim/intervals.py)
+    if len(v) < 5:  # below 5 replicates the interval is the range (sim/analysis/intervals.py)
         return {"median": float(np.median(v)), "lo": float(v.min()), "hi": float(v.max())}
     q = np.quantile(v, [0.5, 0.025, 0.975])
     return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
@@ -102,7 +102,7 @@ def test_a_run_with_a_cell_twice_is_refused():
 def test_a_label_without_common_replicates_is_not_paired(tmp_path):
     import pyarrow.parquet as pq
 
-    from sim.runfiles import StreamWriter
+    from sim.run.runfiles import StreamWriter
 
     df = _table()
     later = df["scenario"] == "other"

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
-from sim.targets import compare, load_targets
+from sim.analysis.targets import compare, load_targets
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 SCALE, YEARS, REPS = 0.1, 7, 2
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,13 +10,13 @@ import pytest
 from conftest import BASELINE
 from scipy.stats import chi2_contingency
 
-from sim.cli import main
-from sim.params import Params
-from sim.population import Activity, Mh, NavStatus
-from sim.runner import RunSpec, build_model, replicate_seeds
-from sim.scenario import load_scenario
+from sim.analysis.trial import TrialConfig, as_trial, wilson, years_needed
+from sim.cli.main import main
+from sim.core.params import Params
+from sim.core.population import Activity, Mh, NavStatus
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, build_model, replicate_seeds
 from sim.services.trial_team import ARMS, randomisation_month
-from sim.trial import TrialConfig, as_trial, wilson, years_needed
 
 
 @pytest.fixture(scope="module")

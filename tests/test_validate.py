@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from sim.cli import main
-from sim.commands.validate_targets import validation_table
-from sim.targets import load_targets
+from sim.analysis.targets import load_targets
+from sim.cli.main import main
+from sim.cli.validate_targets import validation_table
 
 
 def yearly_table(neet: list[float], periods=(2024, 2025)) -> pd.DataFrame:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import runner
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["baseline", "coordinated_ips", "faster_nav_followup"]

@@ -8,8 +8,8 @@ import time
 
 import pandas as pd
 
-from sim.runner import RunSpec, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run.runner import RunSpec, replicate_seeds, run_one
 
 scale = float(sys.argv[1]) if len(sys.argv) > 1 else 0.25
 years = int(sys.argv[2]) if len(sys.argv) > 2 else 8

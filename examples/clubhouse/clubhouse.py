@@ -26,7 +26,7 @@ Use it from the command line (``--plugin`` comes before the subcommand)::
     sim --plugin examples/clubhouse/clubhouse.py compare scenarios/baseline.toml \\
         examples/clubhouse/clubhouse.toml --reps 3 --years 3 --scale 0.05
 
-or from Python: ``sim.plugins.load("examples/clubhouse/clubhouse.py")``.
+or from Python: ``sim.run.plugins.load("examples/clubhouse/clubhouse.py")``.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import io
 
 import numpy as np
 
-import sim.params
+import sim.core.params
 import sim.services
-from sim.population import Activity, Mh
+from sim.core.population import Activity, Mh
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity
 
@@ -149,7 +149,7 @@ class Clubhouse(Service):
 
 def register() -> None:
     """Register the parameters and the service (safe to call again)."""
-    sim.params.register_parameters(parameter_csv())
+    sim.core.params.register_parameters(parameter_csv())
     sim.services.register_plugin(Clubhouse)
 
 

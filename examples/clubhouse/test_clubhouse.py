@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.params
-import sim.plugins
+import sim.core.params
+import sim.run.plugins
 import sim.services
-from sim.cli import main
+from sim.cli.main import main
+from sim.core.population import FIELDS, TRACKED
+from sim.core.scenario import load_scenario
 from sim.errors import InputError
-from sim.population import FIELDS, TRACKED
-from sim.runner import RunSpec, build_model, replicate_seeds, run_one
-from sim.scenario import load_scenario
+from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one
 
 EXAMPLE = Path(__file__).resolve().parent
 ROOT = EXAMPLE.parent.parent
@@ -56,13 +56,13 @@ def baseline_run(baseline_spec):
 @pytest.fixture(scope="module")
 def clubhouse(baseline_run):
     """The plugin module, registered (the baseline run is made before, without it)."""
-    module = sim.plugins.load(str(PLUGIN))
+    module = sim.run.plugins.load(str(PLUGIN))
     module.register()
     yield module
     sim.services.REGISTRY.pop("clubhouse", None)
     sim.services.PLUGINS.pop("clubhouse", None)
     for name, *_ in module.PARAMETERS:
-        sim.params._REGISTRY.pop(name, None)
+        sim.core.params._REGISTRY.pop(name, None)
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def non_binding() -> dict[str, float]:
 
     Then who gets a place never depends on who else is waiting.
     """
-    specs = sim.params.specs().values()
+    specs = sim.core.params.specs().values()
     return {s.name: 1e6 for s in specs if s.unit in CAPACITY_UNITS and s.value > 0}
 
 
@@ -137,16 +137,16 @@ def _club(model):
 # -- tests ----------------------------------------------------------------------------------
 def test_scenario_needs_the_plugin(monkeypatch):
     """Without the plugin's parameters the scenario file is rejected (unknown key)."""
-    sim.params.specs()
-    for name in [n for n in sim.params._REGISTRY if n.startswith("clubhouse.")]:
-        monkeypatch.delitem(sim.params._REGISTRY, name)
+    sim.core.params.specs()
+    for name in [n for n in sim.core.params._REGISTRY if n.startswith("clubhouse.")]:
+        monkeypatch.delitem(sim.core.params._REGISTRY, name)
     with pytest.raises(InputError, match="clubhouse.places"):
         load_scenario(SCENARIO)
 
 
 def test_parameters_have_sources_and_ranges(clubhouse):
     for name, *_ in clubhouse.PARAMETERS:
-        spec = sim.params.specs()[name]
+        spec = sim.core.params.specs()[name]
         assert spec.source.startswith("assumption"), name
         assert spec.lo <= spec.value <= spec.hi, name
     assert load_scenario(SCENARIO).overrides["clubhouse.places"] > 0

@@ -37,3 +37,10 @@ def create_plugins(model) -> list:
     for service in services:
         service.configure()
     return services
+
+
+def create_all(model) -> list:
+    """Every service agent of a run: today's services (in phase order), then the plugins."""
+    from sim.services import builtin
+
+    return builtin.create(model) + create_plugins(model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.pidsets import in_any, new_to
+from sim.core.pidsets import in_any, new_to
 
 DAYS_PER_MONTH = 30.44
 EMPTY = np.empty(0, dtype=np.int64)

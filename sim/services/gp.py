@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.pidsets import new_to
-from sim.population import Mh
+from sim.core.pidsets import new_to
+from sim.core.population import Mh
 from sim.services import register
 from sim.services.base import Service
 

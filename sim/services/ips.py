@@ -16,7 +16,7 @@ most 1):
 - rapid job search: an employer contact in the first month, with an extra job-finding
   multiplier ``ips.rapid_search_rr`` that month;
 - job finding x ``ips.job_find_rr`` (calibrated so the emulated trial reproduces the target
-  risk ratio ``ips.target_rr``, see :mod:`sim.trial`);
+  risk ratio ``ips.target_rr``, see :mod:`sim.analysis.trial`);
 - follow-along support after a job starts: job loss x ``ips.job_loss_rr``; the case closes
   after ``ips.followalong_months`` in work, on entering education, or when the client stops
   coming (``ips.dropout_monthly``);
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.pidsets import in_any, new_to, positions
-from sim.population import Activity, Mh, NavStatus
+from sim.core.pidsets import in_any, new_to, positions
+from sim.core.population import Activity, Mh, NavStatus
 from sim.services import register, shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity, per_fte

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Activity, NavStatus
+from sim.core.population import Activity, NavStatus
 from sim.services import register
 from sim.services.base import Service
 

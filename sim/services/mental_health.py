@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.pidsets import in_any
-from sim.population import Mh
+from sim.core.pidsets import in_any
+from sim.core.population import Mh
 from sim.services import register
 from sim.services.base import Service, end_hazard, scaled_capacity
 

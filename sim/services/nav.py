@@ -13,8 +13,8 @@ import itertools
 
 import numpy as np
 
-from sim.demography import apportion
-from sim.population import Activity, Mh, NavStatus
+from sim.core.population import Activity, Mh, NavStatus
+from sim.core.processes.demography import apportion
 from sim.services import register
 from sim.services.base import (
     Service,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Activity, Track
+from sim.core.population import Activity, Track
 from sim.services import register
 from sim.services.base import Service, end_hazard
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.pidsets import in_any, unique
+from sim.core.pidsets import in_any, unique
 
 EMPTY = np.empty(0, dtype=np.int64)
 

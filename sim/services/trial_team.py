@@ -1,6 +1,6 @@
 """The emulated trial's agents: dedicated IPS places and the outcome recorder.
 
-Created only in runs of a :class:`sim.trial.TrialScenario` (``sim trial``). In January of
+Created only in runs of a :class:`sim.analysis.trial.TrialScenario` (``sim trial``). In January of
 the run's second year :class:`TrialTeam` takes the eligible youth, randomises them in equal
 thirds (order by the ``trial:arm`` stream at each pid) to ``ips``, ``usual`` and ``ips_6m``,
 and starts IPS for two arms in its own dedicated places (outside the regular team's caseload,
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Activity, Mh, NavStatus
+from sim.core.population import Activity, Mh, NavStatus
 from sim.services.base import EMPTY, Service
 from sim.services.ips import IpsTeam
 

@@ -1,0 +1,119 @@
+"""From a runs folder to results: combined tables, paired differences, summary, manifest.
+
+Shared by ``sim run``, ``sim compare`` and ``sim batch``. Nothing here holds every run: the
+combined ``yearly.parquet`` (and ``monthly.parquet`` when asked for) is streamed from the run
+files, and the summary and ``paired.parquet`` are built one scenario label at a time
+(:class:`sim.analysis.summary.Summarizer`), so memory depends on the replicates of two
+labels, not on the number of runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.summary import Summarizer, empty_paired, stack_of
+from sim.run.durable import write_file
+from sim.run.runfiles import (
+    StreamWriter,
+    finished,
+    monthly_path,
+    totals,
+    write_combined,
+    yearly_path,
+)
+from sim.run.runner import RunSpec
+
+PAIRED = "paired.parquet"
+
+
+@dataclass
+class Outputs:
+    """What was written: the summary, the manifest, and the small tables for printing."""
+
+    summary: dict
+    manifest: dict
+    headline: pd.DataFrame  # NEET and cost totals of every run (tidy rows)
+    monthly_files: list[Path] = field(default_factory=list)
+
+
+def build_outputs(
+    specs: list[RunSpec],
+    runs_dir: Path,
+    scenarios: dict,
+    seeds: list[int],
+    opts,
+    dest: Path,
+    **extra,
+) -> Outputs:
+    """Write ``yearly.parquet``, ``paired.parquet`` and ``summary.json`` of the finished runs.
+
+    Each file is written atomically into ``dest``; the manifest is returned, not written
+    (callers add to it).
+
+    Args:
+        specs: every run of the job (unfinished ones are left out).
+        runs_dir: the runs folder.
+        scenarios: label → Scenario, the reference (first) label first.
+        seeds: the replicate seeds.
+        opts: anything with ``seed``, ``scale``, ``start``, ``years`` attributes.
+        dest: the results folder to write into.
+        **extra: more manifest entries (executor, workers, batch file, failures, ...).
+    """
+    from sim.run.manifest import build_manifest
+
+    t0 = time.perf_counter()
+    done = finished(specs, runs_dir)
+    paths = [yearly_path(runs_dir, s.name, s.replicate) for s in done]
+    write_combined(paths, dest / "yearly.parquet", yearly=True)
+    labels = [label for label in scenarios if any(s.name == label for s in done)]
+    reference = _reference(scenarios, labels)
+    summarizer = summarize_runs(done, runs_dir, labels, reference, dest / PAIRED)
+    summary = summarizer.finish()
+    write_file(dest / "summary.json", summary)
+    timing, youth_months = totals(paths)
+    timing["write_s"] = time.perf_counter() - t0
+    manifest = build_manifest(
+        scenarios=scenarios,
+        seed=opts.seed,
+        replicate_seeds=seeds,
+        scale=opts.scale,
+        start=opts.start,
+        years=opts.years,
+        timing=timing,
+        youth_months=youth_months,
+        **extra,
+    )
+    monthly = [monthly_path(runs_dir, s.name, s.replicate) for s in done if s.monthly]
+    return Outputs(summary, manifest, summarizer.headline_table(), monthly)
+
+
+def _reference(scenarios: dict, labels: list[str]) -> str | None:
+    """The first scenario, when it and another label have finished runs (else no pairing)."""
+    first = next(iter(scenarios))
+    if len(scenarios) > 1 and first not in labels:
+        print(f"no finished run of the reference {first}: no paired differences", file=sys.stderr)
+    return first if first in labels and len(labels) > 1 else None
+
+
+def summarize_runs(
+    done: list[RunSpec], runs_dir: Path, labels: list[str], reference: str | None, paired: Path
+) -> Summarizer:
+    """Summarize label by label (the reference first); stream the paired rows to ``paired``."""
+    order = ([reference] if reference else []) + sorted(x for x in labels if x != reference)
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(StreamWriter(paired, empty_paired())) if reference else None
+        summarizer = Summarizer(reference, writer.write if writer else None)
+        for label in order:
+            runs = (
+                pd.read_parquet(yearly_path(runs_dir, s.name, s.replicate))
+                for s in done
+                if s.name == label
+            )
+            summarizer.add(stack_of(runs, label))
+    return summarizer

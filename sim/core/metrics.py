@@ -1,0 +1,388 @@
+"""Reporters: named functions of the model's arrays that return aggregates (never per youth).
+
+Each stock reporter returns rows ``(metric, group, value, n)``; ``n`` is the number of
+simulated youth behind the value (for small-cell suppression) and counts are reported for the
+represented population (simulated count / scale). Stocks are collected every month (monthly
+table) and in November (yearly table, the SSB register month); flows are summed per month
+and per calendar year; school-flow rates are per school year (reported at its start year).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+
+import numpy as np
+
+from sim.core.population import Activity, Mh, NavStatus, Track
+
+NOVEMBER = 11
+AGE_BANDS = ("15-19", "20-24", "25-29")
+ACTIVITY_GROUPS = {
+    Activity.LOWER_SECONDARY: "lower_secondary",
+    Activity.UPPER_SECONDARY: "upper_secondary",
+    Activity.HIGHER_EDUCATION: "higher_education",
+    Activity.EMPLOYED: "employed",
+    Activity.PROGRAMME: "programme",
+    Activity.NEET: "neet",
+}
+STATUS_GROUPS = {
+    NavStatus.JOBSEEKER: "registered_jobseeker",
+    NavStatus.AAP: "aap",
+    NavStatus.QUALIFICATION: "qualification_programme",
+    NavStatus.SOCIAL_ASSISTANCE: "social_assistance",
+    NavStatus.DISABILITY: "disability",
+    NavStatus.NONE: "unknown",
+}
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+class Snapshot:
+    """Arrays of the live population used by the stock reporters in one month.
+
+    Besides the arrays (one entry per youth, in pid order), :attr:`cells` counts the youth
+    in every (municipality, age band, activity, female, immigrant) cell: the NEET groups,
+    activity shares and employment rates are sums over it (one pass over the population).
+    """
+
+    CELL_AXES = ("kommune", "band", "activity", "female", "immigrant")
+
+    def __init__(self, model):
+        pop = model.pop
+        self.model, self.scale = model, model.scale
+        self.pids = pop.live()
+        self.age = model.ages(self.pids)
+        self.band = (self.age >= 20).view(np.int8) + (self.age >= 25).view(np.int8)  # band index
+        self.activity = pop.activity[self.pids]
+        self.neet = self.activity == Activity.NEET
+        self.n_neet = int(np.count_nonzero(self.neet))
+        self.status = pop.nav_status[self.pids]
+        self.kommune = pop.kommune[self.pids]
+
+    @cached_property
+    def cells(self) -> np.ndarray:
+        """Youth counts indexed by :attr:`CELL_AXES`."""
+        pop = self.model.pop
+        shape = (len(self.model.geo.numbers), len(AGE_BANDS), len(Activity), 2, 2)
+        axes = (self.band, self.activity, pop.female[self.pids], pop.immigrant[self.pids])
+        code = self.kommune.astype(np.int32)
+        for size, values in zip(shape[1:], axes, strict=True):
+            code *= size
+            code += values
+        return np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
+
+    def counts(self, *axes: str, neet: bool = False) -> np.ndarray:
+        """Youth (or NEET youth) counted over the named axes of :attr:`cells`."""
+        cells = self.cells[:, :, Activity.NEET, None] if neet else self.cells
+        other = tuple(i for i, axis in enumerate(self.CELL_AXES) if axis not in axes)
+        return cells.sum(axis=other)
+
+    def groups(self):
+        """(name, youth count, NEET count) for every NEET group."""
+        geo = self.model.geo
+        yield "all", len(self.pids), self.n_neet
+        yield from self._by("band", AGE_BANDS)
+        yield from self._yes_no("female", "male")
+        yield from self._yes_no("immigrant", "non_immigrant")
+        yield from self._by("kommune", [f"kommune:{n}" for n in geo.numbers])
+        n_area, k_area = np.zeros((2, len(geo.area_names)), dtype=np.int64)
+        np.add.at(n_area, geo.area_of, self.counts("kommune"))  # areas: sums of municipalities
+        np.add.at(k_area, geo.area_of, self.counts("kommune", neet=True))
+        names = [f"nav:{a}" for a in geo.area_names]
+        yield from zip(names, n_area.tolist(), k_area.tolist(), strict=True)
+
+    def _by(self, axis: str, names):
+        """(name, youth, NEET youth) for each value of ``axis``."""
+        n, k = self.counts(axis).tolist(), self.counts(axis, neet=True).tolist()
+        yield from zip(names, n, k, strict=True)
+
+    def _yes_no(self, axis: str, other: str):
+        """The groups where a yes/no ``axis`` holds (named ``axis``) and where not (``other``)."""
+        n_no, n_yes = self.counts(axis).tolist()
+        k_no, k_yes = self.counts(axis, neet=True).tolist()
+        yield axis, n_yes, k_yes
+        yield other, n_no, k_no
+
+
+def population(s: Snapshot):
+    """Youth aged 15-29 present."""
+    yield "population", "all", len(s.pids) / s.scale, len(s.pids)
+
+
+def neet(s: Snapshot):
+    """NEET rate and count by group (SSB register definition: programmes are not NEET)."""
+    for group, n, k in s.groups():
+        yield "neet_rate", group, _ratio(k, n), n
+        yield "neet_count", group, k / s.scale, k
+
+
+def activity_share(s: Snapshot):
+    """Share of youth in each main activity."""
+    counts = s.counts("activity")
+    for act, group in ACTIVITY_GROUPS.items():
+        yield "activity_share", group, _ratio(counts[act], len(s.pids)), len(s.pids)
+
+
+def neet_status_share(s: Snapshot):
+    """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
+    counts = np.bincount(s.status[s.neet], minlength=len(NavStatus))
+    total = s.n_neet
+    for status, group in STATUS_GROUPS.items():
+        yield "neet_status_share", group, _ratio(counts[status], total), total
+
+
+def employment(s: Snapshot):
+    """Share employed, overall and by age band."""
+    by_band = s.counts("band", "activity")
+    n_band, employed = by_band.sum(axis=1).tolist(), by_band[:, Activity.EMPLOYED].tolist()
+    yield "employment_rate", "all", _ratio(sum(employed), len(s.pids)), len(s.pids)
+    for band, n, k in zip(AGE_BANDS, n_band, employed, strict=True):
+        yield "employment_rate", band, _ratio(k, n), n
+
+
+def school_counts(s: Snapshot):
+    """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
+    grade = s.model.pop.grade[s.pids]
+    in_school = s.activity == Activity.UPPER_SECONDARY
+    pupils = int(np.count_nonzero(in_school & (grade <= 3)))
+    appr = int(np.count_nonzero(in_school & (grade >= 4)))
+    yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
+    yield "upper_secondary_count", "apprentices", appr / s.scale, appr
+
+
+def benefits(s: Snapshot):
+    """AAP and disability recipients under 30, as counts and as shares of those 18-29."""
+    adults = int(np.count_nonzero(s.age >= 18))
+    for status, name in ((NavStatus.AAP, "aap"), (NavStatus.DISABILITY, "disability")):
+        k = int(np.count_nonzero(s.status == status))
+        yield f"{name}_count_under30", "all", k / s.scale, k
+        yield f"{name}_share_18_29", "all", _ratio(k, adults), adults
+
+
+def neet_spells(s: Snapshot):
+    """Length of current NEET spells: mean months, and the share at 12 months or more."""
+    months = s.model.pop.months_in_activity[s.pids[s.neet]] + 1
+    k = len(months)
+    yield "neet_spell_mean_months", "all", float(months.mean()) if k else float("nan"), k
+    yield "neet_12m_share", "all", _ratio((months >= 12).sum(), k), k
+
+
+def helpers(s: Snapshot):
+    """Helpers per youth among youth with at least one helper."""
+    count = np.bitwise_count(s.model.pop.helpers[s.pids])
+    k = int(np.count_nonzero(count))
+    total = int(count.sum(dtype=np.int64))  # helpers summed over youth
+    yield "helpers_mean", "all", total / k if k else float("nan"), k
+    yield "helpers_3plus_share", "all", _ratio(np.count_nonzero(count >= 3), k), k
+
+
+def mental_health(s: Snapshot):
+    """Prevalence of moderate or severe mental-health problems."""
+    unwell = np.count_nonzero(s.model.pop.mh[s.pids] > Mh.NONE)
+    yield "mental_health_prevalence", "all", _ratio(unwell, len(s.pids)), len(s.pids)
+
+
+def services(s: Snapshot):
+    """Queue length, waiting time and caseload of each service with a capacity."""
+    nav_clients, nav_workers = 0, 0.0
+    for service in s.model.services:
+        if not service.capacity and not hasattr(service, "caseworkers"):
+            continue
+        ind = service.indicators()
+        group = f"service:{service.name}"
+        yield "queue_length", group, ind["queue_length"] / s.scale, int(ind["queue_length"])
+        if not np.isnan(ind["caseload_per_worker"]):
+            yield "caseload_per_worker", group, ind["caseload_per_worker"], len(service.active)
+        if service.capacity:
+            used = ind["capacity_used_share"]
+            yield "capacity_used_share", group, used, len(service.active)
+        if hasattr(service, "caseworkers"):
+            nav_clients += service.clients
+            nav_workers += service.caseworkers
+    if nav_workers:  # no caseworkers: no caseload per worker (as for every other service)
+        yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
+
+
+STOCK_REPORTERS = [
+    population,
+    neet,
+    activity_share,
+    neet_status_share,
+    employment,
+    school_counts,
+    benefits,
+    neet_spells,
+    helpers,
+    mental_health,
+    services,
+]
+
+
+def _zero_cell() -> list:
+    return [0.0, 0]
+
+
+def _flow_table() -> defaultdict:
+    return defaultdict(_zero_cell)
+
+
+def _float_table() -> defaultdict:
+    return defaultdict(float)
+
+
+class Collector:
+    """Collects monthly and yearly rows while the model runs (after the warm-up)."""
+
+    def __init__(self, model, monthly: bool = True):
+        self.model, self.monthly_on = model, monthly
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything collected so far (called when the warm-up ends)."""
+        self.monthly: list[tuple] = []
+        self.yearly: list[tuple] = []
+        self.flows: dict[tuple[str, str], list] = defaultdict(_zero_cell)
+        self.year_flows: dict[int, dict] = defaultdict(_flow_table)
+        self.school_years: dict[int, dict] = {}
+        self.waits: dict[int, dict] = defaultdict(_float_table)
+
+    def count_flow(self, metric: str, pids: np.ndarray, group: str = "all") -> None:
+        """Add youth to a flow counter for this month (entries, exits, job starts, ...)."""
+        self.add_flow(metric, group, len(pids), len(pids))
+
+    def add_flow(self, metric: str, group: str, amount: float, n: int) -> None:
+        """Add to a flow for this month.
+
+        Args:
+            metric: metric name (summed per calendar year in the yearly table).
+            group: group name.
+            amount: amount for the simulated youth (counts, NOK); reported divided by scale.
+            n: simulated youth behind the amount.
+        """
+        cell = self.flows[(metric, group)]
+        cell[0] += amount
+        cell[1] += n
+
+    def school_year_start(self, pupils: dict) -> None:
+        """Called by the school in August with the pupils at the start of the year."""
+        self.school_years[self.model.year] = {"start": dict(pupils), "dropouts": {}}
+
+    def collect(self) -> None:
+        """End of month: stocks, flows, school years."""
+        m = self.model
+        if not m.started:
+            self.flows.clear()
+            return
+        self._referral_and_service_flows()
+        self._school_flows()
+        november = m.calendar_month == NOVEMBER
+        stocks = self._stock_rows() if (self.monthly_on or november) else []
+        if self.monthly_on:
+            period = m.period
+            self.monthly.extend([(period, *row) for row in stocks + self._month_flow_rows()])
+        year = self.year_flows[m.year]
+        for key, (value, n) in self.flows.items():
+            year[key][0] += value
+            year[key][1] += n
+        if november:  # yearly stocks are November's; yearly flows come from year_flows
+            self.yearly.extend((m.year, *r) for r in stocks)
+            self.yearly.extend((m.year, *r) for r in self._completion_rows())
+        self.flows.clear()
+
+    def _month_flow_rows(self) -> list[tuple]:
+        """This month's flows, and this month's mean wait of each service that admitted."""
+        flows = [
+            (metric, group, v / self.model.scale, int(n))
+            for (metric, group), (v, n) in sorted(self.flows.items())
+        ]
+        for service in self.model.services:
+            if service.admitted:
+                days = service.indicators()["wait_days_mean"]
+                flows.append(("wait_days_mean", f"service:{service.name}", days, service.admitted))
+        return flows
+
+    def _stock_rows(self) -> list[tuple]:
+        snap = Snapshot(self.model)
+        return [row for reporter in STOCK_REPORTERS for row in reporter(snap)]
+
+    def _referral_and_service_flows(self) -> None:
+        refs = self.model.referrals
+        for route, made in refs.made.items():
+            for group in (route, "all"):
+                self.add_flow("referrals_made", group, made, made)
+                self.add_flow("referrals_lost", group, refs.lost[route], refs.lost[route])
+        for service in self.model.services:
+            group = f"service:{service.name}"
+            if service.received:
+                self.add_flow("referrals_received", group, service.received, service.received)
+            if service.refused:
+                self.add_flow("refusals", group, service.refused, service.refused)
+            if service.admitted:
+                w = self.waits[self.model.year]
+                w[(service.name, "sum")] += service.wait_months_sum
+                w[(service.name, "n")] += service.admitted
+
+    def _school_flows(self) -> None:
+        school = self.model.services[0]
+        year = self.model.year if self.model.calendar_month >= 8 else self.model.year - 1
+        record = self.school_years.get(year)
+        if record is None:
+            return
+        for track, count in school.dropouts.items():
+            record["dropouts"][track] = record["dropouts"].get(track, 0) + count
+
+    def _completion_rows(self) -> list[tuple]:
+        """Completion within 5 (academic) / 6 (vocational) years for the cohort 6 years back."""
+        m, pop = self.model, self.model.pop
+        cohort = m.year - 6
+        pids = np.flatnonzero(pop.vg1_year[: pop.n] == cohort)
+        if not len(pids):
+            return []
+        deadline_month = lambda years: (cohort + years - m.origin_year) * 12 + 5  # noqa: E731
+        limit = np.where(pop.track[pids] == Track.VOCATIONAL, deadline_month(6), deadline_month(5))
+        done = pop.completed[pids] & (pop.completed_month[pids] <= limit)
+        return [("upper_secondary_completion_5_6y", f"cohort:{cohort}", done.mean(), len(pids))]
+
+    def yearly_rows(self) -> list[tuple]:
+        """Yearly rows: November stocks, calendar-year flows, school-year rates, waits."""
+        rows = list(self.yearly)
+        scale = self.model.scale
+        for year, flows in self.year_flows.items():
+            rows.extend(
+                (year, metric, group, v / scale, int(n))
+                for (metric, group), (v, n) in flows.items()
+            )
+        rows.extend(self._dropout_rows())
+        rows.extend(self._wait_rows())
+        return rows
+
+    def _dropout_rows(self) -> list[tuple]:
+        rows = []
+        for year, rec in self.school_years.items():
+            if (year + 1, 6) > (self.model.year, self.model.calendar_month - 1) and not (
+                self.model.year > year + 1
+            ):
+                continue  # the school year has not ended inside the horizon
+            start, drop = rec["start"], rec["dropouts"]
+            tracks = {
+                "academic": [Track.ACADEMIC],
+                "vocational": [Track.VOCATIONAL],
+                "all": [Track.ACADEMIC, Track.VOCATIONAL],
+            }
+            for group, ts in tracks.items():
+                n = sum(start.get(t, 0) for t in ts)
+                k = sum(drop.get(t, 0) for t in ts)
+                rows.append((year, "dropout_rate", group, _ratio(k, n), n))
+        return rows
+
+    def _wait_rows(self) -> list[tuple]:
+        rows = []
+        for year, w in self.waits.items():
+            for name in sorted({k[0] for k in w}):
+                n = int(w[(name, "n")])
+                days = _ratio(w[(name, "sum")], n) * 30.44
+                rows.append((year, "wait_days_mean", f"service:{name}", days, n))
+        return rows

@@ -1,0 +1,206 @@
+"""Parameters: one line each in ``sim/data/parameters.csv`` (value, unit, domain, range, source).
+
+A :class:`Params` object is an immutable mapping from name to value. Scenario files override
+values by name; unknown names, wrong types and values outside a parameter's domain are
+rejected. The domain ``[min, max]`` is every value the model runs at (``tests/
+test_param_domain.py`` runs each parameter at both ends); ``lo``/``hi`` are the plausible range
+used for uncertainty analysis and lie inside the domain.
+
+Columns: ``name, value, unit, min, max, lo, hi, source, calibrate``. ``min``/``max`` and
+``calibrate`` may be missing (a plugin's file written before they existed) or left empty on a
+line: a missing domain is then derived from the unit as before the columns existed (fractions
+and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and percentage points
+unbounded, everything else non-negative), so scenarios valid before stay valid; such a domain
+may be unbounded, and the plugin is then responsible for the values it accepts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "source", "calibrate"]
+OPTIONAL = ("min", "max", "calibrate")  # a file may lack these (read as described above)
+_UNIT_DOMAIN = {
+    "fraction": (0.0, 1.0),
+    "probability": (0.0, 1.0),
+    "elasticity": (-math.inf, math.inf),
+    "percentage points": (-math.inf, math.inf),
+    "IPS-25 score": (25.0, 125.0),
+}
+
+
+def unit_domain(unit: str) -> tuple[float, float]:
+    """The domain a unit implies, for lines without ``min``/``max``."""
+    return _UNIT_DOMAIN.get(unit.split("/")[0].strip(), (0.0, math.inf))
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter's line: default value, unit, domain, plausible range and source."""
+
+    name: str
+    value: float
+    unit: str
+    lo: float
+    hi: float
+    source: str
+    calibrate: bool
+    min: float = -math.inf  # the domain (``min``/``max`` columns, or derived from the unit)
+    max: float = math.inf
+
+    @property
+    def is_assumption(self) -> bool:
+        """True when the value is an assumption rather than a sourced figure."""
+        return self.source.strip().lower().startswith("assumption")
+
+    def domain(self) -> tuple[float, float]:
+        """The valid domain of values: every value in it is one the model runs at."""
+        return self.min, self.max
+
+
+def _number(row: dict, column: str) -> float:
+    """A finite number from one cell (ValueError naming the line and column otherwise)."""
+    try:
+        x = float(row[column])
+    except (TypeError, ValueError):
+        x = math.nan
+    if not math.isfinite(x):
+        raise ValueError(
+            f"parameter {row['name']}: {column}: not a finite number: {row[column]!r}"
+        )
+    return x
+
+
+def _domain(row: dict) -> tuple[float, float]:
+    """``min``/``max`` from the line, each derived from the unit when absent or empty."""
+    ends = zip(("min", "max"), unit_domain(row["unit"]), strict=True)
+    lo, hi = (_number(row, c) if (row.get(c) or "").strip() else d for c, d in ends)
+    return lo, hi
+
+
+def _spec(row: dict) -> ParamSpec:
+    lo_d, hi_d = _domain(row)
+    spec = ParamSpec(
+        name=row["name"],
+        value=_number(row, "value"),
+        unit=row["unit"],
+        lo=_number(row, "lo"),
+        hi=_number(row, "hi"),
+        source=row["source"],
+        calibrate=(row.get("calibrate") or "").strip().lower() == "true",
+        min=lo_d,
+        max=hi_d,
+    )
+    if not lo_d <= min(spec.value, spec.lo) <= max(spec.value, spec.hi) <= hi_d:
+        raise ValueError(
+            f"parameter {spec.name}: value {spec.value} and range [{spec.lo}, {spec.hi}] "
+            f"must lie inside its domain [{lo_d}, {hi_d}]"
+        )
+    return spec
+
+
+def _parse_rows(text: str) -> dict[str, ParamSpec]:
+    reader = csv.DictReader(io.StringIO(text))
+    names = reader.fieldnames or []
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
+    unknown = [c for c in names if c not in COLUMNS]
+    if missing or unknown or len(set(names)) < len(names):
+        raise ValueError(
+            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out), "
+            f"got {names}"
+        )
+    return {row["name"]: _spec(row) for row in reader}
+
+
+_REGISTRY: dict[str, ParamSpec] = {}
+
+
+def package_specs() -> dict[str, ParamSpec]:
+    """The parameters in the package's own file (without plugin additions)."""
+    text = resources.files("sim").joinpath("data/parameters.csv").read_text("utf-8")
+    return _parse_rows(text)
+
+
+def specs() -> dict[str, ParamSpec]:
+    """All known parameters: the package file plus any registered by plugins."""
+    if not _REGISTRY:
+        _REGISTRY.update(package_specs())
+    return _REGISTRY
+
+
+def register_parameters(csv_text: str) -> None:
+    """Add parameter lines (same columns as the package file), e.g. from a plugin service."""
+    new = _parse_rows(csv_text)
+    clash = sorted(set(new) & set(specs()))
+    if clash and any(new[k] != specs()[k] for k in clash):
+        raise ValueError(f"parameters already defined differently: {clash}")
+    _REGISTRY.update(new)
+
+
+def parameter_table():
+    """The parameter lines as a pandas DataFrame (for docs and reports)."""
+    import pandas as pd
+
+    return pd.DataFrame([s.__dict__ for s in specs().values()])
+
+
+class Params(Mapping[str, float]):
+    """Immutable parameter values: package defaults plus validated overrides."""
+
+    def __init__(self, overrides: Mapping[str, float] | None = None):
+        self._values = {name: s.value for name, s in specs().items()}
+        self._values.update(overrides or {})
+        self.overrides = dict(overrides or {})
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def with_overrides(self, more: Mapping[str, float]) -> Params:
+        """A new Params with further overrides applied."""
+        return Params({**self.overrides, **more})
+
+    def __repr__(self) -> str:
+        return f"Params(overrides={self.overrides!r})"
+
+
+def check_value(name: str, value: object) -> str | None:
+    """Return a problem description for one override, or None when it is valid."""
+    known = specs()
+    if name not in known:
+        from sim.core.names import unknown
+
+        return unknown(name, known, "parameter")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"must be a number, got {type(value).__name__} {_show(value)}"
+    lo, hi = known[name].domain()
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if not lo <= value <= hi:  # exact for integers of any size (never converted to float)
+        unit = known[name].unit
+        return f"value {_show(value)} outside its valid range [{_num(lo)}, {_num(hi)}] ({unit})"
+    return None
+
+
+def _num(x: float) -> str:
+    """A domain end as written in the parameter file (1000000, not 1e+06)."""
+    return str(int(x)) if math.isfinite(x) and x == int(x) else f"{x:g}"
+
+
+def _show(value: object, limit: int = 40) -> str:
+    """A value for a one-line message: long integers and texts shortened."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1  # no str(): digit limit
+        return f"{'-' if value < 0 else ''}(an integer of about {digits} digits)"
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."

@@ -1,0 +1,44 @@
+"""Mental health as a youth-level process: onset, worsening and recovery each month.
+
+Hazards by age and sex; treatment (and any registered modifier) raises recovery. States:
+none, moderate, severe. Effects on school, work and benefits live in those services.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.population import Mh
+
+
+def step(model) -> None:
+    """Apply this month's mental-health transitions to every youth present."""
+    pop, p, s = model.pop, model.params, model.streams
+    well, moderate, severe = by_state(pop)
+    new = well[s.bernoulli("mh:onset", well, onset_hazard(model, well))]
+    worse = moderate[s.bernoulli("mh:worsen", moderate, p["mh_worsen_monthly"])]
+    rec_m = model.modified("mh_recovery", moderate, p["mh_recovery_monthly"])
+    rec_s = model.modified("mh_recovery", severe, p["mh_severe_recovery_monthly"])
+    better_m = moderate[s.bernoulli("mh:recover", moderate, rec_m)]
+    better_s = severe[s.bernoulli("mh:recover", severe, rec_s)]
+    pop.mh[new] = Mh.MODERATE
+    pop.mh[worse] = Mh.SEVERE
+    pop.mh[better_m] = Mh.NONE
+    pop.mh[better_s] = Mh.MODERATE
+
+
+def by_state(pop) -> tuple[np.ndarray, ...]:
+    """Pids of the youth present in each mental-health state (none, moderate, severe)."""
+    mh = pop.mh[pop.rows]
+    return tuple(pop.live_where(mh == state) for state in Mh)
+
+
+def onset_hazard(model, well: np.ndarray) -> np.ndarray:
+    """Monthly onset probability: the base rate x the female and under-18 relative risks."""
+    p, pop = model.params, model.pop
+    female = np.array([False, False, True, True])  # the four combinations, computed once
+    under18 = np.array([False, True, False, True])
+    hazard = p["mh_onset_monthly"] * np.where(female, p["mh_onset_rr_female"], 1.0)
+    hazard = hazard * np.where(under18, p["mh_onset_rr_under18"], 1.0)
+    young = pop.birth_year[well] > model.year - 19  # age (on 1 January) under 18
+    return hazard[2 * pop.female[well].view(np.int8) + young.view(np.int8)]

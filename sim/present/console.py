@@ -1,0 +1,112 @@
+"""The short summary printed by ``sim run``, ``sim compare`` and ``sim batch``.
+
+Intervals over fewer than five replicates are called ranges of n replicates, not 95 %
+intervals; numbers that round to zero print as 0 (never -0); a scenario whose runs all
+failed is listed as failed with the cause, not left out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.analysis.intervals import MIN_REPS
+
+
+def interval_label(counts: list[int]) -> str:
+    """``95 % interval`` or ``range of n replicates`` (``n`` as ``2`` or ``2-4``)."""
+    if not counts or min(counts) >= MIN_REPS:
+        return "95 % interval"
+    few, most = min(counts), max(counts)
+    return f"range of {few if few == most else f'{few}-{most}'} replicates"
+
+
+def number(x: float | None, decimals: int = 0, scale: float = 1.0) -> str:
+    """``x / scale`` with thousands separators; rounds first, so -0.3 prints as 0."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    return f"{round(x / scale, decimals) + 0.0:,.{decimals}f}"
+
+
+def percent(x: float, decimals: int = 2) -> str:
+    """A share as a percentage (``10.00%``); never ``-0.00%``."""
+    return f"{number(100 * x, decimals)}%"
+
+
+def stat(s: dict | None, decimals: int = 0, scale: float = 1.0) -> str:
+    """``median [lo, hi]`` of a summary entry, each rounded the same way."""
+    if not s or s.get("median") is None:
+        return "n/a"
+    parts = [number(s.get(k), decimals, scale) for k in ("median", "lo", "hi")]
+    return f"{parts[0]} [{parts[1]}, {parts[2]}]"
+
+
+def failed_lines(manifest: dict, counts: dict[str, int]) -> list[str]:
+    """One line per scenario with failed runs: ``FAILED`` when none finished, and the cause."""
+    out = []
+    for label in manifest.get("scenarios", {}):
+        failures = [f for f in manifest.get("failures") or [] if f.get("scenario") == label]
+        cause = next(filter(None, (_last_line(f.get("traceback")) for f in failures)), None)
+        cause = cause or "no failure was recorded for it"
+        done = counts.get(label, 0)
+        if not done:
+            out.append(f"{label}: FAILED, no run finished, no results ({cause})")
+        elif failures:
+            runs = done + len(failures)
+            out.append(f"{label}: {len(failures)} of {runs} runs failed ({cause})")
+    return out
+
+
+def _last_line(text: str | None) -> str | None:
+    lines = [x.strip() for x in (text or "").splitlines() if x.strip()]
+    return lines[-1][:300] if lines else None
+
+
+def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> None:
+    """NEET rate by year (median and interval) per scenario, failures, costs and throughput.
+
+    ``rows``: tidy yearly rows holding at least the ``neet_rate``/``all`` rows of every run.
+    """
+    neet = rows[(rows["metric"] == "neet_rate") & (rows["group"] == "all")]
+    counts = neet.groupby("scenario")["replicate"].nunique().to_dict()
+    label = interval_label(list(counts.values()))
+    stats = neet.groupby(["period", "scenario"])["value"]
+    table = pd.DataFrame(
+        {"median": stats.median(), "lo": stats.quantile(0.025), "hi": stats.quantile(0.975)}
+    )
+    cells = table.apply(
+        lambda r: f"{percent(r['median'])} [{percent(r['lo'])}, {percent(r['hi'])}]", axis=1
+    )
+    print(f"NEET rate 15-29 (November), median [{label}]")
+    print(cells.unstack("scenario").to_string())
+    for line in failed_lines(manifest, counts):
+        print(line)
+    for scen, h in summary.get("headline", {}).items():
+        if h["neet_years_averted"]["median"] is not None:
+            print(f"{scen}: NEET-years averted vs reference {stat(h['neet_years_averted'])}")
+    print_cost_headline(summary, label)
+    t = manifest["timing"]
+    rate = manifest["youth_months"] / t["simulate_s"] if t["simulate_s"] else float("nan")
+    print(
+        f"build {t['build_s']:.1f} s, simulate {t['simulate_s']:.1f} s, "
+        f"write {t['write_s']:.1f} s; {rate:,.0f} youth-months/s"
+    )
+    print(f"results: {out}")
+
+
+def print_cost_headline(summary: dict, label: str = "95 % interval") -> None:
+    """Print net costs vs the reference (NOK million, NPV) and cost per NEET-year averted."""
+    for scen, h in summary.get("headline", {}).items():
+        if "npv_public_nok" not in h:
+            continue
+        print(f"{scen}: net cost vs reference, NPV, NOK million, median [{label}]")
+        print(f"  public total {stat(h['npv_public_nok'], 1, 1e6)}")
+        for payer, s in h.get("npv_public_by_payer_nok", {}).items():
+            print(f"    {payer:<13}{stat(s, 1, 1e6)}")
+        print(f"  societal     {stat(h['npv_societal_nok'], 1, 1e6)}")
+        ratio = h.get("cost_per_neet_year_averted_nok")
+        if ratio is None:
+            print("  cost per NEET-year averted: n/a (no NEET-years averted)")
+            continue
+        iv = h.get("cost_per_neet_year_averted_interval_nok")
+        span = f" [{number(iv['lo'])}, {number(iv['hi'])}]" if iv else ""
+        print(f"  public cost per NEET-year averted: NOK {number(ratio)}{span}")

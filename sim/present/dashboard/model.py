@@ -1,0 +1,241 @@
+"""DashboardModel: the Mesa model that SolaraViz creates, steps and re-creates on reset.
+
+SolaraViz re-creates its model with the slider values as keyword arguments, so this thin
+wrapper takes them as keywords: it loads the scenario, applies the slider overrides (validated
+like scenario overrides), builds a warmed-up :class:`~sim.core.model.YouthModel` with
+:func:`sim.api.build`, and advances it one month per :meth:`DashboardModel.step`. The warm-up
+uses the scenario chain root's parameters; slider overrides apply from the start month, exactly
+like the overrides in a scenario file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import mesa
+import pandas as pd
+
+from sim import api
+from sim.core.params import ParamSpec, check_value, specs
+from sim.core.scenario import Scenario
+from sim.errors import InputError
+from sim.present.dashboard import data
+from sim.present.dashboard.i18n import t
+
+DEFAULT_SCALE = 0.05
+COORD = "coord.fte"
+PACKAGE_DEFAULTS = Scenario(
+    stem="defaults",
+    name={"nb": "Pakkens standardverdier", "en": "Package defaults"},
+    description={"nb": "Alle parametere har standardverdi.", "en": "Every parameter at default."},
+    overrides={},
+    files=(),
+)
+
+
+@dataclass(frozen=True)
+class Control:
+    """A slider: its keyword in :class:`DashboardModel` and the parameter it overrides."""
+
+    key: str
+    param: str
+    integer: bool  # counts (FTE) get an integer slider, fractions a float slider
+
+
+CONTROLS = (
+    Control("handover_loss", "handover_loss", False),
+    Control("plan_conflict", "plan_conflict", False),
+    Control("coord_fte", COORD, True),
+    Control("ips_fte", "ips.fte", True),
+    Control("nav_caseworkers", "nav_caseworkers", True),
+    Control("ot_advisers", "ot_advisers", True),
+)
+
+
+def load(scenario_file: str | Path | None) -> Scenario:
+    """The scenario of a file, or the package defaults when no file is named.
+
+    Raises:
+        InputError: when the file is missing or invalid (naming the file and the key).
+    """
+    return api.load_scenario(scenario_file) if scenario_file else PACKAGE_DEFAULTS
+
+
+def available_controls() -> list[Control]:
+    """The controls whose parameter exists in this version's parameter file."""
+    known = specs()
+    return [c for c in CONTROLS if c.param in known]
+
+
+def slider_overrides(values: dict[str, object]) -> dict[str, float]:
+    """Parameter overrides from slider values (``None`` keeps the scenario's value).
+
+    ``coordination=False`` sets the coordinators to zero whatever ``coord_fte`` says.
+
+    Raises:
+        InputError: for a parameter this version lacks or a value outside its domain.
+    """
+    out: dict[str, float] = {}
+    for control in CONTROLS:
+        value = values.get(control.key)
+        if value is None:
+            continue
+        problem = check_value(control.param, value)
+        if problem:
+            raise InputError(f"{control.key} ({control.param}): {problem}")
+        out[control.param] = float(value)
+    if values.get("coordination") is False:
+        if COORD not in specs():
+            raise InputError(f"coordination: parameter {COORD} does not exist")
+        out[COORD] = 0.0
+    return out
+
+
+def parse_seed(seed: object) -> int:
+    """A non-negative integer seed from a number or the seed text box."""
+    try:
+        value = int(str(seed).strip())
+    except ValueError:
+        raise InputError(f"seed: must be a whole number, got {seed!r}") from None
+    if value < 0:
+        raise InputError(f"seed: must be non-negative, got {value}")
+    return value
+
+
+def check_scale(scale: object) -> float:
+    """The population fraction, in (0, 20] as for every command."""
+    value = float(scale)
+    if not 0 < value <= 20 or math.isnan(value):
+        raise InputError(f"scale: must be in (0, 20], got {scale}")
+    return value
+
+
+class DashboardModel(mesa.Model):
+    """One scenario with slider overrides, stepped one month at a time for SolaraViz.
+
+    Args:
+        scenario_file: scenario TOML file; empty for the package defaults.
+        seed: the run's seed (used as given, like :func:`sim.api.build`).
+        scale: fraction of the population simulated (quick by default).
+        start: first simulated month, ``"YYYY-MM"``.
+        coordination: False switches coordinators off (``coord.fte`` = 0).
+        handover_loss: override of ``handover_loss`` (None keeps the scenario's value).
+        plan_conflict: override of ``plan_conflict``.
+        coord_fte: override of ``coord.fte`` (coordinators, FTE).
+        ips_fte: override of ``ips.fte`` (IPS specialists, FTE).
+        nav_caseworkers: override of ``nav_caseworkers`` (FTE).
+        ot_advisers: override of ``ot_advisers`` (follow-up service, FTE).
+
+    Attributes:
+        youth_model: the warmed-up :class:`~sim.core.model.YouthModel` being stepped.
+        definition: the scenario with the slider overrides merged in.
+        overrides: the slider values that differ from the scenario's (parameter -> value).
+    """
+
+    def __init__(
+        self,
+        scenario_file: str = "",
+        seed: int | str = 1,
+        scale: float = DEFAULT_SCALE,
+        start: str = "2024-01",
+        coordination: bool | None = None,
+        handover_loss: float | None = None,
+        plan_conflict: float | None = None,
+        coord_fte: float | None = None,
+        ips_fte: float | None = None,
+        nav_caseworkers: float | None = None,
+        ot_advisers: float | None = None,
+    ):
+        seed, scale = parse_seed(seed), check_scale(scale)
+        super().__init__(rng=seed)
+        base = load(scenario_file)
+        wanted = slider_overrides(
+            {
+                "coordination": coordination,
+                "handover_loss": handover_loss,
+                "plan_conflict": plan_conflict,
+                "coord_fte": coord_fte,
+                "ips_fte": ips_fte,
+                "nav_caseworkers": nav_caseworkers,
+                "ot_advisers": ot_advisers,
+            }
+        )
+        self.overrides = {k: v for k, v in wanted.items() if base.params[k] != v}
+        merged = {**base.overrides, **self.overrides}
+        self.definition = dataclasses.replace(base, overrides=merged)
+        self.start = start
+        self.youth_model = api.build(self.definition, seed=seed, scale=scale, start=start)
+        self._table: tuple[int, pd.DataFrame] | None = None
+
+    def step(self) -> None:
+        """Advance the simulation by one month."""
+        self.youth_model.step()
+
+    @property
+    def period(self) -> str | None:
+        """The last month simulated, ``"YYYY-MM"`` (None before the first step)."""
+        rows = self.youth_model.collector.monthly
+        return rows[-1][0] if rows else None
+
+    @property
+    def months(self) -> int:
+        """Months simulated since the start month."""
+        return self.youth_model.month - self.youth_model.start_index
+
+    def table(self) -> pd.DataFrame:
+        """The monthly rows the panels use, as a tidy DataFrame (cached per month)."""
+        rows = self.youth_model.collector.monthly
+        if self._table is None or self._table[0] != len(rows):
+            self._table = (len(rows), data.frame(rows))
+        return self._table[1]
+
+
+def _slider(control: Control, spec: ParamSpec, value: float) -> dict:
+    if not control.integer:
+        lo, hi = spec.domain()
+        return {"type": "SliderFloat", "value": value, "min": lo, "max": hi, "step": 0.01}
+    if control.param == COORD and value <= 0:
+        value = (spec.lo + spec.hi) / 2  # the level coordination switches on at
+    top = math.ceil(max(spec.hi, 2 * value, 1))
+    return {"type": "SliderInt", "value": round(value), "min": 0, "max": top, "step": 1}
+
+
+def model_params(
+    scenario_file: str,
+    lang: str,
+    seed: int = 1,
+    scale: float = DEFAULT_SCALE,
+    start: str = "2024-01",
+) -> dict[str, object]:
+    """SolaraViz ``model_params``: fixed values and the sliders for this scenario.
+
+    A slider starts at the scenario's value; only parameters this version has get one.
+    """
+    params = load(scenario_file).params
+    out: dict[str, object] = {
+        "scenario_file": scenario_file,
+        "start": start,
+        "seed": {"type": "InputText", "value": str(seed), "label": t(lang, "slider.seed")},
+        "scale": {
+            "type": "SliderFloat",
+            "value": scale,
+            "min": 0.01,
+            "max": max(0.5, scale),
+            "step": 0.01,
+            "label": t(lang, "slider.scale"),
+        },
+    }
+    if COORD in specs():
+        on = params[COORD] > 0
+        out["coordination"] = {
+            "type": "Checkbox",
+            "value": on,
+            "label": t(lang, "slider.coordination"),
+        }
+    for control in available_controls():
+        slider = _slider(control, specs()[control.param], params[control.param])
+        out[control.key] = {**slider, "label": t(lang, f"slider.{control.key}")}
+    return out

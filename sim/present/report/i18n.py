@@ -1,0 +1,156 @@
+"""Translations and number formatting for the report and the plots.
+
+Every visible word lives in one dictionary per language (``i18n/nb.toml``, ``i18n/en.toml``);
+code refers to entries by key. Numbers are formatted for the language: Norwegian bokmål uses a
+no-break space between thousands and a decimal comma (``NOK 1 234 567``, ``10,3 %``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+
+from sim.analysis.intervals import MIN_REPS
+
+LANGS = ("nb", "en")
+DASH = "\u2013"  # shown for suppressed or missing values
+NBSP = "\u00a0"
+MINUS = "\u2212"
+INTERVAL_WORDS = ("interval", "the_interval", "intervals", "band")
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def load_dictionary(lang: str) -> dict[str, str]:
+    """Return the flat dictionary (``"section.key" -> text``) of one language."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    path = resources.files("sim.present.report").joinpath("i18n", f"{lang}.toml")
+    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def _is_missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+@dataclass(frozen=True)
+class Lang:
+    """Words and number formats of one language.
+
+    Attributes:
+        code: ``"nb"`` (Norwegian bokmål) or ``"en"``.
+        reps: The fewest and most replicates behind the intervals shown (None: not known).
+            With fewer than ``MIN_REPS``, the words ``{interval}``, ``{the_interval}``,
+            ``{intervals}`` and ``{band}`` in the dictionary say "range of n replicates"
+            instead of "95 % interval".
+
+    """
+
+    code: str = "en"
+    labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    reps: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            object.__setattr__(self, "labels", load_dictionary(self.code))
+
+    def t(self, key: str, **values: object) -> str:
+        """Translate ``key``, filling ``{placeholders}`` from ``values`` and the interval words."""
+        text = self.labels[key]
+        return text.format(**{**self.interval_words(), **values}) if "{" in text else text
+
+    def with_reps(self, counts: Iterable[int]) -> Lang:
+        """This language, with intervals named after the replicate ``counts`` behind them."""
+        counts = [int(c) for c in counts]
+        return replace(self, reps=(min(counts), max(counts)) if counts else None)
+
+    def interval_words(self) -> dict[str, str]:
+        """``interval``, ``the_interval``, ``intervals``, ``band``: 95 % ones or ranges of n."""
+        kind = "range" if self.few_reps else "ci"
+        n = self.reps_text()
+        return {w: self.labels[f"interval.{kind}.{w}"].format(n=n) for w in INTERVAL_WORDS}
+
+    @property
+    def few_reps(self) -> bool:
+        """Whether some interval rests on fewer than ``MIN_REPS`` replicates."""
+        return self.reps is not None and self.reps[0] < MIN_REPS
+
+    def reps_text(self) -> str:
+        """The replicates behind the intervals: ``2``, ``2–4``, or ``–`` when not known."""
+        if self.reps is None:
+            return DASH
+        few, most = self.reps
+        return str(few) if few == most else f"{few}{DASH}{most}"
+
+    def name(self, section: str, item: str) -> str:
+        """Label of an item of an open set (service, payer, group); the item itself if unknown."""
+        return self.labels.get(f"{section}.{item}", item)
+
+    def group(self, group: str) -> str:
+        """Readable label of a table ``group`` such as ``kommune:5001`` or ``20-24``."""
+        if group.startswith("kommune:"):
+            return self.t("group.kommune", code=group.split(":", 1)[1])
+        if group.startswith("service:"):
+            return self.name("service", group.split(":", 1)[1])
+        if group in ("15-19", "20-24", "25-29"):
+            return group.replace("-", DASH)
+        return self.name("group", group)
+
+    def number(self, x: float | None, decimals: int = 0) -> str:
+        """Format a number with the language's separators (``–`` when missing)."""
+        if _is_missing(x):
+            return DASH
+        text = f"{abs(float(x)):,.{decimals}f}"
+        if self.code == "nb":
+            text = text.replace(",", NBSP).replace(".", ",")
+        sign = (MINUS if self.code == "nb" else "-") if round(float(x), decimals) < 0 else ""
+        return sign + text
+
+    def nok(self, x: float | None) -> str:
+        """Format an amount in Norwegian kroner (``NOK 1 234 567``)."""
+        return DASH if _is_missing(x) else f"NOK{NBSP}{self.number(x)}"
+
+    def nok_million(self, x: float | None, decimals: int = 1) -> str:
+        """Format an amount as NOK million (``NOK 480,3 mill.`` in nb, ``NOK 480.3 million``)."""
+        if _is_missing(x):
+            return DASH
+        text = self.t("summary.million", value=self.number(float(x) / 1e6, decimals))
+        return text.replace(" ", NBSP)
+
+    def unit(self, unit: str) -> str:
+        """Translate a unit as written in ``parameters.csv`` (``probability/month``)."""
+        return self.labels.get(f"unit.{unit.strip()}", unit) if unit else ""
+
+    def pct(self, share: float | None, decimals: int = 1) -> str:
+        """Format a share (0.103) as a percentage (``10,3 %`` in nb, ``10.3%`` in en)."""
+        if _is_missing(share):
+            return DASH
+        sep = NBSP if self.code == "nb" else ""
+        return f"{self.number(100 * float(share), decimals)}{sep}%"
+
+    def pp(self, diff: float | None, decimals: int = 1) -> str:
+        """Format a difference of shares in percentage points, with its sign."""
+        if _is_missing(diff):
+            return DASH
+        plus = "+" if round(100 * float(diff), decimals) > 0 else ""
+        return f"{plus}{self.number(100 * float(diff), decimals)}{NBSP}{self.t('unit.pp')}"
+
+    def interval(self, median: float | None, lo: float | None, hi: float | None, fmt) -> str:
+        """Format ``median (lo–hi)`` with ``fmt`` (a method such as :meth:`pct`)."""
+        if _is_missing(median):
+            return DASH
+        return f"{fmt(median)} ({fmt(lo)}{NBSP}{DASH}{NBSP}{fmt(hi)})"

@@ -1,0 +1,125 @@
+"""Read a results directory (the contract in DESIGN.md) and the parameter metadata."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.present.report.checks import MANIFEST, SUMMARY, TRIAL, check, check_table
+
+
+@dataclass
+class Results:
+    """The saved output of ``sim run``/``compare``/``batch``; optional pieces may be None."""
+
+    path: Path
+    manifest: dict
+    summary: dict
+    yearly: pd.DataFrame
+    paired: pd.DataFrame | None = None
+    trial: dict | None = None
+
+    @property
+    def stems(self) -> list[str]:
+        """Scenario stems in manifest order (the reference first)."""
+        present = list(dict.fromkeys(self.yearly["scenario"]))
+        order = list(self.manifest.get("scenarios", {}))
+        return [s for s in order if s in present] + [s for s in present if s not in order]
+
+    @cached_property
+    def replicates(self) -> dict[str, int]:
+        """The number of replicates with results, per scenario stem (counted in the data)."""
+        return self.yearly.groupby("scenario", sort=False)["replicate"].nunique().to_dict()
+
+    @cached_property
+    def failed(self) -> list[str]:
+        """Scenarios of the manifest with no finished run (no rows): they failed."""
+        present = set(self.yearly["scenario"])
+        return [s for s in self.manifest.get("scenarios", {}) if s not in present]
+
+    def failures(self, stem: str) -> list[dict]:
+        """The failed runs of one scenario in the manifest (``replicate``, ``traceback``, ...)."""
+        return [f for f in self.manifest.get("failures") or [] if f.get("scenario") == stem]
+
+    @property
+    def reference(self) -> str | None:
+        """The reference scenario, when there is a comparison."""
+        ref = self.manifest.get("reference")
+        return ref if self.paired is not None and ref else None
+
+
+def regular_file(path: Path, required: bool = True) -> Path | None:
+    """``path`` when it is a regular file; None when absent and optional; else InputError.
+
+    Pipes, devices and folders are refused before they are opened (reading one could hang).
+    """
+    if not path.exists():
+        if required:
+            raise InputError(f"{path}: missing (not a results directory?)")
+        return None
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    return path
+
+
+def read_json(path: Path, schema: object, required: bool = True) -> dict | None:
+    """Read a JSON file of a results folder and check its shape (:mod:`~.report.checks`)."""
+    if regular_file(path, required) is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path}: not valid JSON: {one_line(exc)}") from None
+    check(data, schema, str(path))
+    return data
+
+
+def read_table(path: Path, required: bool = True) -> pd.DataFrame | None:
+    """Read a tidy Parquet table of a results folder and check its columns."""
+    if regular_file(path, required) is None:
+        return None
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise InputError(f"{path}: cannot read Parquet: {one_line(exc)}") from None
+    return check_table(df, str(path))
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (for ``sim: error: ...``)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def load_results(path: Path) -> Results:
+    """Load and check a results directory; :class:`InputError` names a missing or damaged file."""
+    path = Path(path)
+    if not path.is_dir():
+        what = "is a file" if path.exists() else "no such folder"
+        raise InputError(f"{path}: not a results directory ({what})")
+    manifest = read_json(path / "manifest.json", MANIFEST)
+    return Results(
+        path=path,
+        manifest=manifest,
+        summary=read_json(path / "summary.json", SUMMARY, False) or {},
+        yearly=read_table(path / "yearly.parquet"),
+        paired=read_table(path / "paired.parquet", False),
+        trial=read_json(path / "trial.json", TRIAL, False),
+    )
+
+
+def load_parameters(path: Path | None = None) -> pd.DataFrame | None:
+    """The parameter file (name, value, unit, lo, hi, source, calibrate); None if absent."""
+    source = path or resources.files("sim").joinpath("data", "parameters.csv")
+    if not source.is_file():
+        return None
+    with source.open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype={"name": str, "unit": str, "source": str})
+    return df.fillna({"unit": "", "source": ""})

@@ -1,0 +1,270 @@
+"""Batch files (TOML): scenarios, replicates, common options and optional parameter sweeps.
+
+```toml
+scenarios = ["../scenarios/baseline.toml"]   # relative to this file
+reps = 20
+seed = 1
+years = 15
+scale = 1.0
+start = "2024-01"
+monthly = false                              # combine monthly tables too (default false)
+[[variants]]                                 # a list of variants ...
+name = "low_loss"
+params = { handover_loss = 0.1 }
+[grid]                                       # ... and/or a grid: one variant per combination
+handover_loss = [0.1, 0.2]
+```
+
+Each variant applies to every scenario and is labelled ``<stem>@<variant>`` in the
+``scenario`` column (so a scenario file's stem may not contain ``@``); a grid point is named
+``handover_loss=0.1,plan_conflict=0.2``. With variants, only the variants run (list one with
+empty ``params`` to keep the unchanged scenarios). A variant's overrides are merged over the
+scenario's and, like scenario overrides, apply from the start month: the warm-up keeps the
+scenario chain root's parameters, so every variant of a replicate starts from the same
+simulated history (common random numbers).
+
+Every problem raises :class:`sim.errors.InputError` naming the file and the key, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sim.core.names import show, unknown
+from sim.core.params import check_value
+from sim.core.scenario import check_params, read_bytes, read_toml
+from sim.errors import InputError
+
+KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
+VARIANT_KEYS = ("name", "params")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.+=,-]+$")
+START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAX_VARIANTS = 10_000
+# the limits of the common options, for batch files and the command line alike
+MAX_REPS = 100_000  # far beyond any useful interval; a typo of 10^7 would plan for minutes
+MAX_SEED = 2**63 - 1  # the seed column is int64
+MAX_YEARS = 60
+# start years the model is meant for: its data describe the 2020s, and a four-digit year keeps
+# periods sortable ("0000-01" would give periods like "0-01", before the warm-up's origin)
+START_YEARS = (1900, 2100)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named set of parameter overrides applied on top of every scenario."""
+
+    name: str
+    params: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A validated batch file: scenario paths, the options it sets, and its variants."""
+
+    path: Path
+    text: str
+    sha256: str
+    scenarios: tuple[Path, ...]
+    options: dict[str, object]  # only the keys the file sets: reps, seed, years, ...
+    variants: tuple[Variant, ...] = ()
+
+    def manifest_entry(self) -> dict:
+        """The batch file as kept in the manifest."""
+        return {"path": str(self.path), "sha256": self.sha256, "text": self.text}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(path: Path, key: str, value: object, lo: int, hi: int) -> int:
+    if not _is_int(value):
+        raise InputError(f"{path}: {key}: must be an integer, got {value!r}")
+    if not lo <= value <= hi:
+        raise InputError(f"{path}: {key}: must be {lo}-{hi}, got {value}")
+    return value
+
+
+def _check_scale(path: Path, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{path}: scale: must be a number, got {value!r}")
+    if not 0 < value <= 20:
+        raise InputError(f"{path}: scale: must be in (0, 20], got {value}")
+    return float(value)
+
+
+def start_problem(value: object) -> str | None:
+    """What is wrong with a start month (``YYYY-MM``, a year in ``START_YEARS``), or None."""
+    if not isinstance(value, str) or not START_RE.match(value):
+        return f"must be a YYYY-MM string, got {show(repr(value))}"
+    lo, hi = START_YEARS
+    if not lo <= int(value[:4]) <= hi:
+        return f"the year must be {lo}-{hi}, got {value!r}"
+    return None
+
+
+def _check_start(path: Path, value: object) -> str:
+    problem = start_problem(value)
+    if problem:
+        raise InputError(f"{path}: start: {problem}")
+    return value
+
+
+def _check_monthly(path: Path, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{path}: monthly: must be true or false, got {value!r}")
+    return value
+
+
+CHECKS = {
+    "reps": lambda p, v: _check_int(p, "reps", v, 1, MAX_REPS),
+    "seed": lambda p, v: _check_int(p, "seed", v, 0, MAX_SEED),
+    "years": lambda p, v: _check_int(p, "years", v, 1, MAX_YEARS),
+    "scale": _check_scale,
+    "start": _check_start,
+    "monthly": _check_monthly,
+}
+
+
+def _check_scenarios(path: Path, value: object) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{path}: scenarios: must be a non-empty list of file paths")
+    paths = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InputError(f"{path}: scenarios[{i}]: must be a file path, got {item!r}")
+        paths.append(_scenario_file(path, f"scenarios[{i}]", path.parent / item))
+    return tuple(paths)
+
+
+def _scenario_file(path: Path, key: str, file: Path) -> Path:
+    """A scenario file named by a batch file: readable, with a stem that can be a label."""
+    try:
+        read_bytes(file)
+    except InputError as exc:  # "FILE: problem" -> "BATCH: scenarios[i]: problem: FILE"
+        problem = str(exc).removeprefix(f"{file}: ")
+        raise InputError(f"{path}: {key}: {problem}: {file}") from None
+    if "@" in file.stem:  # labels are <stem>@<variant>
+        raise InputError(f"{path}: {key}: {file.name}: '@' in a scenario file name (rename it)")
+    return file
+
+
+def _check_name(path: Path, key: str, name: object) -> str:
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise InputError(
+            f"{path}: {key}: must be a name of letters, digits and _ . + = , - (got {name!r})"
+        )
+    return name
+
+
+def _variant(path: Path, i: int, entry: object) -> Variant:
+    key = f"variants[{i}]"
+    if not isinstance(entry, dict):
+        raise InputError(f"{path}: {key}: must be a table with name and params")
+    for k in entry:
+        if k not in VARIANT_KEYS:
+            raise InputError(f"{path}: {key}.{show(k)}: {unknown(k, VARIANT_KEYS)}")
+    if "name" not in entry:
+        raise InputError(f"{path}: {key}.name: required key missing")
+    name = _check_name(path, f"{key}.name", entry["name"])
+    return Variant(name, check_params(path, entry.get("params", {}), f"{key}.params"))
+
+
+def _check_variants(path: Path, value: object) -> list[Variant]:
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{path}: variants: must be a non-empty list of tables ([[variants]])")
+    return [_variant(path, i, entry) for i, entry in enumerate(value)]
+
+
+def _grid_axis(path: Path, name: str, values: object) -> list:
+    if not isinstance(values, list) or not values:
+        raise InputError(f"{path}: grid.{show(name)}: must be a non-empty list of values")
+    for i, value in enumerate(values):
+        problem = check_value(name, value)
+        if problem:
+            raise InputError(f"{path}: grid.{show(name)}[{i}]: {problem}")
+    if len(set(values)) != len(values):
+        raise InputError(f"{path}: grid.{name}: a value is listed twice")
+    return values
+
+
+def _check_grid(path: Path, value: object) -> list[Variant]:
+    if not isinstance(value, dict) or not value:
+        raise InputError(f"{path}: grid: must be a table of parameter = [values]")
+    axes = {name: _grid_axis(path, name, values) for name, values in value.items()}
+    size = 1
+    for values in axes.values():
+        size *= len(values)
+    if size > MAX_VARIANTS:
+        raise InputError(f"{path}: grid: {size} combinations (at most {MAX_VARIANTS})")
+    variants = []
+    for combo in itertools.product(*axes.values()):
+        name = ",".join(f"{k}={v}" for k, v in zip(axes, combo, strict=True))
+        variants.append(Variant(name, {k: float(v) for k, v in zip(axes, combo, strict=True)}))
+    return variants
+
+
+def _sweep(path: Path, data: dict) -> tuple[Variant, ...]:
+    variants = []
+    if "variants" in data:
+        variants += _check_variants(path, data["variants"])
+    if "grid" in data:
+        variants += _check_grid(path, data["grid"])
+    seen: set[str] = set()
+    for v in variants:
+        if v.name in seen:
+            raise InputError(f"{path}: variants: name {v.name!r} given twice")
+        seen.add(v.name)
+    return tuple(variants)
+
+
+def load_batch(path: str | Path) -> BatchFile:
+    """Read and validate a batch file (scenario files are checked to exist, not loaded).
+
+    Raises:
+        InputError: on any problem, naming the file and the key.
+    """
+    path = Path(path)
+    text, data = read_toml(path)
+    for key in data:
+        if key not in KEYS:
+            raise InputError(f"{path}: {show(key)}: {unknown(key, KEYS)}")
+    if "scenarios" not in data:
+        raise InputError(f"{path}: scenarios: required key missing")
+    options = {key: check(path, data[key]) for key, check in CHECKS.items() if key in data}
+    return BatchFile(
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        scenarios=_check_scenarios(path, data["scenarios"]),
+        options=options,
+        variants=_sweep(path, data),
+    )
+
+
+def labelled(scenarios: dict, variants: tuple[Variant, ...]) -> dict:
+    """Label → Scenario: the scenarios themselves, or each scenario under each variant.
+
+    A variant becomes a new Scenario with the variant's overrides merged over the scenario's
+    (from the start month); ``root_overrides`` (the warm-up) stay the scenario's.
+    """
+    if not variants:
+        return dict(scenarios)
+    out = {}
+    for stem, sc in scenarios.items():
+        for v in variants:
+            out[f"{stem}@{v.name}"] = replace(sc, overrides={**sc.overrides, **v.params})
+    return out
+
+
+def variant_params(label: str, variants: tuple[Variant, ...]) -> dict | None:
+    """The overrides of the variant in a label (None without a variant)."""
+    if "@" not in label:
+        return None
+    name = label.split("@", 1)[1]
+    return next(dict(v.params) for v in variants if v.name == name)
