@@ -11,9 +11,9 @@ from conftest import BASELINE, write_scenario
 from sim.analysis.summary import headline
 from sim.cli.main import main
 from sim.core.scenario import load_scenario
-from sim.costs import PAYERS, load_unit_costs
 from sim.run.runner import RunSpec, build_model, replicate_seeds, simulate
 from sim.run.tables import tidy
+from sim.services.ledger import PAYERS, load_unit_costs
 
 YEARS, SCALE = 3, 0.05
 

@@ -49,7 +49,7 @@ def imported(path: Path) -> set[str]:
 def test_the_top_level_holds_at_most_six_modules() -> None:
     top = sorted(p.stem for p in SIM.glob("*.py"))
     assert len(top) <= 6, top
-    assert set(top) <= TOP | {"costs"}, top
+    assert set(top) <= TOP, top
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SIM)))

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.costs import headline_extras
 from sim.analysis.intervals import interval, stats
-from sim.costs import PAYERS, headline_extras
 from sim.run.tables import COLUMNS, SORT, combine
+from sim.services.ledger import PAYERS
 
 CELL = ["period", "metric", "group"]
 DTYPES = {"scenario": "str", "metric": "str", "group": "str"}

@@ -77,7 +77,7 @@ def run_scenarios(args: argparse.Namespace, command: str) -> int:
     before anything runs (:class:`sim.run.resultsdir.ResultsFolder`); the new result is swapped
     in only when every run succeeded, and an earlier result is replaced only then.
     """
-    from sim.costs import discount_rate
+    from sim.analysis.costs import discount_rate
     from sim.run.draws import drawn_specs
     from sim.run.execute import run_into
     from sim.run.executors import choose

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import costs
-from sim.services import coordinator, ips, trial_team
+from sim.services import coordinator, ips, ledger, trial_team
 from sim.services.followup import FollowUp
 from sim.services.gp import GP
 from sim.services.labour_market import LabourMarket
@@ -33,7 +32,7 @@ def create(model) -> list:
         *coordinator.create(model),  # interventions: coordinator before IPS (it refers)
         *ips.create(model),
         *trial_team.create(model),  # only in ``sim trial`` runs
-        costs.create(model),
+        ledger.create(model),
     ]
     for service in services:
         service.configure()

@@ -33,9 +33,7 @@ from importlib import resources
 
 import numpy as np
 
-from sim.analysis.intervals import stats
 from sim.core.population import Activity, NavStatus
-from sim.errors import InputError
 from sim.services.base import Service
 
 PAYERS = ("state", "municipality", "county", "health_trust")
@@ -205,7 +203,7 @@ class CostLedger(Service):
         if name == "specialist_treatment":
             k = sum(len(by_name[c].active) for c in ("bup", "dps"))
             return float(k), k
-        raise KeyError(f"unit cost {name!r} has no driver in sim.costs")
+        raise KeyError(f"unit cost {name!r} has no driver in sim.services.ledger")
 
     # -- lifetime view --------------------------------------------------------------------
     def _add_lifetime(self, lines: dict[str, list]) -> None:
@@ -250,53 +248,3 @@ class CostLedger(Service):
 def create(model) -> CostLedger:
     """Create the cost ledger."""
     return CostLedger(model)
-
-
-def discount_rate(scenarios: dict) -> float:
-    """The discount rate of a comparison (every scenario must use the same one)."""
-    rates = {label: sc.params["cost.discount_rate"] for label, sc in scenarios.items()}
-    if len(set(rates.values())) > 1:
-        raise InputError(f"cost.discount_rate: scenarios disagree ({rates}); use one rate")
-    return next(iter(rates.values()), 0.04)
-
-
-# -- summary.json headline and the printed summary -------------------------------------------
-def _per_replicate(pair, group: str):
-    sel = pair[(pair["metric"] == "cost_nok_discounted") & (pair["group"] == group)]
-    return sel.groupby(["scenario", "replicate"])["value"].sum()
-
-
-def _values(series, scen: str) -> np.ndarray:
-    """A scenario's per-replicate values from a (scenario, replicate) series."""
-    if scen not in series.index.get_level_values(0):
-        return np.empty(0)
-    return series.loc[scen].to_numpy(dtype=float)
-
-
-def headline_extras(pair) -> dict[str, dict]:
-    """Extra headline entries per scenario, from the paired table.
-
-    ``npv_public_by_payer_nok`` (net discounted cost vs the reference by payer, median and
-    95 % interval over replicates) and ``cost_per_neet_year_averted_interval_nok`` (2.5 and
-    97.5 % quantiles of the per-replicate ratio; null unless NEET-years are averted in every
-    replicate). The headline ratio itself stays the ratio of the medians.
-    """
-    neet = pair[(pair["metric"] == "neet_count") & (pair["group"] == "all")]
-    averted = -neet.groupby(["scenario", "replicate"])["value"].sum()
-    public = _per_replicate(pair, "public:total")
-    out = {}
-    for scen in sorted(pair["scenario"].unique()):
-        payers = {
-            payer: stats(_values(_per_replicate(pair, f"public:{payer}:total"), scen))
-            for payer in PAYERS
-        }
-        a, c = averted.get(scen), public.get(scen)
-        interval = None
-        if a is not None and c is not None and len(a) and (a > 0).all():
-            q = stats((c / a).to_numpy(dtype=float))
-            interval = {"lo": q["lo"], "hi": q["hi"]}
-        out[scen] = {
-            "npv_public_by_payer_nok": payers,
-            "cost_per_neet_year_averted_interval_nok": interval,
-        }
-    return out
