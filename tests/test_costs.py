@@ -22,7 +22,7 @@ def run(path=BASELINE, change: dict | None = None) -> pd.DataFrame:
     """Yearly cost rows of a small run, with unit costs changed after the warm-up."""
     spec = RunSpec(load_scenario(path), 0, replicate_seeds(9, 1)[0], YEARS, SCALE, monthly=False)
     model = build_model(spec)
-    ledger = next(s for s in model.services if s.name == "costs")
+    ledger = model.module("costs")
     for name, value in (change or {}).items():
         ledger.with_value(name, value)
     simulate(model, YEARS)

@@ -3,8 +3,8 @@
 The added service is a small mentor programme written here the way a student would write a
 plugin: a :class:`~sim.services.base.Service` in the "interventions" phase that takes NEET
 youth 18+ from a waiting list up to its places and multiplies their job finding by
-``mentor_job_rr`` through ``model.modifiers["job_find"]``. It is registered for the tests of
-this module only and unregistered afterwards.
+``mentor_job_rr`` through its declared ``job_find`` hazard modifier. It is registered for the
+tests of this module only and unregistered afterwards.
 """
 
 from __future__ import annotations
@@ -56,12 +56,7 @@ class Mentor(Service):
 
     name = "mentor"
     phase = "interventions"
-
-    @classmethod
-    def create(cls, model):
-        mentor = cls(model)
-        model.modifiers["job_find"].append(mentor.job_find_modifier)
-        return mentor
+    hazard_modifiers = {"job_find": "job_find_modifier"}
 
     def configure(self):
         self.capacity = scaled_capacity(self.model.params["mentor_places"], self.model.scale)
@@ -87,10 +82,9 @@ class Mentor(Service):
 def mentor_plugin(baseline_run):
     """Register the mentor service and its parameters (the baseline run is made before)."""
     sim.core.params.register_parameters(MENTOR_PARAMETERS)
-    sim.services.register_plugin(Mentor)
+    sim.services.register(Mentor)
     yield Mentor
     sim.services.REGISTRY.pop(Mentor.name, None)
-    sim.services.PLUGINS.pop(Mentor.name, None)
     for name in ("mentor_places", "mentor_job_rr", "mentor_months"):
         sim.core.params._REGISTRY.pop(name, None)
 

@@ -184,7 +184,7 @@ def test_a_tiny_scale_runs_with_an_empty_population(tmp_path):
 def test_the_clubhouse_plugin_runs_at_its_domain_ends(tmp_path, monkeypatch, which):
     """The example plugin's own parameters (with min/max columns) validate and run."""
     monkeypatch.setattr(sim_params, "register_parameters", lambda text: None)
-    monkeypatch.setattr(sim_services, "register_plugin", lambda cls: None)
+    monkeypatch.setattr(sim_services, "register", lambda cls: None)
     spec = importlib.util.spec_from_file_location("clubhouse_domain", PLUGIN)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # read only: registering is patched out in this process

@@ -34,9 +34,8 @@ def trial_model():
             state["ages"] = model.ages(np.arange(model.pop.n))
         assert len(regular.active) <= regular.capacity
         assert len(team.active) <= team.capacity
-        if hasattr(model, "trial_excluded"):
-            assert not np.isin(regular.active, model.trial_excluded).any()
-            assert not np.isin(regular.queue, model.trial_excluded).any()
+        assert not np.isin(regular.active, regular.excluded).any()
+        assert not np.isin(regular.queue, regular.excluded).any()
     return model, team, state
 
 

@@ -76,14 +76,7 @@ class Clubhouse(Service):
 
     name = "clubhouse"
     phase = "interventions"
-
-    @classmethod
-    def create(cls, model) -> Clubhouse:
-        """Create the clubhouse in a model and register its two hazard modifiers."""
-        house = cls(model)
-        model.modifiers["job_find"].append(house.job_find_modifier)
-        model.modifiers["mh_recovery"].append(house.recovery_modifier)
-        return house
+    hazard_modifiers = {"job_find": "job_find_modifier", "mh_recovery": "recovery_modifier"}
 
     def configure(self) -> None:
         """Capacity: ``clubhouse.places``, scaled with the population."""
@@ -150,7 +143,7 @@ class Clubhouse(Service):
 def register() -> None:
     """Register the parameters and the service (safe to call again)."""
     sim.core.params.register_parameters(parameter_csv())
-    sim.services.register_plugin(Clubhouse)
+    sim.services.register(Clubhouse)
 
 
 register()

@@ -49,7 +49,7 @@ def baseline_spec() -> RunSpec:
 @pytest.fixture(scope="module")
 def baseline_run(baseline_spec):
     """The baseline tables, made while the clubhouse does not exist."""
-    assert "clubhouse" not in sim.services.PLUGINS
+    assert "clubhouse" not in sim.services.REGISTRY
     return run_one(baseline_spec)
 
 
@@ -60,7 +60,6 @@ def clubhouse(baseline_run):
     module.register()
     yield module
     sim.services.REGISTRY.pop("clubhouse", None)
-    sim.services.PLUGINS.pop("clubhouse", None)
     for name, *_ in module.PARAMETERS:
         sim.core.params._REGISTRY.pop(name, None)
 

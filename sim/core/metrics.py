@@ -186,10 +186,13 @@ def mental_health(s: Snapshot):
 
 
 def services(s: Snapshot):
-    """Queue length, waiting time and caseload of each service with a capacity."""
-    nav_clients, nav_workers = 0, 0.0
+    """Queue length, waiting time and caseload of each service that reports them.
+
+    A service reports when it says so (:meth:`~sim.services.base.Service.reported`: one with
+    a capacity, and every NAV office); NAV's county caseload per caseworker sums its offices.
+    """
     for service in s.model.services:
-        if not service.capacity and not hasattr(service, "caseworkers"):
+        if not service.reported():
             continue
         ind = service.indicators()
         group = f"service:{service.name}"
@@ -199,9 +202,8 @@ def services(s: Snapshot):
         if service.capacity:
             used = ind["capacity_used_share"]
             yield "capacity_used_share", group, used, len(service.active)
-        if hasattr(service, "caseworkers"):
-            nav_clients += service.clients
-            nav_workers += service.caseworkers
+    nav = s.model.module("nav")
+    nav_clients, nav_workers = nav.county_caseload() if nav is not None else (0, 0.0)
     if nav_workers:  # no caseworkers: no caseload per worker (as for every other service)
         yield "caseload_per_worker", "service:nav", _ratio(nav_clients, nav_workers), nav_clients
 
@@ -270,6 +272,20 @@ class Collector:
         """Called by the school in August with the pupils at the start of the year."""
         self.school_years[self.model.year] = {"start": dict(pupils), "dropouts": {}}
 
+    def count_dropouts(self, dropouts: dict) -> None:
+        """Called by the school with this month's in-year dropouts by track.
+
+        They count towards the school year under way (August to July) once the run has
+        started; a school year that started before the run is not reported.
+        """
+        m = self.model
+        year = m.year if m.calendar_month >= 8 else m.year - 1
+        record = self.school_years.get(year)
+        if not m.started or record is None:
+            return
+        for track, count in dropouts.items():
+            record["dropouts"][track] = record["dropouts"].get(track, 0) + count
+
     def collect(self) -> None:
         """End of month: stocks, flows, school years."""
         m = self.model
@@ -277,7 +293,6 @@ class Collector:
             self.flows.clear()
             return
         self._referral_and_service_flows()
-        self._school_flows()
         november = m.calendar_month == NOVEMBER
         stocks = self._stock_rows() if (self.monthly_on or november) else []
         if self.monthly_on:
@@ -324,15 +339,6 @@ class Collector:
                 w = self.waits[self.model.year]
                 w[(service.name, "sum")] += service.wait_months_sum
                 w[(service.name, "n")] += service.admitted
-
-    def _school_flows(self) -> None:
-        school = self.model.services[0]
-        year = self.model.year if self.model.calendar_month >= 8 else self.model.year - 1
-        record = self.school_years.get(year)
-        if record is None:
-            return
-        for track, count in school.dropouts.items():
-            record["dropouts"][track] = record["dropouts"].get(track, 0) + count
 
     def _completion_rows(self) -> list[tuple]:
         """Completion within 5 (academic) / 6 (vocational) years for the cohort 6 years back."""

@@ -1,8 +1,12 @@
-"""YouthModel: one run of one scenario with one replicate seed (Mesa 3 model)."""
+"""YouthModel: one run of one scenario with one replicate seed (Mesa 3 model).
+
+The monthly loop is declared once, in :data:`PHASES`; every module (process, service,
+recorder: :mod:`sim.core.module`) names the phase it runs in, and :meth:`YouthModel.step`
+runs the phases in that order.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 
 import mesa
@@ -10,14 +14,53 @@ import numpy as np
 
 from sim.core.geo import load_geography
 from sim.core.metrics import Collector
+from sim.core.module import KINDS, Module
 from sim.core.population import Population, Youth
-from sim.core.processes import health, status
 from sim.core.processes.demography import Demography
+from sim.core.processes.health import Health
+from sim.core.processes.status import Status
 from sim.core.referrals import Referrals
 from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 
-HELPER_ORDER = ["followup", "nav", "gp", "bup", "dps"]
+PHASES = (
+    "demography",
+    "school",
+    "health",
+    "followup",
+    "nav",
+    "interventions",
+    "labour",
+    "status",
+    "record",
+)
+DECISIONS = ("job_find", "job_loss", "mh_recovery")  # hazards that read registered modifiers
+
+
+def check_declaration(module: Module | type) -> None:
+    """Raise ValueError unless a module (or module class) declares a phase and modifiers we run.
+
+    Its ``phase`` must be one of :data:`PHASES` (or None: stepped by its owner), its ``kind``
+    one of the module kinds, and each ``hazard_modifiers`` entry a known decision mapped to a
+    method of the module.
+    """
+    name = getattr(module, "name", type(module).__name__)
+    if not hasattr(module, "phase"):
+        raise ValueError(f"module {name!r} declares no phase; phases: {', '.join(PHASES)}")
+    if module.phase is not None and module.phase not in PHASES:
+        raise ValueError(
+            f"module {name!r}: unknown phase {module.phase!r}; phases: {', '.join(PHASES)}"
+            " (None: stepped by its owner)"
+        )
+    if module.kind not in KINDS:
+        raise ValueError(f"module {name!r}: unknown kind {module.kind!r}; kinds: {KINDS}")
+    for decision, method in module.hazard_modifiers.items():
+        if decision not in DECISIONS:
+            raise ValueError(
+                f"module {name!r}: unknown decision {decision!r}; decisions: {DECISIONS}"
+            )
+        if not callable(getattr(module, method, None)):
+            raise ValueError(f"module {name!r}: no method {method!r} for {decision!r}")
 
 
 class YouthModel(mesa.Model):
@@ -29,10 +72,20 @@ class YouthModel(mesa.Model):
         scale: fraction of the population simulated (service capacities scale with it).
         start: first reported month, ``"YYYY-MM"``.
         warmup_years: years simulated before ``start`` to build a consistent population.
-        services: makes the run's service agents for a model (the run layer hands
-            :func:`sim.services.create_all`: today's services and every plugin); the model
-            names no concrete service. None: no services.
         monthly: collect monthly rows (yearly rows are always collected).
+        modules: makes the run's services and recorders for a model (the run layer hands
+            :func:`sim.services.create_all`: the registered services, the cost ledger and
+            every plugin); the model names no concrete service. None: no services and no
+            recorders.
+
+    Attributes:
+        processes, services, recorders: the modules of each kind, in creation order.
+        modifiers: decision -> the registered hazard modifiers, in module order.
+        end_month: the month index after the last simulated month (set by whoever runs the
+            model, e.g. :func:`sim.run.runner.simulate`; -1 until then). The cost ledger's
+            lifetime view closes there.
+        plan_owners: owner name -> the youth whose shared plan it holds this month
+            (:mod:`sim.services.shared_plan`).
     """
 
     def __init__(
@@ -44,7 +97,7 @@ class YouthModel(mesa.Model):
         start: str = "2024-01",
         warmup_years: int = 15,
         monthly: bool = True,
-        services: Callable[[YouthModel], list] | None = None,
+        modules: Callable[[YouthModel], list[Module]] | None = None,
     ):
         super().__init__(rng=np.random.default_rng(seed))
         self.definition, self.seed, self.scale = scenario, int(seed), float(scale)
@@ -52,19 +105,45 @@ class YouthModel(mesa.Model):
         self.origin_year = self.start_year - warmup_years
         self.start_index = warmup_years * 12 + start_month - 1
         self.month = 0
+        self.end_month = -1
         self.params = scenario.warmup_params
         self.geo = load_geography()
         self.streams = Streams(self.seed)
         self.pop = Population(capacity=int(260_000 * max(self.scale, 0.01)))
         self.youth: dict[int, Youth] = {}
         self.referrals = Referrals(self)
-        self._helper_bits: dict[str, int] = {n: i for i, n in enumerate(HELPER_ORDER)}
+        self.plan_owners: dict[str, np.ndarray] = {}
+        self._helper_bits: dict[str, int] = {}
         self._routes: dict[str, int] = {}
-        self.modifiers: dict[str, list] = defaultdict(list)
         self.demography = Demography(self)
-        self.services = services(self) if services is not None else []
+        self.processes: list[Module] = [self.demography, Health(self), Status(self)]
+        made = modules(self) if modules is not None else []
+        self.services = [m for m in made if m.kind == "service"]
+        self.recorders = [m for m in made if m.kind == "recorder"]
+        if len(self.services) + len(self.recorders) != len(made):
+            odd = [m.name for m in made if m.kind not in ("service", "recorder")]
+            raise ValueError(f"modules {odd} are neither services nor recorders")
+        self.modules = self.processes + self.services + self.recorders
+        self.modifiers: dict[str, list] = {decision: [] for decision in DECISIONS}
+        self._by_name: dict[str, Module] = {}
+        self._plan: dict[str, list[Module]] = {phase: [] for phase in PHASES}
+        for module in self.modules:
+            self._add(module)
         self.collector = Collector(self, monthly=monthly)
-        self.shortfall = 0
+
+    def _add(self, module: Module) -> None:
+        """Check a module's declarations; index it by name and phase; register its parts."""
+        check_declaration(module)
+        if module.name in self._by_name:
+            raise ValueError(f"two modules are named {module.name!r}")
+        self._by_name[module.name] = module
+        if module.phase is not None:
+            self._plan[module.phase].append(module)
+        for decision, method in module.hazard_modifiers.items():
+            self.modifiers[decision].append(getattr(module, method))
+        if module.is_helper:
+            self.helper_bit(module.helper_name)
+        module.configure()
 
     # -- calendar -------------------------------------------------------------------------
     @property
@@ -97,52 +176,47 @@ class YouthModel(mesa.Model):
 
     # -- the monthly loop -----------------------------------------------------------------
     def step(self) -> None:
-        """Advance one month: the phases below, in order, one call each.
+        """Advance one month: begin, every phase of :data:`PHASES` in order, collect.
 
-        1. begin: the month's random streams are keyed; flow counters reset.
+        In each phase its processes act first, then its services, then its recorders, each
+        in the order they were created (plugins after the built-in services).
+
+        1. begin: at the start month the scenario's parameters replace the warm-up's (the
+           chain root's) and every module re-reads its capacity (``configure``); the month's
+           random streams are keyed; referral and module flow counters reset.
         2. demography: in January youth aged 30 leave and the cohort aged 15 enters;
            migrants arrive every month.
         3. school: school-year start (August), in-year dropout, June exams, apprenticeships,
            higher education.
-        4. health: mental-health onset, worsening and recovery (treatment raises recovery).
-        5. services "health": the GP detects and refers; BUP/DPS admit from their queues.
-        6. services "followup": OT contacts youth 15-24 outside school and work.
-        7. services "nav": NAV registers youth and decides benefits, then steps its area
-           offices (follow-up intensity, programme and qualification places).
-        8. services "interventions": coordination, IPS and plugin services.
-        9. services "labour": the labour market: job finding and job loss.
-        10. status: NEET status, spell counters, history log.
-        11. services "costs": the cost ledger (when present).
-        12. collect: reporters write this month's aggregates.
+        4. health: mental-health onset, worsening and recovery (treatment raises recovery);
+           then the GP detects and refers, and BUP/DPS admit from their queues.
+        5. followup: OT contacts youth 15-24 outside school and work.
+        6. nav: NAV registers youth and decides benefits, then steps its area offices
+           (follow-up intensity, programme and qualification places).
+        7. interventions: coordination, IPS (and the trial's places) and plugin services.
+        8. labour: the labour market: job finding and job loss.
+        9. status: months in the current activity and NAV status (reset where either
+           changed); this month's changes are logged to the history.
+        10. record: the recorders: the cost ledger (always present; it books from the start
+            month) and, in trial runs, the trial recorder.
+        11. collect: reporters write this month's aggregates.
         """
         self._begin()
-        self.demography.step()
-        self._phase("school")
-        health.step(self)
-        self._phase("health")
-        self._phase("followup")
-        self._phase("nav")
-        self._phase("interventions")
-        self._phase("labour")
-        status.step(self)
-        self._phase("costs")
+        for phase in PHASES:
+            for module in self._plan[phase]:
+                module.step()
         self.collector.collect()
         self.month += 1
 
     def _begin(self) -> None:
         if self.month == self.start_index:
             self.params = self.definition.params
-            for service in self.services:
-                service.configure()
+            for module in self.modules:
+                module.configure()
         self.streams.set_month(self.month)
         self.referrals.reset_counters()
-        for service in self.services:
-            service.reset_counters()
-
-    def _phase(self, phase: str) -> None:
-        for service in self.services:
-            if service.phase == phase:
-                service.step()
+        for module in self.modules:
+            module.reset_counters()
 
     def warm_up(self) -> None:
         """Run the warm-up months, thin to observed municipality counts, create agents."""
@@ -166,24 +240,21 @@ class YouthModel(mesa.Model):
         self.pop.remove(pids, self.month)
         leaving = (self.youth.pop(pid, None) for pid in pids.tolist())
         Youth.remove_many(self, [agent for agent in leaving if agent is not None])
-        for service in self.services:
-            service.drop_departed()
+        for module in self.modules:
+            module.drop_departed()
         self.collector.count_flow("exits", pids)
 
-    # -- registries -----------------------------------------------------------------------
-    def add_service(self, cls: type, **kwargs):
-        """Add a service agent (an intervention or a plugin) to the model."""
-        service = cls(self, **kwargs)
-        self.services.append(service)
-        service.configure()
-        return service
+    # -- modules --------------------------------------------------------------------------
+    def module(self, name: str) -> Module | None:
+        """The module called ``name`` (a process, service or recorder), or None."""
+        return self._by_name.get(name)
 
-    def receiver(self, name: str):
-        """The service (or router) that takes referrals addressed to ``name``."""
-        for service in self.services:
-            if service.name == name or getattr(service, "route_name", None) == name:
-                return service
-        raise KeyError(f"no service receives referrals for {name!r}")
+    def receiver(self, name: str) -> Module:
+        """The service that takes referrals addressed to ``name``."""
+        service = self._by_name.get(name)
+        if service is None or service.kind != "service":
+            raise KeyError(f"no service receives referrals for {name!r}")
+        return service
 
     def helper_bit(self, name: str) -> int:
         """The helper bitmask bit of a service (new services get the next free bit)."""
@@ -215,7 +286,3 @@ class YouthModel(mesa.Model):
         helpers = np.bitwise_count(self.pop.helpers[pids])
         conflicted = (helpers >= 2) & ~self.pop.shared_plan[pids]
         return np.where(conflicted, 1.0 - self.params["plan_conflict"], 1.0)
-
-    def registered(self) -> list[str]:
-        """Names of the service agents this model has."""
-        return sorted({service.name for service in self.services})

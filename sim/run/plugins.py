@@ -124,7 +124,7 @@ def worker_refs() -> tuple[str, ...]:
 
     Module names for importable modules, absolute paths for modules loaded from a file.
     """
-    from sim.services import PLUGINS
+    from sim.services import plugins
 
-    modules = sorted({cls.__module__ for cls in PLUGINS.values()})
+    modules = sorted({cls.__module__ for cls in plugins().values()})
     return tuple(_PATHS.get(m, m) for m in modules)

@@ -18,7 +18,7 @@ import pandas as pd
 from sim.core.model import YouthModel
 from sim.core.scenario import Scenario
 from sim.run.tables import tidy
-from sim.services import PLUGINS, create_all
+from sim.services import create_all, plugins
 
 
 def replicate_seeds(seed: int, reps: int) -> list[int]:
@@ -69,7 +69,7 @@ def warmup_key(spec: RunSpec) -> tuple | None:
     if getattr(spec.scenario, "trial", None) is not None:
         return None  # trial runs add trial agents at creation
     params = tuple(sorted(spec.scenario.warmup_params.items()))
-    return (spec.seed, spec.scale, spec.start, params, tuple(sorted(PLUGINS)))
+    return (spec.seed, spec.scale, spec.start, params, tuple(plugins()))
 
 
 def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
@@ -95,7 +95,7 @@ def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
         scale=spec.scale,
         start=spec.start,
         monthly=spec.monthly,
-        services=create_all,
+        modules=create_all,
     )
     model.warm_up()
     _WARM.clear()

@@ -3,7 +3,9 @@
 A service receives referrals into its queue (:meth:`Service.receive`), admits from the queue
 within its free capacity in an order that is itself a random decision (:meth:`Service.admit`),
 and keeps counters: queue length, waiting time, refusals, referrals received and lost.
-Subclasses implement :meth:`step` for their phase of the monthly loop.
+Its lifecycle is every module's (:mod:`sim.core.module`): subclasses declare their ``phase``
+and ``hazard_modifiers`` and implement :meth:`step` (and :meth:`configure`, and
+:meth:`create` when the class brings more than one agent).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.core.module import Module
 from sim.core.pidsets import in_any, new_to
 
 DAYS_PER_MONTH = 30.44
@@ -31,17 +34,19 @@ def scaled_capacity(full: float, scale: float) -> int:
     return max(cap, 1) if full > 0 else 0
 
 
-class Service(mesa.Agent):
+class Service(mesa.Agent, Module):
     """A capacity-limited service with a FIFO queue (random order within a month).
 
     Attributes:
         name: short name used in metric groups (``service:<name>``) and referral routes.
-        phase: the phase of the monthly loop in which :meth:`step` runs.
+        phase: the phase of the monthly loop in which :meth:`step` runs (every concrete
+            service declares it; see :data:`sim.core.model.PHASES`).
+        hazard_modifiers: decision -> method name (see :class:`sim.core.module.Module`).
         is_helper: whether engagement with this service counts as a helper for the youth.
     """
 
     name = "service"
-    phase = "services"
+    kind = "service"
     is_helper = True
     helper_name = None  # defaults to ``name``; offices of one service share one helper bit
 
@@ -62,8 +67,9 @@ class Service(mesa.Agent):
         """Every pid this service has ever served (sorted, unique)."""
         return np.unique(np.concatenate(self._served)) if self._served else EMPTY
 
-    def configure(self) -> None:
-        """Set capacity from the model's parameters (at build and when the scenario starts)."""
+    def reported(self) -> bool:
+        """Whether the reporters write this service's queue and caseload rows (a capacity)."""
+        return bool(self.capacity)
 
     # -- counters -------------------------------------------------------------------------
     def reset_counters(self) -> None:
@@ -144,9 +150,6 @@ class Service(mesa.Agent):
         self.leave_queue(alive[self.queue])
         gone = ~alive[self.active]
         self.active, self.active_since = self.active[~gone], self.active_since[~gone]
-
-    def step(self) -> None:
-        """Run this service's part of the month (subclasses)."""
 
 
 def admit_each(services: list[Service], free: list[int]) -> list[np.ndarray]:

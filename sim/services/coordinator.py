@@ -33,12 +33,11 @@ import numpy as np
 
 from sim.core.pidsets import in_any, new_to
 from sim.core.population import Activity, NavStatus
-from sim.services import register, shared_plan
+from sim.services import shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity, per_fte
 
 
-@register
 class Coordinator(Service):
     """Coordinators: shared plan, warm handovers, early flags, outreach, IPS offers."""
 
@@ -78,12 +77,8 @@ class Coordinator(Service):
         self._offer_ips()
         shared_plan.set_members(self.model, self.name, self.active)
 
-    def other_helpers(self, pids: np.ndarray) -> np.ndarray:
-        """Number of services other than the coordinator engaged with each youth."""
-        return self._others(self.model.pop.helpers[pids])
-
     def _others(self, helpers: np.ndarray) -> np.ndarray:
-        """:meth:`other_helpers` from the youth's helper masks."""
+        """Number of services other than the coordinator in each of the helper masks."""
         bit = np.uint32(self.model.helper_bit(self.helper_name))
         return np.bitwise_count(helpers & ~bit)
 
@@ -169,8 +164,3 @@ class Coordinator(Service):
     def indicators(self) -> dict[str, float]:
         """Base indicators, with the caseload per full-time coordinator."""
         return per_fte(self, self.fte, super().indicators())
-
-
-def create(model) -> list:
-    """Create the county's coordinators (zero capacity unless a scenario sets ``coord.fte``)."""
-    return [Coordinator(model)]

@@ -11,13 +11,11 @@ import numpy as np
 
 from sim.core.pidsets import in_any
 from sim.core.population import Activity
-from sim.services import register
 from sim.services.base import Service, scaled_capacity
 
 MAX_AGE = 24
 
 
-@register
 class FollowUp(Service):
     """County follow-up service: contacts, re-enrolment offers, referrals to NAV."""
 

@@ -11,11 +11,9 @@ import numpy as np
 
 from sim.core.pidsets import new_to
 from sim.core.population import Mh
-from sim.services import register
 from sim.services.base import Service
 
 
-@register
 class GP(Service):
     """General practitioners: detection, follow-up, referral to specialist care."""
 

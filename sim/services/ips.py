@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.core.pidsets import in_any, new_to, positions
 from sim.core.population import Activity, Mh, NavStatus
-from sim.services import register, shared_plan
+from sim.services import shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity, per_fte
 
@@ -50,7 +50,6 @@ def scaled_rr(rr: float | np.ndarray, share: float | np.ndarray) -> np.ndarray:
     return 1.0 + (np.asarray(rr, dtype=float) - 1.0) * share
 
 
-@register
 class IpsTeam(Service):
     """Employment specialists (IPS) with a caseload cap, a waiting list and follow-along.
 
@@ -62,6 +61,7 @@ class IpsTeam(Service):
 
     name = "ips"
     phase = "interventions"
+    hazard_modifiers = {"job_find": "job_find_modifier", "job_loss": "job_loss_modifier"}
 
     def __init__(self, model, name: str | None = None, dedicated: bool = False):
         super().__init__(model, name=name)
@@ -71,7 +71,7 @@ class IpsTeam(Service):
         self.job_since = np.empty(0, dtype=np.int32)  # month the current job started, -1 none
         self.integrated = np.empty(0, dtype=bool)
         self.faded, self.faded_at = EMPTY, np.empty(0, dtype=np.int32)
-        self.next_limit = 0
+        self.excluded = EMPTY  # youth this team may not take (the emulated trial's participants)
 
     # -- capacity -----------------------------------------------------------------------
     def configure(self) -> None:
@@ -117,8 +117,7 @@ class IpsTeam(Service):
         need = (pop.mh[pids] >= Mh.MODERATE) | (pop.nav_status[pids] == NavStatus.AAP)
         ok = (act == Activity.NEET) | (act == Activity.PROGRAMME)
         ok &= need & pop.alive[pids] & (ages >= MIN_AGE) & (ages <= MAX_AGE)
-        excluded = getattr(m, "trial_excluded", EMPTY)
-        return ok & ~in_any(pids, pop.n, excluded) if len(excluded) else ok
+        return ok & ~in_any(pids, pop.n, self.excluded) if len(self.excluded) else ok
 
     def receive(self, pids: np.ndarray) -> None:
         """Referred youth join the waiting list if eligible (zero exclusion otherwise)."""
@@ -153,8 +152,10 @@ class IpsTeam(Service):
         self._refer("nav", m.receiver("nav").active, "nav", p["ips.nav_referral_monthly"])
         rate = p["ips.health_referral_monthly"] * p["ips.integrated"]
         if rate > 0:
-            for clinic in (s for s in m.services if s.name in CLINICS):
-                self._refer(clinic.name, clinic.active, clinic.name, rate)
+            for name in CLINICS:
+                clinic = m.module(name)
+                if clinic is not None:
+                    self._refer(name, clinic.active, name, rate)
 
     def _refer(self, sender: str, pool: np.ndarray, key: str, rate: float) -> None:
         m = self.model
@@ -235,11 +236,3 @@ class IpsTeam(Service):
     def indicators(self) -> dict[str, float]:
         """Base indicators, with the caseload per full-time employment specialist."""
         return per_fte(self, self.fte, super().indicators())
-
-
-def create(model) -> list:
-    """Create the county's IPS team and register its hazard modifiers."""
-    team = IpsTeam(model)
-    model.modifiers["job_find"].append(team.job_find_modifier)
-    model.modifiers["job_loss"].append(team.job_loss_modifier)
-    return [team]

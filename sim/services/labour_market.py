@@ -11,13 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.population import Activity, NavStatus
-from sim.services import register
 from sim.services.base import Service
 
 UNEMPLOYMENT_FLOOR = 0.001  # the lowest unemployment rate the hazards use
 
 
-@register
 class LabourMarket(Service):
     """Regional labour market (no capacity, no queue)."""
 

@@ -11,7 +11,8 @@ cost line; ``kind`` says where it counts. Two perspectives, never added together
   programme; ``societal``) and the resource cost of services; benefits are transfers and do
   not count; groups ``societal:<category>``, ``societal:total``.
 
-The ledger runs in the ``costs`` phase (after the status phase) once the warm-up is over and
+The ledger is a recorder (:mod:`sim.services.recorder`), present in every model; it runs in
+the ``record`` phase (after the status phase) once the warm-up is over and
 adds monthly flows ``cost_nok`` and ``cost_nok_discounted`` (a cost in year t divided by
 (1 + ``cost.discount_rate``)^(t - start year)); the collector sums them per calendar year.
 Person-based lines count youth-months in a state (e.g. AAP under 25); staff lines count FTE
@@ -34,7 +35,7 @@ from importlib import resources
 import numpy as np
 
 from sim.core.population import Activity, NavStatus
-from sim.services.base import Service
+from sim.services.recorder import Recorder
 
 PAYERS = ("state", "municipality", "county", "health_trust")
 KINDS = ("transfer", "resource", "societal")
@@ -123,8 +124,8 @@ def discount_factor(model) -> float:
     return (1.0 + model.params["cost.discount_rate"]) ** -(model.year - model.start_year)
 
 
-class CostLedger(Service):
-    """The cost ledger (a capacity-0 service in the ``costs`` phase; not a helper).
+class CostLedger(Recorder):
+    """The cost ledger (a recorder in the ``record`` phase).
 
     Args:
         model: the model.
@@ -132,8 +133,6 @@ class CostLedger(Service):
     """
 
     name = "costs"
-    phase = "costs"
-    is_helper = False
 
     def __init__(self, model, unit_costs: dict[str, UnitCost] | None = None):
         super().__init__(model)
@@ -192,16 +191,15 @@ class CostLedger(Service):
     def _staff_units(self, name: str) -> tuple[float, int]:
         """(FTE or patients at this scale, youth served) for a non-person unit cost."""
         m, p = self.model, self.model.params
-        by_name = {s.name: s for s in m.services}
         if name == "nav_caseworker":
-            return p["nav_caseworkers"] * m.scale, len(by_name["nav"].active)
+            return p["nav_caseworkers"] * m.scale, len(m.module("nav").active)
         if name == "followup_adviser":
-            return p["ot_advisers"] * m.scale, len(by_name["followup"].active)
+            return p["ot_advisers"] * m.scale, len(m.module("followup").active)
         if name in ("ips_specialist", "coordinator"):
-            service = by_name["ips" if name == "ips_specialist" else "coordinator"]
+            service = m.module("ips" if name == "ips_specialist" else "coordinator")
             return service.fte * m.scale, len(service.active)
         if name == "specialist_treatment":
-            k = sum(len(by_name[c].active) for c in ("bup", "dps"))
+            k = sum(len(m.module(c).active) for c in ("bup", "dps"))
             return float(k), k
         raise KeyError(f"unit cost {name!r} has no driver in sim.services.ledger")
 
@@ -213,7 +211,7 @@ class CostLedger(Service):
         if m.calendar_month == 1:
             pids = np.flatnonzero(pop.exit_month[: pop.n] == m.month)
         ages = m.ages(pids)
-        if m.month == getattr(m, "end_month", -1) - 1:
+        if m.month == m.end_month - 1:
             live = pop.live()
             pids, ages = np.concatenate([pids, live]), np.concatenate([ages, m.ages(live) + 1])
         if not len(pids):
@@ -243,8 +241,3 @@ class CostLedger(Service):
         k = np.arange(1, int(years.max(initial=0)) + 1)
         cum = np.concatenate([[0.0], np.cumsum(d ** (offset + k))])
         return years.astype(float), cum[years]
-
-
-def create(model) -> CostLedger:
-    """Create the cost ledger."""
-    return CostLedger(model)

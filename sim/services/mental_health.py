@@ -11,20 +11,24 @@ import numpy as np
 
 from sim.core.pidsets import in_any
 from sim.core.population import Mh
-from sim.services import register
 from sim.services.base import Service, end_hazard, scaled_capacity
 
 
-@register
 class MentalHealthClinic(Service):
     """A specialist clinic (``bup`` or ``dps``) with treatment places and a waiting list."""
 
     name = "mental_health"
     phase = "health"
+    hazard_modifiers = {"mh_recovery": "recovery_modifier"}
 
     def __init__(self, model, name: str):
         super().__init__(model, name=name)
         self.adult = name == "dps"
+
+    @classmethod
+    def create(cls, model) -> list[MentalHealthClinic]:
+        """BUP (children and adolescents) and DPS (adults), in that order."""
+        return [cls(model, "bup"), cls(model, "dps")]
 
     def configure(self) -> None:
         """Capacity: treatment places (scaled)."""

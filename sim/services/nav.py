@@ -4,7 +4,8 @@
 client (vectorized; each decision read at the youth's pid, so grouping by office does not
 matter). :class:`NavOffice` holds an area's capacity: caseworkers (follow-up intensity, which
 raises job finding) and labour-market programme places (a waiting list) and qualification
-programme places.
+programme places. :meth:`Nav.create` makes NAV and its offices; NAV owns this month's clients
+by area and each area's follow-up intensity, and steps the offices in its own phase.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 
 from sim.core.population import Activity, Mh, NavStatus
 from sim.core.processes.demography import apportion
-from sim.services import register
 from sim.services.base import (
     Service,
     admit_each,
@@ -33,13 +33,41 @@ FOLLOWED = (
 FOLLOWED_MASK = np.isin(np.arange(len(NavStatus)), FOLLOWED)
 
 
-@register
 class Nav(Service):
-    """NAV's rules for registration and benefits (AAP, disability, social assistance)."""
+    """NAV's rules for registration and benefits (AAP, disability, social assistance).
+
+    Attributes:
+        offices: one :class:`NavOffice` per NAV area (made by :meth:`create`).
+        clients_by_area: this month's followed clients of each area (sorted pids).
+        intensity: each area's follow-up intensity this month (read by the job-finding
+            modifier).
+    """
 
     name = "nav"
     phase = "nav"
-    offices: list = []  # the area offices (set by :func:`sim.services.builtin.create`)
+    hazard_modifiers = {"job_find": "job_find_modifier"}
+
+    def __init__(self, model):
+        super().__init__(model)
+        areas = len(model.geo.area_names)
+        self.offices: list[NavOffice] = []
+        self.clients_by_area = [np.empty(0, dtype=np.int64)] * areas
+        self.intensity = np.ones(areas)
+
+    @classmethod
+    def create(cls, model) -> list[Service]:
+        """NAV and its area offices (NAV first, then the offices in area order)."""
+        nav = cls(model)
+        nav.offices = [NavOffice(model, a, nav) for a in range(len(model.geo.area_names))]
+        return [nav, *nav.offices]
+
+    def county_caseload(self) -> tuple[int, float]:
+        """This month's followed clients and the caseworkers (FTE, scaled) of every office."""
+        clients, workers = 0, 0.0
+        for office in self.offices:
+            clients += office.clients
+            workers += office.caseworkers
+        return clients, workers
 
     def receive(self, pids: np.ndarray) -> None:
         """Referred youth who are NEET register as job seekers."""
@@ -80,7 +108,7 @@ class Nav(Service):
         area = m.geo.area_of[pop.kommune[self.active]]
         order = np.argsort(area, kind="stable")
         bounds = np.searchsorted(area[order], np.arange(len(m.geo.area_names) + 1))
-        m.nav_clients_by_area = [self.active[order[a:b]] for a, b in itertools.pairwise(bounds)]
+        self.clients_by_area = [self.active[order[a:b]] for a, b in itertools.pairwise(bounds)]
         step_offices(m, self.offices)  # then every office, with this month's clients
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
@@ -92,7 +120,7 @@ class Nav(Service):
         m, pop = self.model, self.model.pop
         followed = FOLLOWED_MASK[pop.nav_status[pids]]
         clients = pids[followed]
-        intensity = m.nav_intensity[m.geo.area_of[pop.kommune[clients]]]
+        intensity = self.intensity[m.geo.area_of[pop.kommune[clients]]]
         gain = m.params["nav_followup_boost"] * intensity * m.conflict_factor(clients)
         out = np.ones(len(pids))
         out[followed] = 1.0 + gain
@@ -180,19 +208,26 @@ class Nav(Service):
         pop.nav_months[pids] = 0
 
 
-@register
 class NavOffice(Service):
-    """One NAV office: caseworkers, programme places (queue) and qualification places."""
+    """One NAV office: caseworkers, programme places (queue) and qualification places.
+
+    Args:
+        model: the model.
+        area: the index of its NAV area.
+        nav: the county's :class:`Nav`, which steps every office in one call.
+    """
 
     name = "nav_office"
-    phase = "nav:offices"  # not a loop phase: :class:`Nav` steps every office in one call
+    phase = None  # stepped by its owner: :class:`Nav` steps every office in its phase
     is_helper = False  # the NAV helper mark follows NAV status (set by :class:`Nav`)
 
-    def __init__(self, model, area: int):
+    def __init__(self, model, area: int, nav: Nav):
         super().__init__(model, name=f"nav:{model.geo.area_names[area]}")
         self.area = area
+        self.nav = nav
         self.intensity = 1.0
         self.clients = 0
+        self.caseworkers = 0.0
 
     def configure(self) -> None:
         """Capacity from the area's share of the county's youth."""
@@ -212,17 +247,16 @@ class NavOffice(Service):
         total = scaled_capacity(county_total, m.scale)
         return int(apportion(total, m.geo.area_pop().astype(float))[self.area])
 
-    def step(self) -> None:
-        """Follow-up intensity, programme places, qualification programme (this office)."""
-        step_offices(self.model, [self])
+    def reported(self) -> bool:
+        """Always: the caseload per caseworker is reported even without programme places."""
+        return True
 
     def _follow_up_intensity(self) -> None:
         """Caseworker capacity over this month's clients (at most 1)."""
-        m = self.model
-        self.clients = len(m.nav_clients_by_area[self.area])
-        cap = self.caseworkers * m.params["nav_caseload"]
+        self.clients = len(self.nav.clients_by_area[self.area])
+        cap = self.caseworkers * self.model.params["nav_caseload"]
         self.intensity = min(1.0, cap / self.clients) if self.clients else 1.0
-        m.nav_intensity[self.area] = self.intensity
+        self.nav.intensity[self.area] = self.intensity
 
     def _start_qualification(self, sa: np.ndarray, free: int) -> None:
         """Take social-assistance clients into free qualification places (random order)."""
@@ -265,7 +299,7 @@ def step_offices(m, offices: list[NavOffice]) -> None:
         return
     for office in offices:
         office._follow_up_intensity()
-    mine = [m.nav_clients_by_area[office.area] for office in offices]
+    mine = [office.nav.clients_by_area[office.area] for office in offices]
     owner = np.repeat(np.arange(len(offices)), [len(c) for c in mine])
     mine = np.concatenate(mine)
     _end_programmes(m, offices)

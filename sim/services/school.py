@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.population import Activity, Track
-from sim.services import register
 from sim.services.base import Service, end_hazard
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
@@ -22,19 +21,12 @@ def monthly(p_year: float | np.ndarray, months: int = 12) -> np.ndarray:
     return 1.0 - (1.0 - np.minimum(p_year, 0.999)) ** (1.0 / months)
 
 
-@register
 class School(Service):
     """The county's upper-secondary schools and apprenticeships (plus higher education)."""
 
     name = "school"
     phase = "school"
     is_helper = False
-
-    def reset_counters(self) -> None:
-        """Zero flow counters (dropouts are kept per school year by the reporters)."""
-        super().reset_counters()
-        self.dropouts = {Track.ACADEMIC: 0, Track.VOCATIONAL: 0}
-        self.year_start_pupils: dict[Track, int] | None = None
 
     def step(self) -> None:
         """August start, in-year dropout, June exams, apprenticeships, higher education."""
@@ -57,8 +49,7 @@ class School(Service):
         self._returners(live)
         self._late_higher_education(live)
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
-        self.year_start_pupils = {t: int((pop.track[pupils] == t).sum()) for t in Track}
-        m.collector.school_year_start(self.year_start_pupils)
+        m.collector.school_year_start({t: int((pop.track[pupils] == t).sum()) for t in Track})
 
     def _enter_vg1(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
@@ -139,8 +130,8 @@ class School(Service):
         hazard = monthly(np.array(yearly), SCHOOL_MONTHS).take(track)
         rr = np.array([1.0, p["dropout_mh_rr_moderate"], p["dropout_mh_rr_severe"]])
         out = m.streams.bernoulli("school:dropout", pupils, hazard * rr.take(pop.mh[pupils]))
-        for t in (Track.ACADEMIC, Track.VOCATIONAL):
-            self.dropouts[t] += int((out & (track == t)).sum())
+        dropouts = {t: int((out & (track == t)).sum()) for t in (Track.ACADEMIC, Track.VOCATIONAL)}
+        m.collector.count_dropouts(dropouts)  # per school year, by the reporters
         self._leave(pupils[out], resume_grade=None)
 
     def _leave(self, pids: np.ndarray, resume_grade: int | None) -> None:

@@ -2,9 +2,10 @@
 
 A coordinator's caseload and the clients of an IPS specialist who works inside their
 treatment team each get one shared plan (``model.pop.shared_plan``, which removes the
-``plan_conflict`` penalty). Several services may own a youth's plan at once, so an owner
-that lets a youth go clears the flag only when no other owner still holds that youth. Youth
-that no owner ever named are never touched, so an owner with no members changes nothing.
+``plan_conflict`` penalty); the model's ``plan_owners`` says who holds which. Several
+services may own a youth's plan at once, so an owner that lets a youth go clears the flag only
+when no other owner still holds that youth. Youth that no owner ever named are never touched,
+so an owner with no members changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def set_members(model, owner: str, members: np.ndarray) -> None:
         owner: a stable name for the owner (e.g. ``"coordinator"``).
         members: pids whose plan the owner holds now.
     """
-    owners: dict[str, np.ndarray] = model.__dict__.setdefault("plan_owners", {})
+    owners = model.plan_owners
     previous = owners.get(owner, EMPTY)
     members = unique(members)
     owners[owner] = members

@@ -5,7 +5,8 @@ the run's second year :class:`TrialTeam` takes the eligible youth, randomises th
 thirds (order by the ``trial:arm`` stream at each pid) to ``ips``, ``usual`` and ``ips_6m``,
 and starts IPS for two arms in its own dedicated places (outside the regular team's caseload,
 so the regular cap holds). Trial youth are excluded from the regular IPS team from then on
-(the usual arm gets usual services). :class:`TrialRecorder` writes, at the end of each
+(its ``excluded``; the usual arm gets usual services). :class:`TrialRecorder`, a recorder
+(:mod:`sim.services.recorder`), writes, at the end of each
 follow-up month, the share employed and the share with any job so far among those still
 present (censoring youth who leave at 30), as yearly rows ``trial_employed_at`` /
 ``trial_any_job_by`` with group ``<arm>:<month>``, value the share and ``n`` the youth present,
@@ -17,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.population import Activity, Mh, NavStatus
-from sim.services.base import EMPTY, Service
+from sim.services.base import EMPTY
 from sim.services.ips import IpsTeam
+from sim.services.recorder import Recorder
 
 ARMS = ("ips", "usual", "ips_6m")
 NAV_STATUSES = (
@@ -47,7 +49,10 @@ def randomisation_month(model) -> int:
 
 
 class TrialTeam(IpsTeam):
-    """Dedicated IPS places for the trial's two IPS arms; randomises in its first month."""
+    """Dedicated IPS places for the trial's two IPS arms; randomises in its first month.
+
+    Its hazard modifiers are the IPS team's (inherited ``hazard_modifiers``).
+    """
 
     name = "ips_trial"
     helper_name = "ips"  # the same helper as the regular team (a youth is never in both)
@@ -56,6 +61,15 @@ class TrialTeam(IpsTeam):
         super().__init__(model, name="ips_trial", dedicated=True)
         self.config = config
         self.arms: dict[str, np.ndarray] = {arm: EMPTY for arm in ARMS}
+
+    @classmethod
+    def create(cls, model) -> list:
+        """The trial's places and its recorder when the run is a trial (else none)."""
+        config = getattr(model.definition, "trial", None)
+        if config is None:
+            return []
+        team = cls(model, config)
+        return [team, TrialRecorder(model, team)]
 
     def step(self) -> None:
         """Randomise in the trial month, then support the IPS arms like the regular team."""
@@ -76,19 +90,17 @@ class TrialTeam(IpsTeam):
         for i, arm in enumerate(ARMS):
             self.arms[arm] = np.sort(order[i * n : (i + 1) * n])
         chosen = np.sort(order[: n * len(ARMS)])
-        m.trial_excluded = chosen
+        regular.excluded = chosen
         regular.leave_queue(~np.isin(regular.queue, chosen))
         self.capacity = 2 * n
         self.start_service(self.arms["ips"])
         self.start_service(self.arms["ips_6m"], limit=cfg.short_months)
 
 
-class TrialRecorder(Service):
-    """Writes the trial's outcome rows at the end of each follow-up month."""
+class TrialRecorder(Recorder):
+    """Writes the trial's outcome rows at the end of each follow-up month (a recorder)."""
 
     name = "trial_recorder"
-    phase = "costs"
-    is_helper = False
 
     def __init__(self, model, team: TrialTeam):
         super().__init__(model)
@@ -129,14 +141,3 @@ class TrialRecorder(Service):
                 m.collector.yearly.append(
                     (m.year, "trial_balance", f"{arm}:{var}", float(value), len(pids))
                 )
-
-
-def create(model) -> list:
-    """The trial's agents, when the run is a trial (else none)."""
-    config = getattr(model.definition, "trial", None)
-    if config is None:
-        return []
-    team = TrialTeam(model, config)
-    model.modifiers["job_find"].append(team.job_find_modifier)
-    model.modifiers["job_loss"].append(team.job_loss_modifier)
-    return [team, TrialRecorder(model, team)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.module import Process
 from sim.core.population import Activity
 
 # Persons per single year of age on 1.1.2024, by band (SSB 07459 sums in the reference facts:
@@ -57,11 +58,14 @@ def expected_migrants(age: int, params) -> float:
     return float(students + immigrants)
 
 
-class Demography:
+class Demography(Process):
     """Entry, exit and migration, writing into the model's population arrays."""
 
+    name = "demography"
+    phase = "demography"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
         geo = model.geo
         self.trondheim = geo.index_of("5001")
         migrant_stock = np.zeros(geo.n_kommuner)
@@ -159,4 +163,3 @@ class Demography:
         first = np.searchsorted(kom, np.arange(m.geo.n_kommuner))
         pos = np.arange(len(live)) - first[kom]
         m.remove_youth(live[pos >= target[kom]])
-        m.shortfall = int(np.maximum(target - np.bincount(kom, minlength=len(target)), 0).sum())

@@ -8,23 +8,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.module import Process
 from sim.core.population import Mh
 
 
-def step(model) -> None:
-    """Apply this month's mental-health transitions to every youth present."""
-    pop, p, s = model.pop, model.params, model.streams
-    well, moderate, severe = by_state(pop)
-    new = well[s.bernoulli("mh:onset", well, onset_hazard(model, well))]
-    worse = moderate[s.bernoulli("mh:worsen", moderate, p["mh_worsen_monthly"])]
-    rec_m = model.modified("mh_recovery", moderate, p["mh_recovery_monthly"])
-    rec_s = model.modified("mh_recovery", severe, p["mh_severe_recovery_monthly"])
-    better_m = moderate[s.bernoulli("mh:recover", moderate, rec_m)]
-    better_s = severe[s.bernoulli("mh:recover", severe, rec_s)]
-    pop.mh[new] = Mh.MODERATE
-    pop.mh[worse] = Mh.SEVERE
-    pop.mh[better_m] = Mh.NONE
-    pop.mh[better_s] = Mh.MODERATE
+class Health(Process):
+    """Mental-health transitions of every youth present (phase ``health``, before the GP)."""
+
+    name = "health"
+    phase = "health"
+
+    def step(self) -> None:
+        """Apply this month's mental-health transitions to every youth present."""
+        model = self.model
+        pop, p, s = model.pop, model.params, model.streams
+        well, moderate, severe = by_state(pop)
+        new = well[s.bernoulli("mh:onset", well, onset_hazard(model, well))]
+        worse = moderate[s.bernoulli("mh:worsen", moderate, p["mh_worsen_monthly"])]
+        rec_m = model.modified("mh_recovery", moderate, p["mh_recovery_monthly"])
+        rec_s = model.modified("mh_recovery", severe, p["mh_severe_recovery_monthly"])
+        better_m = moderate[s.bernoulli("mh:recover", moderate, rec_m)]
+        better_s = severe[s.bernoulli("mh:recover", severe, rec_s)]
+        pop.mh[new] = Mh.MODERATE
+        pop.mh[worse] = Mh.SEVERE
+        pop.mh[better_m] = Mh.NONE
+        pop.mh[better_s] = Mh.MODERATE
 
 
 def by_state(pop) -> tuple[np.ndarray, ...]:
