@@ -166,10 +166,6 @@ class Params(Mapping[str, float]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def with_overrides(self, more: Mapping[str, float]) -> Params:
-        """A new Params with further overrides applied."""
-        return Params({**self.overrides, **more})
-
     def __repr__(self) -> str:
         return f"Params(overrides={self.overrides!r})"
 

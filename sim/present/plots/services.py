@@ -65,15 +65,6 @@ def pool_offices(rows: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="weighted").reset_index().rename(columns={"service": "group"})
 
 
-def office_table(yearly: pd.DataFrame, metric: str = "wait_days_mean") -> pd.DataFrame:
-    """Rows of one service metric per NAV office (``service:nav:<office>``), for an appendix."""
-    rows = select(yearly, metric)
-    rows = rows[rows["group"].str.startswith("service:nav:")]
-    if rows.empty:
-        raise NoDataError(f"{metric} service:nav:<office>")
-    return rows
-
-
 def _indicator_tables(yearly: pd.DataFrame) -> dict[str, pd.DataFrame]:
     tables = {}
     for metric in BAR_METRICS + LINE_METRICS:
