@@ -44,7 +44,7 @@ def check_declaration(module: Module | type) -> None:
     one of the module kinds, and each ``hazard_modifiers`` entry a known decision mapped to a
     method of the module.
     """
-    name = getattr(module, "name", type(module).__name__)
+    name = module.name
     if not hasattr(module, "phase"):
         raise ValueError(f"module {name!r} declares no phase; phases: {', '.join(PHASES)}")
     if module.phase is not None and module.phase not in PHASES:
@@ -197,8 +197,9 @@ class YouthModel(mesa.Model):
         8. labour: the labour market: job finding and job loss.
         9. status: months in the current activity and NAV status (reset where either
            changed); this month's changes are logged to the history.
-        10. record: the recorders: the cost ledger (always present; it books from the start
-            month) and, in trial runs, the trial recorder.
+        10. record: the recorders: the cost ledger (always present: :mod:`sim.services`
+            registers it; it books from the start month) and, in trial runs, the trial
+            recorder.
         11. collect: reporters write this month's aggregates.
         """
         self._begin()
