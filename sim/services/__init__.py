@@ -11,6 +11,8 @@ through its one constructor, ``cls.create(model)`` (see :mod:`sim.core.module`).
 
 from __future__ import annotations
 
+import warnings
+
 from sim.core.model import check_declaration
 
 REGISTRY: dict[str, type] = {}
@@ -32,6 +34,16 @@ def register(cls: type) -> type:
         raise ValueError(f"{cls.name!r} is a built-in module; give the plugin its own name")
     REGISTRY[cls.name] = cls
     return cls
+
+
+def register_plugin(cls: type) -> type:
+    """Deprecated name of :func:`register`, kept for plugins written before the one registry."""
+    warnings.warn(
+        "sim.services.register_plugin is deprecated: use sim.services.register",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return register(cls)
 
 
 def is_plugin(cls: type) -> bool:
