@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.core.geo import load_geography
 from sim.core.metrics import Collector
-from sim.core.population import Population, Youth
+from sim.core.population import Population, YouthAgents, YouthRegistry
 from sim.core.processes import health, status
 from sim.core.processes.demography import Demography
 from sim.core.referrals import Referrals
@@ -20,7 +20,7 @@ from sim.core.streams import Streams
 HELPER_ORDER = ["followup", "nav", "gp", "bup", "dps"]
 
 
-class YouthModel(mesa.Model):
+class YouthModel(YouthRegistry, mesa.Model):
     """Youth aged 15-29 in Trøndelag moving through school, NAV and health services.
 
     Args:
@@ -56,7 +56,7 @@ class YouthModel(mesa.Model):
         self.geo = load_geography()
         self.streams = Streams(self.seed)
         self.pop = Population(capacity=int(260_000 * max(self.scale, 0.01)))
-        self.youth: dict[int, Youth] = {}
+        self.youth = YouthAgents(self)  # the live youth as Mesa agents, made when first read
         self.referrals = Referrals(self)
         self._helper_bits: dict[str, int] = {n: i for i, n in enumerate(HELPER_ORDER)}
         self._routes: dict[str, int] = {}
@@ -145,27 +145,24 @@ class YouthModel(mesa.Model):
                 service.step()
 
     def warm_up(self) -> None:
-        """Run the warm-up months, thin to observed municipality counts, create agents."""
+        """Run the warm-up months and thin to observed municipality counts."""
         while self.month < self.start_index:
             self.step()
         self.demography.thin_to_observed()
-        self.youth.update(Youth.create_many(self, self.pop.live()))
         self.collector.reset()
 
     # -- population changes ---------------------------------------------------------------
     def add_youth(self, kommune: np.ndarray, flow: str = "entries", **values) -> np.ndarray:
-        """Add youth (entry or arrival); creates their Mesa agents once the run started."""
+        """Add youth (entry or arrival)."""
         pids = self.pop.add(len(kommune), self.month, kommune=kommune, **values)
-        if self.started:
-            self.youth.update(Youth.create_many(self, pids))
+        self.youth.entered(pids)
         self.collector.count_flow(flow, pids)
         return pids
 
     def remove_youth(self, pids: np.ndarray) -> None:
         """Youth leave the population (age 30); histories stay."""
         self.pop.remove(pids, self.month)
-        leaving = (self.youth.pop(pid, None) for pid in pids.tolist())
-        Youth.remove_many(self, [agent for agent in leaving if agent is not None])
+        self.youth.left(pids)
         for service in self.services:
             service.drop_departed()
         self.collector.count_flow("exits", pids)
