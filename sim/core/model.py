@@ -15,7 +15,7 @@ import numpy as np
 from sim.core.geo import load_geography
 from sim.core.metrics import Collector
 from sim.core.module import KINDS, Module
-from sim.core.population import Population, Youth
+from sim.core.population import Population, YouthAgents, YouthRegistry
 from sim.core.processes.demography import Demography
 from sim.core.processes.health import Health
 from sim.core.processes.status import Status
@@ -63,7 +63,7 @@ def check_declaration(module: Module | type) -> None:
             raise ValueError(f"module {name!r}: no method {method!r} for {decision!r}")
 
 
-class YouthModel(mesa.Model):
+class YouthModel(YouthRegistry, mesa.Model):
     """Youth aged 15-29 in Trøndelag moving through school, NAV and health services.
 
     Args:
@@ -110,7 +110,7 @@ class YouthModel(mesa.Model):
         self.geo = load_geography()
         self.streams = Streams(self.seed)
         self.pop = Population(capacity=int(260_000 * max(self.scale, 0.01)))
-        self.youth: dict[int, Youth] = {}
+        self.youth = YouthAgents(self)  # the live youth as Mesa agents, made when first read
         self.referrals = Referrals(self)
         self.plan_owners: dict[str, np.ndarray] = {}
         self._helper_bits: dict[str, int] = {}
@@ -220,27 +220,24 @@ class YouthModel(mesa.Model):
             module.reset_counters()
 
     def warm_up(self) -> None:
-        """Run the warm-up months, thin to observed municipality counts, create agents."""
+        """Run the warm-up months and thin to observed municipality counts."""
         while self.month < self.start_index:
             self.step()
         self.demography.thin_to_observed()
-        self.youth.update(Youth.create_many(self, self.pop.live()))
         self.collector.reset()
 
     # -- population changes ---------------------------------------------------------------
     def add_youth(self, kommune: np.ndarray, flow: str = "entries", **values) -> np.ndarray:
-        """Add youth (entry or arrival); creates their Mesa agents once the run started."""
+        """Add youth (entry or arrival)."""
         pids = self.pop.add(len(kommune), self.month, kommune=kommune, **values)
-        if self.started:
-            self.youth.update(Youth.create_many(self, pids))
+        self.youth.entered(pids)
         self.collector.count_flow(flow, pids)
         return pids
 
     def remove_youth(self, pids: np.ndarray) -> None:
         """Youth leave the population (age 30); histories stay."""
         self.pop.remove(pids, self.month)
-        leaving = (self.youth.pop(pid, None) for pid in pids.tolist())
-        Youth.remove_many(self, [agent for agent in leaving if agent is not None])
+        self.youth.left(pids)
         for module in self.modules:
             module.drop_departed()
         self.collector.count_flow("exits", pids)

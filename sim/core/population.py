@@ -2,18 +2,22 @@
 
 ``pid`` is the row index: rows are appended in entry order (birth cohort, municipality, index)
 and never reused, so ids are identical in every scenario. A :class:`Youth` Mesa agent is a thin
-view onto its row. Histories are kept as change events (month, field, value), not as a dense
+view onto its row, made through Mesa's public API when first read (:class:`YouthAgents`, the
+model's ``youth``). Histories are kept as change events (month, field, value), not as a dense
 month-by-youth matrix.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterator, Mapping
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from mesa.experimental.mesa_signals import ModelSignals
+
+if TYPE_CHECKING:
+    from mesa.agentset import AbstractAgentSet
 
 
 class Activity(IntEnum):
@@ -181,83 +185,22 @@ class Population:
         return arrays + sum(a.nbytes for a in self._last.values()) + self.events().nbytes
 
 
-_MESA_LOG = logging.getLogger("MESA.mesa.model")  # the logger of mesa.model
-
 EVENT_DTYPE = np.dtype(
     [("pid", np.int32), ("month", np.int16), ("field", np.int8), ("value", np.uint32)]
 )
 
 
-_FAST_MESA = "3.5.1"  # the Mesa whose agent registration the bulk path mirrors
-
-
-def _quiet(model, cls: type, signal: ModelSignals) -> bool:
-    """True when no one would see the per-agent work Mesa does for ``signal``.
-
-    That is: the pinned Mesa version (the bulk path mirrors its private registration), no
-    observer of the model's agents, no batched signals, no dataset tracking ``cls``, no debug
-    logging by Mesa, and the class keeps :class:`Youth`'s ``__init__`` and Mesa's ``remove``.
-    """
-    return (
-        mesa.__version__ == _FAST_MESA
-        and cls.__init__ is Youth.__init__
-        and model._batch_context is None
-        and not model._has_subscribers("agents", signal)
-        and not cls._datasets
-        and not _MESA_LOG.isEnabledFor(logging.DEBUG)
-        and cls.remove is mesa.Agent.remove
-    )
-
-
 class Youth(mesa.Agent):
-    """A young person: a readable view onto one row of the model's population arrays."""
+    """A young person: a readable view onto one row of the model's population arrays.
+
+    Made through Mesa's public API only (``Agent.__init__`` registers it, gives it the model's
+    next ``unique_id`` and signals ``agent_added``); read youth through ``model.youth[pid]``
+    (:class:`YouthAgents`), which makes each view once, when it is first needed.
+    """
 
     def __init__(self, model, pid: int):
         super().__init__(model)
         self.pid = int(pid)
-
-    @classmethod
-    def create_many(cls, model, pids: np.ndarray) -> dict[int, Youth]:
-        """Agents for many pids (pid -> agent), registered with the model in pid order.
-
-        The result is what ``Youth(model, pid)`` for each pid gives (same unique ids, same
-        registry order) without Mesa's per-agent signal and log call; when anything observes
-        the model's agents the agents are created one by one instead.
-        """
-        pids = np.asarray(pids, dtype=np.int64).tolist()
-        agents: dict[int, Youth] = {}
-        if not pids:  # e.g. an empty population at a tiny scale: Mesa has no set for the type
-            return agents
-        if cls not in model.agents_by_type:  # Mesa creates the type's set
-            first = pids.pop(0)
-            agents[first] = cls(model, first)
-        if not _quiet(model, cls, ModelSignals.AGENT_ADDED):
-            agents.update((pid, cls(model, pid)) for pid in pids)
-            return agents
-        add_to_all, add_to_type = model.agents.add, model.agents_by_type[cls].add
-        new, uid = cls.__new__, model.agent_id_counter
-        for pid in pids:
-            agent = new(cls)
-            agent.model, agent.unique_id, agent.pos, agent.pid = model, uid, None, pid
-            add_to_all(agent)
-            add_to_type(agent)
-            agents[pid] = agent
-            uid += 1
-        model.agent_id_counter = uid
-        return agents
-
-    @classmethod
-    def remove_many(cls, model, agents: list[Youth]) -> None:
-        """``agent.remove()`` for each agent, without Mesa's per-agent signal and log call."""
-        if not _quiet(model, cls, ModelSignals.AGENT_REMOVED):
-            for agent in agents:
-                agent.remove()
-            return
-        everyone, same_type = model.agents, model.agents_by_type.get(cls, ())
-        for agent in agents:
-            if agent in same_type:  # as Agent.remove: an unregistered agent is skipped
-                same_type.remove(agent)
-                everyone.remove(agent)
 
     def _get(self, field: str):
         return getattr(self.model.pop, field)[self.pid]
@@ -297,3 +240,109 @@ class Youth(mesa.Agent):
         from sim.core.history import youth_history
 
         return youth_history(self.model, self.pid)
+
+
+class YouthAgents(Mapping[int, Youth]):
+    """The model's live youth as :class:`Youth` agents, keyed by pid (``model.youth``).
+
+    A youth's view is made with ``Youth(model, pid)`` the first time it is read and removed
+    with ``agent.remove()`` when the youth leaves, both through Mesa's public API; a run that
+    reads no youth makes no agents, so Mesa adds nothing to its time. Keys, length and
+    membership come from the population: every live youth, whether its view is made or not.
+
+    After :meth:`register_all` Mesa's registry holds exactly the live youth: every missing view
+    is made at once and, from then on, each youth's view when it enters. The model calls it
+    whenever Mesa's registry is read or watched (see :class:`YouthRegistry`).
+
+    Args:
+        model: the model whose ``pop`` holds the youth.
+    """
+
+    def __init__(self, model):
+        self._model = model
+        self._views: dict[int, Youth] = {}
+        self.complete = False  # every live youth has its view (register_all was called)
+
+    def __getitem__(self, pid: int) -> Youth:
+        view = self._views.get(pid)
+        if view is None:
+            if pid not in self:
+                raise KeyError(pid)
+            view = self._views[int(pid)] = Youth(self._model, pid)
+        return view
+
+    def __contains__(self, pid: object) -> bool:
+        pop = self._model.pop
+        return isinstance(pid, int | np.integer) and pop.lo <= pid < pop.n and bool(pop.alive[pid])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._model.pop.live().tolist())
+
+    def __len__(self) -> int:
+        return len(self._model.pop.live())
+
+    @property
+    def made(self) -> int:
+        """Views made so far: the youth Mesa's registry holds."""
+        return len(self._views)
+
+    def register_all(self) -> None:
+        """Make every live youth's view now, and each entering youth's view when it enters."""
+        if not self.complete:
+            self.complete = True
+            self.entered(self._model.pop.live())
+
+    def entered(self, pids: np.ndarray) -> None:
+        """Youth were added to the population: their views are made if :attr:`complete`."""
+        if self.complete:
+            for pid in pids.tolist():
+                self[pid]
+
+    def left(self, pids: np.ndarray) -> None:
+        """Youth were removed from the population: their views leave Mesa's registry."""
+        if self._views:
+            for pid in pids.tolist():
+                view = self._views.pop(pid, None)
+                if view is not None:
+                    view.remove()
+
+
+class YouthRegistry:
+    """Mesa's registry for a model whose youth are :class:`YouthAgents` views (mixin).
+
+    Put it before ``mesa.Model`` in the bases and set ``self.youth``. Reading the registry
+    (``agents``, ``agents_by_type``, ``agent_types``) or watching the model's agents first
+    registers every live youth (:meth:`YouthAgents.register_all`), so Mesa's tools (the
+    DataCollector, AgentSet operations, agent signals) see exactly the live youth, and youth
+    entering and leaving afterwards; a run that does neither makes no youth agents.
+    """
+
+    youth: YouthAgents
+
+    @property
+    def agents(self) -> AbstractAgentSet:
+        """Mesa's set of all the model's agents, every live youth included."""
+        self.youth.register_all()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, AbstractAgentSet]:
+        """Mesa's agent sets by class, every live youth included."""
+        self.youth.register_all()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent classes, :class:`Youth` included once any youth is live."""
+        self.youth.register_all()
+        return super().agent_types
+
+    def observe(self, observable_name, signal_type, handler) -> None:
+        """Mesa's ``observe``; watching the model's agents first registers every live youth.
+
+        The views are made before the handler subscribes, so it hears of youth entering and
+        leaving from now on, not of the views made for youth already present.
+        """
+        if not isinstance(observable_name, str) or observable_name == "agents":
+            self.youth.register_all()
+        super().observe(observable_name, signal_type, handler)
