@@ -60,14 +60,14 @@ def add_parser(sub) -> None:
 
 def check(args: argparse.Namespace) -> RunOptions:
     """Validate the trial options; ``--years`` defaults to what covers the follow-up."""
-    from sim.analysis.trial import POPULATIONS, years_needed
-
     if args.n is not None and args.n < 1:
         raise InputError(f"--n: must be at least 1, got {args.n}")
     if not 1 <= args.months <= 120:
         raise InputError(f"--months: must be 1-120, got {args.months}")
-    args.population = args.population or POPULATIONS[0]
     opts = run_options(args, years=args.years or 1, monthly=False)
+    from sim.analysis.trial import POPULATIONS, years_needed  # the model, once options are fine
+
+    args.population = args.population or POPULATIONS[0]
     need = years_needed(opts.start, args.months)
     if args.years is None:
         return replace(opts, years=need)
@@ -78,12 +78,12 @@ def check(args: argparse.Namespace) -> RunOptions:
 
 def main(args: argparse.Namespace) -> int:
     """Run the trial's replicates, pool them, write and print the results."""
+    opts = check(args)
     from sim.analysis.trial import TrialConfig, as_trial
     from sim.run.execute import execute
     from sim.run.jobs import load_all, plan
     from sim.run.resultsdir import ResultsFolder
 
-    opts = check(args)
     scenario = next(iter(load_all([args.scenario]).values()))
     config = TrialConfig(args.population, args.n, args.months)
     job = plan(opts, {scenario.stem: as_trial(scenario, config)}, "trial")
