@@ -33,8 +33,8 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
 
-# The quick loop while developing: everything but the large-scale checks marked slow
-# (make test, and so CI, runs those too).
+# The quick loop while developing: everything but the tests marked slow (large-scale checks,
+# notebook execution, report building); make test, and so CI, runs those too.
 test-fast: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"
 

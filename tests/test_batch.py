@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli.compare import load_all
 from sim.cli.main import main
 from sim.run.batchfile import labelled, load_batch
+from sim.run.jobs import load_all
 from sim.run.runner import replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,6 @@ from mesa.visualization.solara_viz import (  # noqa: E402
 from sim.cli import dashboard as command  # noqa: E402
 from sim.cli.main import build_parser  # noqa: E402
 from sim.cli.main import main as cli_main  # noqa: E402
-from sim.core.params import specs  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.present.dashboard import data, i18n, panels  # noqa: E402
 from sim.present.dashboard.model import (  # noqa: E402
@@ -66,8 +65,6 @@ def test_slider_overrides_reach_the_running_model():
 
 
 def test_coordination_off_sets_coordinators_to_zero(tmp_path):
-    if COORD not in specs():
-        pytest.skip(f"{COORD} is not a parameter in this version")
     file = write_scenario(tmp_path / "coord.toml", {COORD: 10})
     model = DashboardModel(str(file), coordination=False, coord_fte=30, scale=0.02)
     assert model.definition.params[COORD] == 0.0

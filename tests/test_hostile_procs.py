@@ -125,9 +125,10 @@ def test_entry_point_plugin_that_raises_is_named(tmp_path: Path) -> None:
     ],
 )
 def test_bad_executor_option(tmp_path: Path, options: list[str], mentions: str) -> None:
-    started = time.monotonic()
-    refused_with_nothing_written(tmp_path, *compare(tmp_path, *options), mentions=mentions)
-    assert time.monotonic() - started < 30  # refused at once, not after a connect timeout
+    outcome = refused_with_nothing_written(
+        tmp_path, *compare(tmp_path, *options), mentions=mentions
+    )
+    assert "cannot connect" not in outcome.stderr  # refused by the check, not a connect timeout
 
 
 def test_bad_scheduler_address_in_the_environment_is_named(tmp_path: Path) -> None:

@@ -1,4 +1,8 @@
-"""The HTML report builds from a results directory in both languages, self-contained."""
+"""The HTML report builds from a results directory in both languages, self-contained.
+
+A test that builds a report (about 10 s each) is marked slow: ``make test`` runs it,
+``make test-fast`` does not.
+"""
 
 import re
 from html.parser import HTMLParser
@@ -66,6 +70,7 @@ def report(request, tmp_path_factory):
     return built_report(tmp_path_factory, request.param)
 
 
+@pytest.mark.slow
 def test_every_figure_is_embedded_and_saved_for_slides(report):
     html = report.read_text(encoding="utf-8")
     for key in FIGURES:
@@ -74,6 +79,7 @@ def test_every_figure_is_embedded_and_saved_for_slides(report):
         assert (figures_dir(report) / f"{key}.svg").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_nothing_is_loaded_from_the_network(report):
     page = _page(report)
     for tag, attr, value in page.refs:
@@ -83,6 +89,7 @@ def test_nothing_is_loaded_from_the_network(report):
     assert "<script src" not in report.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_nb_has_no_english_labels(tmp_path_factory):
     text = " ".join(_page(built_report(tmp_path_factory, "nb")).text)
     nb, en = load_dictionary("nb"), load_dictionary("en")
@@ -96,6 +103,7 @@ def test_nb_has_no_english_labels(tmp_path_factory):
                 assert not re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text), (key, piece)
 
 
+@pytest.mark.slow
 def test_small_cells_are_suppressed(report):
     rows = _page(report).rows
     for small in ("kommune:5026", "kommune:5061"):
@@ -104,12 +112,14 @@ def test_small_cells_are_suppressed(report):
     assert "20" in " ".join(_page(report).text)
 
 
+@pytest.mark.slow
 def test_report_states_what_the_bands_mean(tmp_path_factory):
     en = " ".join(_page(built_report(tmp_path_factory, "en")).text)
     assert "random (stochastic) variation only" in en
     assert "10,000" in en and "15–29" in en  # the corrected county figure
 
 
+@pytest.mark.slow
 def test_degrades_without_costs_trial_paired_or_parameters(tmp_path, capsys):
     res = make_results(
         tmp_path / "single",
@@ -176,6 +186,7 @@ def _section(html: str, anchor: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+@pytest.mark.slow
 def test_sources_list_literature_only_once(nb_with_package_parameters):
     html = nb_with_package_parameters.read_text(encoding="utf-8")
     assert "assumption (" not in html and "calibrated (" not in html
@@ -185,6 +196,7 @@ def test_sources_list_literature_only_once(nb_with_package_parameters):
     assert esc(load_dictionary("nb")["sources.cited_title"]) in sources
 
 
+@pytest.mark.slow
 def test_nb_units_are_translated(nb_with_package_parameters):
     html = nb_with_package_parameters.read_text(encoding="utf-8")
     assumptions = _section(html, "assumptions")
@@ -199,6 +211,7 @@ def test_nb_units_are_translated(nb_with_package_parameters):
     assert f"<td>{esc(nb.unit('probability/month'))}</td>" in assumptions
 
 
+@pytest.mark.slow
 def test_money_in_the_summary_is_in_millions(report):
     html = report.read_text(encoding="utf-8")
     summary = _section(html, "summary")
@@ -210,6 +223,7 @@ def test_money_in_the_summary_is_in_millions(report):
     assert re.search(r"NOK.\d{1,3}([\u00a0,]\d{3}){2,}", _section(html, "tables"))
 
 
+@pytest.mark.slow
 def test_mission_rows_follow_the_scenario_order(report):
     text = _section(report.read_text(encoding="utf-8"), "mission")
     names = ["Current practice", "Coordinated IPS follow-up", "Named coordinator"]
@@ -219,6 +233,7 @@ def test_mission_rows_follow_the_scenario_order(report):
     assert positions == sorted(positions)
 
 
+@pytest.mark.slow
 def test_bands_note_once_and_footnote_only_where_cells_are_hidden(report):
     html = report.read_text(encoding="utf-8")
     figures = _section(html, "figures")
@@ -257,6 +272,7 @@ def real_compare(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_report_builds_from_a_real_compare_run(real_compare, tmp_path, lang):
     out = build_report(real_compare, lang, out=tmp_path / f"report-{lang}.html")

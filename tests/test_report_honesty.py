@@ -70,6 +70,7 @@ def test_console_summary_calls_two_replicates_a_range(compared) -> None:
     assert "95 %" not in stdout
 
 
+@pytest.mark.slow
 def test_report_calls_every_interval_a_range_of_2_replicates(compared_report) -> None:
     lang, page = compared_report
     text = visible(page)
@@ -179,6 +180,7 @@ def test_console_lists_the_failed_scenario(failed_batch) -> None:
     assert "median [range of 1-2 replicates]" in stdout
 
 
+@pytest.mark.slow
 def test_report_shows_the_failed_scenario(failed_batch, tmp_path: Path) -> None:
     out = build_report(failed_batch[0], "en", out=tmp_path / "report.html")
     page = out.read_text(encoding="utf-8")

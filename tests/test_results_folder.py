@@ -103,6 +103,7 @@ def test_an_earlier_result_is_replaced_and_only_its_files_go(earlier, tmp_path) 
     assert unrecorded(out) == []
 
 
+@pytest.mark.slow
 def test_twice_in_a_row_works_with_a_report_and_a_sub_result(earlier, tmp_path) -> None:
     """``make run`` twice: a result with files added by report and a sub-result is replaced."""
     out = copy_of(earlier, tmp_path)
@@ -171,7 +172,9 @@ def test_a_manifest_of_another_tool_does_not_make_its_files_ours(tmp_path) -> No
     assert snapshot(folder) == before
 
 
-@pytest.mark.parametrize("inside", ["report-en-figures", "runs"])
+@pytest.mark.parametrize(
+    "inside", [pytest.param("report-en-figures", marks=pytest.mark.slow), "runs"]
+)  # the first builds a report
 def test_a_user_file_inside_a_recorded_folder_is_refused(earlier, tmp_path, inside) -> None:
     out = copy_of(earlier, tmp_path)
     if inside == "runs":
@@ -347,6 +350,7 @@ def test_a_half_replaced_result_is_not_read(earlier, tmp_path) -> None:
     assert run_into(out) == 0  # a new result replaces it
 
 
+@pytest.mark.slow
 def test_a_user_figure_in_the_report_folder_stays_the_users(earlier, tmp_path) -> None:
     out = copy_of(earlier, tmp_path)
     (out / "report-en-figures").mkdir()

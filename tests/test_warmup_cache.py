@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.core.model import YouthModel
 from sim.core.scenario import load_scenario
 from sim.run import runner
 
@@ -18,13 +19,28 @@ def _run(name: str, fresh: bool) -> runner.RunResult:
     return runner.run_one(runner.RunSpec(sc, 0, 4242, 2, 0.03, monthly=True), keep_warmup=True)
 
 
+@pytest.fixture
+def warmups(monkeypatch) -> list[int]:
+    """Counts the warm-ups actually run (one entry per :meth:`YouthModel.warm_up`)."""
+    calls: list[int] = []
+    real = YouthModel.warm_up
+
+    def counted(model, *args, **kwargs):
+        calls.append(model.seed)
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(YouthModel, "warm_up", counted)
+    return calls
+
+
 @pytest.mark.parametrize("name", NAMES[1:])
-def test_reused_warmup_equals_fresh_build(name):
+def test_reused_warmup_equals_fresh_build(name, warmups):
     runner._WARM.clear()
     _run("baseline", fresh=False)  # leaves the baseline's warm-up in the cache
     reused = _run(name, fresh=False)
+    assert len(warmups) == 1  # the second scenario did not warm up again
     fresh = _run(name, fresh=True)
-    assert reused.timing["build_s"] < fresh.timing["build_s"]
+    assert len(warmups) == 2
     assert reused.yearly.equals(fresh.yearly)
     assert reused.monthly.equals(fresh.monthly)
 

@@ -172,22 +172,15 @@ def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
     Raises:
         RuntimeError: when a run fails (its traceback in the message).
     """
-    from sim.run.execute import plugin_modules, run_all, tasks_for
+    from sim.run.execute import run_in_memory
 
-    pool.writes_in_worker = False
-    plugins = plugin_modules()
+    results, failures = run_in_memory(specs_, pool)
+    if failures:
+        spec, error = failures[0]
+        raise RuntimeError(f"run failed: {spec.name} r{spec.replicate}:\n{error}")
     done: dict[str, list[pd.DataFrame]] = {}
-    failed: list[str] = []
-
-    def keep(record) -> None:
-        if not record.ok:
-            failed.append(f"{record.label} r{record.replicate}:\n{record.error}")
-        else:
-            done.setdefault(record.label, []).append(record.result.yearly)
-
-    run_all(tasks_for(specs_, pool.workers, None, plugins), pool, keep)
-    if failed:
-        raise RuntimeError("run failed: " + failed[0])
+    for spec, result in zip(specs_, results, strict=True):
+        done.setdefault(spec.name, []).append(result.yearly)
     return {label: pd.concat(frames, ignore_index=True) for label, frames in done.items()}
 
 

@@ -1,6 +1,7 @@
 """From a runs folder to results: combined tables, paired differences, summary, manifest.
 
-Shared by ``sim run``, ``sim compare`` and ``sim batch``. Nothing here holds every run: the
+Shared by ``sim run``, ``sim compare`` and ``sim batch`` (:func:`finish`, the last step of a
+:class:`sim.run.jobs.Job`). Nothing here holds every run: the
 combined ``yearly.parquet`` (and ``monthly.parquet`` when asked for) is streamed from the run
 files, and the summary and ``paired.parquet`` are built one scenario label at a time
 (:class:`sim.analysis.summary.Summarizer`), so memory depends on the replicates of two
@@ -19,6 +20,8 @@ import pandas as pd
 
 from sim.analysis.summary import Summarizer, empty_paired, stack_of
 from sim.run.durable import write_file
+from sim.run.jobs import Job
+from sim.run.resultsdir import ResultsFolder
 from sim.run.runfiles import (
     StreamWriter,
     finished,
@@ -91,6 +94,35 @@ def build_outputs(
     )
     monthly = [monthly_path(runs_dir, s.name, s.replicate) for s in done if s.monthly]
     return Outputs(summary, manifest, summarizer.headline_table(), monthly)
+
+
+def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()) -> Outputs:
+    """Combine a job's finished runs and commit them as the results folder's new result.
+
+    Writes ``yearly.parquet``, ``paired.parquet``, ``summary.json``, ``monthly.parquet`` (with
+    the ``monthly`` option) and ``manifest.json`` beside the folder, then swaps them in: an
+    earlier result stays until the new one is complete.
+
+    Args:
+        job: the job (runs that did not finish are left out).
+        runs_dir: where its run files are.
+        folder: the locked results folder.
+        extra: more manifest entries, in order (draws, executor, batch file, failures, ...).
+        keep: entries of the folder written in place, which the swap keeps (``runs/``).
+
+    Returns:
+        What was written; ``manifest["files"]`` lists the folder's files.
+    """
+    tmp = folder.stage()
+    result = build_outputs(
+        job.specs, runs_dir, job.scenarios, job.seeds, job.options, tmp, **extra
+    )
+    if job.options.monthly:
+        monthly = [p for p in result.monthly_files if p.exists()]
+        write_combined(monthly, tmp / "monthly.parquet", yearly=False)
+    write_file(tmp / "manifest.json", result.manifest)
+    result.manifest["files"] = folder.commit(tmp, keep=keep)
+    return result
 
 
 def _reference(scenarios: dict, labels: list[str]) -> str | None:

@@ -13,10 +13,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.cli.common import add_common, check_common, default_out
-from sim.cli.compare import add_draw_option, add_executor_options, check_workers, load_all
+from sim.cli.common import add_common, add_draw_option, add_executor_options
 from sim.errors import InputError
 from sim.run.batchfile import BatchFile, labelled, load_batch, variant_params
+from sim.run.jobs import Job, RunOptions, load_all, plan
 from sim.run.resultsdir import ResultsFolder
 
 DEFAULTS = {"seed": 1, "reps": 1, "years": 15, "scale": 1.0, "start": "2024-01", "monthly": False}
@@ -49,62 +49,58 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
-@dataclass
-class Job:
-    """A validated batch: options, labelled scenarios, seeds, runs and the results folder."""
+@dataclass(frozen=True)
+class Batch:
+    """A validated batch: the batch file and its job (options, labels, seeds, runs, out)."""
 
-    batch: BatchFile
-    opts: argparse.Namespace
-    scenarios: dict
-    seeds: list[int]
-    specs: list
-    out: Path
+    file: BatchFile
+    job: Job
+
+    @property
+    def options(self) -> RunOptions:
+        """Defaults, then the batch file, then the command line."""
+        return self.job.options
+
+    @property
+    def out(self) -> Path:
+        """The results folder."""
+        return self.job.out
+
+    @property
+    def specs(self) -> list:
+        """Every run of the batch."""
+        return self.job.specs
 
     @property
     def runs_dir(self) -> Path:
-        """Where each finished run is written."""
+        """Where each finished run is written (in place, kept for ``--resume``)."""
         return self.out / "runs"
 
 
-def options(args: argparse.Namespace, batch: BatchFile) -> argparse.Namespace:
-    """Defaults, then the batch file, then options given on the command line."""
+def options(args: argparse.Namespace, batch: BatchFile) -> RunOptions:
+    """Defaults, then the batch file, then options given on the command line (validated)."""
     merged = {**DEFAULTS, **batch.options}
     merged.update({k: getattr(args, k) for k in DEFAULTS if getattr(args, k) is not None})
-    opts = argparse.Namespace(**merged, quiet=args.quiet)
-    check_common(opts)
-    return opts
+    given = {k: getattr(args, k) for k in ("out", "quiet", "workers", "scheduler")}
+    return RunOptions(**merged, **given, draw_params=bool(getattr(args, "draw_params", False)))
 
 
-def plan(args: argparse.Namespace) -> Job:
-    """Validate everything (batch file, scenarios, options, runs folder); write nothing."""
-    from sim.run.draws import drawn_specs
-    from sim.run.runner import RunSpec, replicate_seeds
-
-    check_workers(args)
-    batch = load_batch(args.batch)
-    opts = options(args, batch)
-    opts.draw_params = bool(getattr(args, "draw_params", False))
-    announce(batch, opts)
-    base = load_all([str(p) for p in batch.scenarios])
-    scenarios = labelled(base, batch.variants)
-    seeds = replicate_seeds(opts.seed, opts.reps)
-    specs = [
-        RunSpec(sc, r, seeds[r], opts.years, opts.scale, opts.start, opts.monthly, label)
-        for r in range(opts.reps)
-        for label, sc in scenarios.items()
-    ]
-    specs = drawn_specs(specs, opts.draw_params)
-    out = Path(args.out) if args.out else default_out("batch", list(base))
-    return Job(batch, opts, scenarios, seeds, specs, out)
+def plan_batch(args: argparse.Namespace) -> Batch:
+    """Validate the batch file, the options and the scenarios; nothing runs or is written."""
+    file = load_batch(args.batch)
+    opts = options(args, file)
+    announce(file, opts)
+    base = load_all([str(p) for p in file.scenarios])
+    return Batch(file, plan(opts, labelled(base, file.variants), "batch"))
 
 
-def announce(batch: BatchFile, opts: argparse.Namespace) -> None:
+def announce(file: BatchFile, opts: RunOptions) -> None:
     """Say how many runs the batch plans (before anything slow); refuse an absurd number."""
-    labels = len(batch.scenarios) * max(1, len(batch.variants))
+    labels = len(file.scenarios) * max(1, len(file.variants))
     runs = labels * opts.reps
     if runs > MAX_RUNS:
         raise InputError(
-            f"{batch.path}: {runs:,} runs ({labels:,} scenario labels x {opts.reps:,} "
+            f"{file.path}: {runs:,} runs ({labels:,} scenario labels x {opts.reps:,} "
             f"replicates) is more than {MAX_RUNS:,}; split it into several batches"
         )
     if not opts.quiet:
@@ -113,7 +109,7 @@ def announce(batch: BatchFile, opts: argparse.Namespace) -> None:
         )
 
 
-def check_runs_folder(job: Job, resume: bool) -> list[Path]:
+def check_runs_folder(batch: Batch, resume: bool) -> list[Path]:
     """Refuse finished runs without ``--resume``; with it, check that each one belongs.
 
     Returns:
@@ -122,15 +118,16 @@ def check_runs_folder(job: Job, resume: bool) -> list[Path]:
     from sim.run.execute import plugin_modules
     from sim.run.identity import check_runs
 
-    if not job.runs_dir.is_dir():
+    if not batch.runs_dir.is_dir():
         return []
     if not resume:
-        if any(job.runs_dir.glob("*.parquet")):
+        if any(batch.runs_dir.glob("*.parquet")):
+            where = batch.runs_dir
             raise InputError(
-                f"{job.runs_dir}: holds finished runs; use --resume to continue, or another --out"
+                f"{where}: holds finished runs; use --resume to continue, or another --out"
             )
         return []
-    return check_runs(job.specs, job.runs_dir, plugin_modules())
+    return check_runs(batch.specs, batch.runs_dir, plugin_modules())
 
 
 def main(args: argparse.Namespace) -> int:
@@ -138,97 +135,95 @@ def main(args: argparse.Namespace) -> int:
     from sim.run.executors import choose
     from sim.run.runfiles import unfinished
 
-    job = plan(args)
-    with ResultsFolder(job.out) as folder:
-        for path in check_runs_folder(job, args.resume):
+    batch = plan_batch(args)
+    with ResultsFolder(batch.out) as folder:
+        for path in check_runs_folder(batch, args.resume):
             print(f"unreadable run file moved aside, to run again: {path}", file=sys.stderr)
-        todo = unfinished(job.specs, job.runs_dir)
-        pool = choose(args.workers, args.scheduler, len(todo))
+        todo = unfinished(batch.specs, batch.runs_dir)
+        pool = choose(batch.options.workers, batch.options.scheduler, len(todo))
         with pool:
-            failures = run_batch(job, folder, todo, pool)
+            failures = run_batch(batch, folder, todo, pool)
             pool.shutdown()  # free the workers' memory before combining
-            finish(job, folder, pool.describe(), failures, skipped=len(job.specs) - len(todo))
-    return report_failures(job, failures)
+            finish(batch, folder, pool.describe(), failures, skipped=len(batch.specs) - len(todo))
+    return report_failures(batch, failures)
 
 
-def run_batch(job: Job, folder: ResultsFolder, todo: list, pool) -> list:
+def run_batch(batch: Batch, folder: ResultsFolder, todo: list, pool) -> list:
     """Prepare the runs folder and run what is missing; returns the failed runs' records."""
     from sim.run.execute import run_into
     from sim.run.progress import Progress
     from sim.run.runfiles import clean_temp
 
-    job.runs_dir.mkdir(parents=True, exist_ok=True)
-    clean_temp(job.runs_dir)
+    batch.runs_dir.mkdir(parents=True, exist_ok=True)
+    clean_temp(batch.runs_dir)
     folder.record(list(IN_PLACE), status="running")
-    write_failures(job, [])
-    progress = Progress(len(todo), len(job.specs) - len(todo), quiet=job.opts.quiet)
+    write_failures(batch, [])
+    progress = Progress(len(todo), len(batch.specs) - len(todo), quiet=batch.options.quiet)
     progress.start()
     try:
-        failures = run_into(todo, job.runs_dir, pool, progress, lambda f: write_failures(job, f))
+        failures = run_into(
+            todo, batch.runs_dir, pool, progress, lambda f: write_failures(batch, f)
+        )
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: sim.cli.main prints this after one line
-        exc.add_note(f"finished runs kept in {job.runs_dir} for --resume")
+        exc.add_note(f"finished runs kept in {batch.runs_dir} for --resume")
         raise
     finally:
         progress.close()
-    write_failures(job, failures)
+    write_failures(batch, failures)
     return failures
 
 
-def write_failures(job: Job, failures: list) -> None:
+def write_failures(batch: Batch, failures: list) -> None:
     """``DIR/failures.json``: scenario, replicate, seed and traceback of each failed run."""
     from sim.run.durable import write_file
 
-    write_file(job.out / "failures.json", {"failures": [f.failure() for f in failures]})
+    write_file(batch.out / "failures.json", {"failures": [f.failure() for f in failures]})
 
 
-def finish(job: Job, folder: ResultsFolder, executor: dict, failures: list, skipped: int) -> None:
+def finish(
+    batch: Batch, folder: ResultsFolder, executor: dict, failures: list, skipped: int
+) -> None:
     """Combine every finished run of the batch and swap the results in next to ``runs/``.
 
     An earlier finish's tables stay until the new ones are complete.
     """
-    from sim.analysis.outputs import build_outputs
+    from sim.analysis.outputs import finish as combine
     from sim.present.console import print_summary
-    from sim.run.durable import write_file
-    from sim.run.runfiles import finished, write_combined
+    from sim.run.runfiles import finished
 
-    if not finished(job.specs, job.runs_dir):
+    if not finished(batch.specs, batch.runs_dir):
         folder.record([], status="no finished run")
         return
-    tmp = folder.stage()
-    more = extras(job, executor)
-    result = build_outputs(
-        job.specs, job.runs_dir, job.scenarios, job.seeds, job.opts, tmp, **more
-    )
-    result.manifest["failures"] = [f.failure() for f in failures]
-    result.manifest["resumed_runs"] = skipped
-    if job.opts.monthly:
-        monthly = [p for p in result.monthly_files if p.exists()]
-        write_combined(monthly, tmp / "monthly.parquet", yearly=False)
-    write_file(tmp / "manifest.json", result.manifest)
-    result.manifest["files"] = folder.commit(tmp, keep=IN_PLACE)
-    if not job.opts.quiet:
-        print_summary(result.headline, result.summary, result.manifest, job.out)
+    more = {
+        **extras(batch, executor),
+        "failures": [f.failure() for f in failures],
+        "resumed_runs": skipped,
+    }
+    result = combine(batch.job, batch.runs_dir, folder, more, keep=IN_PLACE)
+    if not batch.options.quiet:
+        print_summary(result.headline, result.summary, result.manifest, batch.out)
 
 
-def extras(job: Job, executor: dict) -> dict:
+def extras(batch: Batch, executor: dict) -> dict:
     """Manifest entries a batch adds to the run manifest."""
     from sim.run.draws import manifest_draws
 
+    scenarios = batch.job.scenarios
     return {
-        **manifest_draws(job.seeds, job.opts.draw_params),
+        **manifest_draws(batch.job.seeds, batch.options.draw_params),
         "command_name": "batch",
-        "batch": job.batch.manifest_entry(),
-        "monthly": job.opts.monthly,
-        "variants": {label: variant_params(label, job.batch.variants) for label in job.scenarios},
+        "batch": batch.file.manifest_entry(),
+        "monthly": batch.options.monthly,
+        "variants": {label: variant_params(label, batch.file.variants) for label in scenarios},
         **executor,
     }
 
 
-def report_failures(job: Job, failures: list) -> int:
+def report_failures(batch: Batch, failures: list) -> int:
     """List the failed runs (tracebacks are in failures.json); the exit code."""
     if not failures:
         return 0
-    where = job.out / "failures.json"
+    where = batch.out / "failures.json"
     print(f"{len(failures)} run(s) failed (tracebacks in {where}):", file=sys.stderr)
     for f in sorted(failures, key=lambda r: (r.label, r.replicate)):
         last = (f.error or "").strip().splitlines()[-1:] or ["?"]

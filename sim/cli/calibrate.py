@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_common, check_common
+from sim.cli.common import add_common, add_executor_options, run_options
 from sim.errors import InputError
 from sim.run.resultsdir import ResultsFolder
 
@@ -24,8 +24,6 @@ DEFAULT_BASE = "scenarios/baseline.toml"
 
 def add_parser(sub) -> None:
     """Register ``sim calibrate``."""
-    from sim.cli.compare import add_executor_options
-
     p = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (SMM)")
     p.add_argument("scenario", nargs="?", default=DEFAULT_BASE, help="base scenario TOML")
     add_common(p, reps=3)
@@ -65,7 +63,7 @@ def plan(args: argparse.Namespace):
     from sim.core.scenario import load_scenario
     from sim.run.runner import replicate_seeds
 
-    check_common(args)
+    run_options(args)  # exit 2 on a bad common option, before anything runs
     if args.budget < 2:
         raise InputError(f"--budget: must be at least 2, got {args.budget}")
     fixed = parse_fix(args.fix)
@@ -83,10 +81,8 @@ def plan(args: argparse.Namespace):
 def main(args: argparse.Namespace) -> int:
     """Fit, write the calibrated scenario and the tables; exit 1 when a run fails."""
     from sim.analysis.calibrate import calibrate, estimate_seconds
-    from sim.cli.compare import check_workers
     from sim.run.executors import choose
 
-    check_workers(args)
     problem = plan(args)
     out = Path(args.out) if args.out else Path("results") / f"calibrate-{problem.scenario.stem}"
     pool = choose(args.workers, args.scheduler, args.reps)

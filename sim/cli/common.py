@@ -1,14 +1,16 @@
-"""Options shared by every subcommand that simulates, and writing a results directory."""
+"""Options shared by the subcommands that simulate, and running scenarios into a results folder.
+
+Only the command line lives here: each option becomes a field of
+:class:`sim.run.jobs.RunOptions`, which checks every value. Nothing heavy is imported at module
+level, so ``sim --help`` and a refused option never load the model.
+"""
 
 from __future__ import annotations
 
 import argparse
-import re
-from pathlib import Path
+import sys
 
-from sim.errors import InputError
-
-START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from sim.run.jobs import OPTIONS, RunOptions
 
 
 def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
@@ -22,33 +24,74 @@ def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
     parser.add_argument("--quiet", action="store_true", help="print less")
 
 
-def check_common(args: argparse.Namespace) -> None:
-    """Validate the common options (exit 2 on a bad value, before anything runs).
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """``--workers N`` and ``--scheduler ADDRESS``."""
+    p.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: one per core)"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS)",
+    )
 
-    The limits are those of a batch file's values (:mod:`sim.run.batchfile`), which come
-    through here too.
+
+def add_draw_option(p: argparse.ArgumentParser) -> None:
+    """``--draw-params`` (``sim compare`` and ``sim batch``; see :mod:`sim.run.draws`)."""
+    p.add_argument(
+        "--draw-params",
+        action="store_true",
+        help="draw every uncertain parameter from its range per replicate (same draw for "
+        "every scenario of a replicate), so intervals include parameter uncertainty",
+    )
+
+
+def run_options(args: argparse.Namespace, **given) -> RunOptions:
+    """The parsed common options as validated :class:`~sim.run.jobs.RunOptions`.
+
+    ``--no-monthly`` becomes ``monthly=False``; ``given`` overrides what was parsed.
+
+    Raises:
+        InputError: a bad value (exit 2 before anything runs), named as its option.
     """
-    from sim.run.batchfile import MAX_REPS, MAX_SEED, MAX_YEARS, start_problem
-
-    if not 0 <= args.seed <= MAX_SEED:
-        raise InputError(f"--seed: must be 0-{MAX_SEED} (64 bits), got {_short(args.seed)}")
-    if not 1 <= args.reps <= MAX_REPS:
-        raise InputError(f"--reps: must be 1-{MAX_REPS}, got {_short(args.reps)}")
-    if not 1 <= args.years <= MAX_YEARS:
-        raise InputError(f"--years: must be 1-{MAX_YEARS}, got {_short(args.years)}")
-    if not 0 < args.scale <= 20:
-        raise InputError(f"--scale: must be in (0, 20], got {args.scale}")
-    problem = start_problem(args.start)
-    if problem:
-        raise InputError(f"--start: {problem}")
+    values = {name: getattr(args, name) for name in OPTIONS if hasattr(args, name)}
+    if hasattr(args, "no_monthly"):
+        values["monthly"] = not args.no_monthly
+    return RunOptions(**{**values, **given})
 
 
-def _short(number: int) -> str:
-    """An integer as typed, cut short when it has more digits than a line can hold."""
-    text = str(number)
-    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
+def simulate(options: RunOptions, paths: list[str], command: str) -> int:
+    """Run scenario files with ``options``, write the results folder, print the summary.
+
+    What ``sim run`` and ``sim compare`` do: every scenario with the same replicate seeds
+    (:func:`sim.run.jobs.run_scenarios`), combined by :func:`sim.analysis.outputs.finish`.
+
+    Returns:
+        The exit code: 0, or 1 when a run failed (each failure printed with its traceback).
+    """
+    from sim.run.jobs import load_all, plan, run_scenarios
+
+    scenarios = load_all(paths)  # a refused file has not loaded the model yet
+    from sim.analysis.costs import discount_rate
+
+    discount_rate(scenarios)  # every scenario must discount at the same rate
+    job = plan(options, scenarios, command)
+    failures = run_scenarios(job, finish_and_print)
+    for record in failures:
+        print(
+            f"run failed: {record.label} replicate {record.replicate}\n{record.error}",
+            file=sys.stderr,
+        )
+    return 1 if failures else 0
 
 
-def default_out(command: str, stems: list[str]) -> Path:
-    """``results/<command>-<scenario stems>``."""
-    return Path("results") / f"{command}-{'-'.join(stems)}"
+def finish_and_print(job, runs_dir, folder, executor: dict) -> None:
+    """Combine the runs of ``sim run``/``compare`` into the results; print their summary."""
+    from sim.analysis.outputs import finish
+    from sim.present.console import print_summary
+    from sim.run.draws import manifest_draws
+
+    extra = {**executor, **manifest_draws(job.seeds, job.options.draw_params)}
+    result = finish(job, runs_dir, folder, extra)
+    if not job.options.quiet:
+        print_summary(result.headline, result.summary, result.manifest, folder.out)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.run.batchfile import start_problem
+from sim.run.jobs import start_problem
 from sim.run.lifeline import Lifeline
 
 DEFAULT_PORT = 8765

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.common import add_common
+from sim.cli.common import add_common, add_executor_options, run_options, simulate
 
 
 def add_parser(sub) -> None:
@@ -13,12 +13,10 @@ def add_parser(sub) -> None:
     p.add_argument("scenario", help="scenario TOML file")
     add_common(p, reps=1)
     p.add_argument("--no-monthly", action="store_true", help="skip monthly.parquet")
+    add_executor_options(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Run one scenario (the same machinery as ``sim compare``)."""
-    from sim.cli.compare import run_scenarios
-
-    args.scenarios = [args.scenario]
-    return run_scenarios(args, command="run")
+    return simulate(run_options(args), [args.scenario], command="run")

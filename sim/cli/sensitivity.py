@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.common import add_common, check_common
+from sim.cli.common import add_common, add_executor_options, run_options
 from sim.errors import InputError
 from sim.run.resultsdir import ResultsFolder
 
@@ -24,8 +24,6 @@ SCENARIOS = ["scenarios/baseline.toml", "scenarios/coordinated_ips.toml"]
 
 def add_parser(sub) -> None:
     """Register ``sim sensitivity``."""
-    from sim.cli.compare import add_executor_options
-
     p = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib Morris/Sobol)")
     p.add_argument("--method", choices=["morris", "sobol"], default="morris")
     p.add_argument("--params", default=None, help="comma-separated parameters (default: 10)")
@@ -49,11 +47,10 @@ def add_parser(sub) -> None:
 def plan(args: argparse.Namespace):
     """Validate every input and build the study (nothing runs)."""
     from sim.analysis.sensitivity import DEFAULT_PARAMS, Study, check
-    from sim.cli.compare import check_workers, load_all
+    from sim.run.jobs import load_all
     from sim.run.runner import replicate_seeds
 
-    check_common(args)
-    check_workers(args)
+    run_options(args)  # exit 2 on a bad common option, before anything runs
     if args.n < 2:
         raise InputError(f"--n: must be at least 2, got {args.n}")
     names = _split(args.params) or list(DEFAULT_PARAMS)

@@ -39,19 +39,13 @@ from sim.core.names import show, unknown
 from sim.core.params import check_value
 from sim.core.scenario import check_params, read_bytes, read_toml
 from sim.errors import InputError
+from sim.run.jobs import check_options
 
-KEYS = ("scenarios", "reps", "seed", "years", "scale", "start", "monthly", "variants", "grid")
+OPTIONS = ("reps", "seed", "years", "scale", "start", "monthly")  # checked by sim.run.jobs
+KEYS = ("scenarios", *OPTIONS, "variants", "grid")
 VARIANT_KEYS = ("name", "params")
 NAME_RE = re.compile(r"^[A-Za-z0-9_.+=,-]+$")
-START_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_VARIANTS = 10_000
-# the limits of the common options, for batch files and the command line alike
-MAX_REPS = 100_000  # far beyond any useful interval; a typo of 10^7 would plan for minutes
-MAX_SEED = 2**63 - 1  # the seed column is int64
-MAX_YEARS = 60
-# start years the model is meant for: its data describe the 2020s, and a four-digit year keeps
-# periods sortable ("0000-01" would give periods like "0-01", before the warm-up's origin)
-START_YEARS = (1900, 2100)
 
 
 @dataclass(frozen=True)
@@ -76,59 +70,6 @@ class BatchFile:
     def manifest_entry(self) -> dict:
         """The batch file as kept in the manifest."""
         return {"path": str(self.path), "sha256": self.sha256, "text": self.text}
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_int(path: Path, key: str, value: object, lo: int, hi: int) -> int:
-    if not _is_int(value):
-        raise InputError(f"{path}: {key}: must be an integer, got {value!r}")
-    if not lo <= value <= hi:
-        raise InputError(f"{path}: {key}: must be {lo}-{hi}, got {value}")
-    return value
-
-
-def _check_scale(path: Path, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{path}: scale: must be a number, got {value!r}")
-    if not 0 < value <= 20:
-        raise InputError(f"{path}: scale: must be in (0, 20], got {value}")
-    return float(value)
-
-
-def start_problem(value: object) -> str | None:
-    """What is wrong with a start month (``YYYY-MM``, a year in ``START_YEARS``), or None."""
-    if not isinstance(value, str) or not START_RE.match(value):
-        return f"must be a YYYY-MM string, got {show(repr(value))}"
-    lo, hi = START_YEARS
-    if not lo <= int(value[:4]) <= hi:
-        return f"the year must be {lo}-{hi}, got {value!r}"
-    return None
-
-
-def _check_start(path: Path, value: object) -> str:
-    problem = start_problem(value)
-    if problem:
-        raise InputError(f"{path}: start: {problem}")
-    return value
-
-
-def _check_monthly(path: Path, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise InputError(f"{path}: monthly: must be true or false, got {value!r}")
-    return value
-
-
-CHECKS = {
-    "reps": lambda p, v: _check_int(p, "reps", v, 1, MAX_REPS),
-    "seed": lambda p, v: _check_int(p, "seed", v, 0, MAX_SEED),
-    "years": lambda p, v: _check_int(p, "years", v, 1, MAX_YEARS),
-    "scale": _check_scale,
-    "start": _check_start,
-    "monthly": _check_monthly,
-}
 
 
 def _check_scenarios(path: Path, value: object) -> tuple[Path, ...]:
@@ -236,7 +177,8 @@ def load_batch(path: str | Path) -> BatchFile:
             raise InputError(f"{path}: {show(key)}: {unknown(key, KEYS)}")
     if "scenarios" not in data:
         raise InputError(f"{path}: scenarios: required key missing")
-    options = {key: check(path, data[key]) for key, check in CHECKS.items() if key in data}
+    options = {key: data[key] for key in OPTIONS if key in data}
+    check_options(options, where=lambda key: f"{path}: {key}")
     return BatchFile(
         path=path,
         text=text,

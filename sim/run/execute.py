@@ -1,7 +1,9 @@
 """Running many :class:`~sim.run.runner.RunSpec`: tasks, the worker's side, and the one loop.
 
 One loop (:func:`run_all`) serves every executor of :mod:`sim.run.executors` (in-process, local
-processes, Dask); :func:`run_into` is what ``sim run``, ``compare`` and ``batch`` call.
+processes, Dask); :func:`run_into` is what ``sim run``, ``compare`` and ``batch`` call, and
+:func:`run_in_memory` the one path that keeps tables in memory (the API, ``sim trial``,
+calibration and sensitivity designs).
 
 A task (:class:`RunTask`) carries a few run specs and, for local executors, the runs folder:
 the worker writes each run's Parquet files itself as soon as the run ends (temporary name, then
@@ -233,32 +235,60 @@ def run_all(
         fill()
 
 
-def execute(
-    specs: list[RunSpec], workers: int = 1, quiet: bool = False
+def run_in_memory(
+    specs: list[RunSpec], pool: Workers, on_done: Callable[[RunRecord], None] | None = None
 ) -> tuple[list[RunResult], list[tuple[RunSpec, str]]]:
-    """Run specs and keep their tables in memory (small jobs; batches use :func:`run_all`).
+    """Run specs on an entered executor and keep their tables in memory.
+
+    The one in-memory path: :func:`execute` (``sim trial``, :mod:`sim.api`) and calibration
+    and sensitivity designs (:func:`sim.analysis.calibrate.run_tables`) use it; batches write
+    run files instead (:func:`run_into`).
+
+    Args:
+        specs: the runs (labels and replicates unique).
+        pool: the executor (entered); its workers send the tables back.
+        on_done: called with each record as it finishes (progress).
 
     Returns:
-        The results in spec order, and the failures as (spec, traceback).
+        The results of the runs that succeeded, in spec order, and the failures as
+        (spec, traceback), in spec order.
     """
     by_key: dict[tuple[str, int], RunRecord] = {}
-    plugins = plugin_modules()
-    with choose(workers, None, len(specs)) as pool:
-        pool.writes_in_worker = False
+    pool.writes_in_worker = False
 
-        def keep(record: RunRecord) -> None:
-            by_key[(record.label, record.replicate)] = record
-            if not quiet:
-                print(
-                    f"[{len(by_key)}/{len(specs)}] {record.label} r{record.replicate}",
-                    file=sys.stderr,
-                )
+    def keep(record: RunRecord) -> None:
+        by_key[(record.label, record.replicate)] = record
+        if on_done is not None:
+            on_done(record)
 
-        run_all(tasks_for(specs, pool.workers, None, plugins), pool, keep)
+    run_all(tasks_for(specs, pool.workers, None, plugin_modules()), pool, keep)
     records = [by_key[(s.name, s.replicate)] for s in specs]
     results = [r.result for r in records if r.ok]
     failures = [(s, r.error) for s, r in zip(specs, records, strict=True) if not r.ok]
     return results, failures
+
+
+def execute(
+    specs: list[RunSpec], workers: int = 1, quiet: bool = False
+) -> tuple[list[RunResult], list[tuple[RunSpec, str]]]:
+    """Run specs on ``workers`` local processes (1: in this process), tables in memory.
+
+    For small jobs; batches use :func:`run_into`. Unless ``quiet``, each finished run is
+    counted on stderr.
+
+    Returns:
+        The results in spec order, and the failures as (spec, traceback).
+    """
+    done = 0
+
+    def count(record: RunRecord) -> None:
+        nonlocal done
+        done += 1
+        if not quiet:
+            print(f"[{done}/{len(specs)}] {record.label} r{record.replicate}", file=sys.stderr)
+
+    with choose(workers, None, len(specs)) as pool:
+        return run_in_memory(specs, pool, count)
 
 
 def run_into(

@@ -212,35 +212,22 @@ def check_address(address: str, option: str = "--scheduler") -> None:
 
 
 def worker_limit() -> int:
-    """The most local workers accepted: a few per core (each holds a whole model)."""
+    """The most local workers ``--workers`` accepts: a few per core (each holds a model)."""
     return max(MIN_WORKER_LIMIT, WORKERS_PER_CORE * (os.cpu_count() or 1))
-
-
-def check_workers(workers: int | None) -> None:
-    """``--workers`` is None (one per core) or between 1 and :func:`worker_limit`."""
-    if workers is None:
-        return
-    if workers < 1:
-        raise InputError(f"--workers: must be at least 1, got {workers}")
-    if workers > worker_limit():
-        raise InputError(
-            f"--workers: at most {worker_limit()} on this machine "
-            f"({WORKERS_PER_CORE} per core), got {workers}"
-        )
 
 
 def choose(workers: int | None, scheduler: str | None, runs: int) -> Workers:
     """Pick the executor: Dask with a scheduler address, else local processes or in-process.
 
     Args:
-        workers: local worker processes (None: one per core).
+        workers: local worker processes (None: one per core), checked by the caller
+            (:class:`sim.run.jobs.RunOptions`).
         scheduler: a Dask scheduler address; None reads ``DASK_SCHEDULER_ADDRESS``.
         runs: how many runs there are (never more local workers than runs).
 
     Raises:
-        InputError: a worker count out of range, or an unusable scheduler address.
+        InputError: an unusable scheduler address.
     """
-    check_workers(workers)
     if scheduler:
         return connect_dask(scheduler)
     if os.environ.get(SCHEDULER_ENV):

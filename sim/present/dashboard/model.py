@@ -24,6 +24,7 @@ from sim.core.scenario import Scenario
 from sim.errors import InputError
 from sim.present.dashboard import data
 from sim.present.dashboard.i18n import t
+from sim.run.jobs import option_problem
 
 DEFAULT_SCALE = 0.05
 COORD = "coord.fte"
@@ -106,10 +107,11 @@ def parse_seed(seed: object) -> int:
 
 
 def check_scale(scale: object) -> float:
-    """The population fraction, in (0, 20] as for every command."""
+    """The population fraction, checked as for every command (:mod:`sim.run.jobs`)."""
     value = float(scale)
-    if not 0 < value <= 20 or math.isnan(value):
-        raise InputError(f"scale: must be in (0, 20], got {scale}")
+    problem = option_problem("scale", value)
+    if problem:
+        raise InputError(f"scale: {problem}")
     return value
 
 
