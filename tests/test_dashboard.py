@@ -72,7 +72,14 @@ def test_coordination_off_sets_coordinators_to_zero(tmp_path):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"handover_loss": 1.5}, {"plan_conflict": "high"}, {"seed": "x"}, {"scale": 0}],
+    [
+        {"handover_loss": 1.5},
+        {"plan_conflict": "high"},
+        {"seed": "x"},
+        {"seed": str(2**63)},  # beyond the seed column's int64, as --seed
+        {"scale": 0},
+        {"scale": 21},
+    ],
 )
 def test_bad_slider_values_are_input_errors(kwargs):
     with pytest.raises(InputError):

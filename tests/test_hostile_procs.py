@@ -50,7 +50,8 @@ PLUGINS = {
     "plugin-calls-exit": ("import sys\nsys.exit(3)\n", "SystemExit"),
     "plugin-null-bytes": ("x = 1\0\n", "null bytes"),
     "plugin-imports-missing-module": ("import no_such_dependency_xyz\n", "no_such_dependency"),
-    "plugin-raises-multiline": ('raise ValueError("first\\nsecond")\n', "first second"),
+    # the message's newline is shown escaped (sim.errors.InputError), so it stays one line
+    "plugin-raises-multiline": ('raise ValueError("first\\nsecond")\n', r"first\nsecond"),
 }
 
 

@@ -332,7 +332,7 @@ def test_a_refusing_file_system_ends_the_loop_instead_of_failing_a_run(tmp_path:
 
 
 def test_sigterm_during_a_command_is_one_line_and_handlers_come_back(monkeypatch, capsys):
-    from sim import cli
+    from sim.cli.main import main
 
     def terminated(args) -> int:
         os.kill(os.getpid(), signal.SIGTERM)
@@ -341,6 +341,6 @@ def test_sigterm_during_a_command_is_one_line_and_handlers_come_back(monkeypatch
 
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     monkeypatch.setattr("sim.cli.run.main", terminated)
-    assert cli.main(["run", str(BASELINE)]) == 143
+    assert main(["run", str(BASELINE)]) == 143
     assert capsys.readouterr().err == "sim: interrupted\n"
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

@@ -101,8 +101,9 @@ def parse_seed(seed: object) -> int:
         value = int(str(seed).strip())
     except ValueError:
         raise InputError(f"seed: must be a whole number, got {seed!r}") from None
-    if value < 0:
-        raise InputError(f"seed: must be non-negative, got {value}")
+    problem = option_problem("seed", value)  # the range of every command's --seed
+    if problem:
+        raise InputError(f"seed: {problem}")
     return value
 
 
