@@ -1,4 +1,4 @@
-"""Parameters: one line each in ``sim/data/parameters.csv`` (value, unit, domain, range, source).
+"""Parameters: one line each in ``sim/data/parameters.csv`` (value, unit, domain, role, source).
 
 A :class:`Params` object is an immutable mapping from name to value. Scenario files override
 values by name; unknown names, wrong types and values outside a parameter's domain are
@@ -6,12 +6,20 @@ rejected. The domain ``[min, max]`` is every value the model runs at (``tests/
 test_param_domain.py`` runs each parameter at both ends); ``lo``/``hi`` are the plausible range
 used for uncertainty analysis and lie inside the domain.
 
-Columns: ``name, value, unit, min, max, lo, hi, source, calibrate``. ``min``/``max`` and
-``calibrate`` may be missing (a plugin's file written before they existed) or left empty on a
-line: a missing domain is then derived from the unit as before the columns existed (fractions
-and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and percentage points
-unbounded, everything else non-negative), so scenarios valid before stay valid; such a domain
-may be unbounded, and the plugin is then responsible for the values it accepts.
+Columns: ``name, value, unit, min, max, lo, hi, role, source``. ``role`` says what a run may do
+with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; never drawn),
+``calibrated`` (fitted to targets; drawn from the calibrated posterior once one exists),
+``uncertain`` (drawn from its range in probabilistic runs, ``--draw-params``) or ``fixed``
+(sourced; never drawn).
+
+``min``/``max`` and ``role`` may be missing (a plugin's file written before they existed) or
+left empty on a line: a missing domain is then derived from the unit as before the columns
+existed (fractions and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and
+percentage points unbounded, everything else non-negative), so scenarios valid before stay
+valid; such a domain may be unbounded, and the plugin is then responsible for the values it
+accepts. A missing role is ``fixed``. A file of the earlier format with a ``calibrate`` column
+instead of ``role`` is read as ``role``: ``true`` is ``calibrated``, ``false`` (or empty) is
+``fixed``, so an old plugin's parameters, its capacity among them, are never drawn.
 """
 
 from __future__ import annotations
@@ -23,8 +31,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "source", "calibrate"]
-OPTIONAL = ("min", "max", "calibrate")  # a file may lack these (read as described above)
+COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "role", "source"]
+OPTIONAL = ("min", "max", "role")  # a file may lack these (read as described above)
+LEGACY = {"calibrate": "role"}  # a column of the earlier format → the column it is read as
+ROLES = ("lever", "calibrated", "uncertain", "fixed")
+_LEGACY_ROLE = {"true": "calibrated", "false": "fixed", "": "fixed"}  # old ``calibrate`` values
 _UNIT_DOMAIN = {
     "fraction": (0.0, 1.0),
     "probability": (0.0, 1.0),
@@ -41,7 +52,7 @@ def unit_domain(unit: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One parameter's line: default value, unit, domain, plausible range and source."""
+    """One parameter's line: default value, unit, domain, plausible range, role and source."""
 
     name: str
     value: float
@@ -49,7 +60,7 @@ class ParamSpec:
     lo: float
     hi: float
     source: str
-    calibrate: bool
+    role: str = "fixed"  # one of ROLES
     min: float = -math.inf  # the domain (``min``/``max`` columns, or derived from the unit)
     max: float = math.inf
 
@@ -57,6 +68,11 @@ class ParamSpec:
     def is_assumption(self) -> bool:
         """True when the value is an assumption rather than a sourced figure."""
         return self.source.strip().lower().startswith("assumption")
+
+    @property
+    def drawn(self) -> bool:
+        """True when probabilistic runs draw the value from its range (role ``uncertain``)."""
+        return self.role == "uncertain"
 
     def domain(self) -> tuple[float, float]:
         """The valid domain of values: every value in it is one the model runs at."""
@@ -83,6 +99,18 @@ def _domain(row: dict) -> tuple[float, float]:
     return lo, hi
 
 
+def _role(row: dict) -> str:
+    """The line's role: the ``role`` cell, or an old ``calibrate`` cell read as one."""
+    if "role" in row:
+        text = (row["role"] or "").strip() or "fixed"
+    else:
+        text = (row.get("calibrate") or "").strip().lower()
+        text = _LEGACY_ROLE.get(text, text)
+    if text not in ROLES:
+        raise ValueError(f"parameter {row['name']}: role: {text!r} is not one of {ROLES}")
+    return text
+
+
 def _spec(row: dict) -> ParamSpec:
     lo_d, hi_d = _domain(row)
     spec = ParamSpec(
@@ -92,7 +120,7 @@ def _spec(row: dict) -> ParamSpec:
         lo=_number(row, "lo"),
         hi=_number(row, "hi"),
         source=row["source"],
-        calibrate=(row.get("calibrate") or "").strip().lower() == "true",
+        role=_role(row),
         min=lo_d,
         max=hi_d,
     )
@@ -101,18 +129,21 @@ def _spec(row: dict) -> ParamSpec:
             f"parameter {spec.name}: value {spec.value} and range [{spec.lo}, {spec.hi}] "
             f"must lie inside its domain [{lo_d}, {hi_d}]"
         )
+    if spec.drawn and not spec.lo < spec.hi:
+        raise ValueError(f"parameter {spec.name}: uncertain, so its range needs lo < hi")
     return spec
 
 
 def _parse_rows(text: str) -> dict[str, ParamSpec]:
     reader = csv.DictReader(io.StringIO(text))
     names = reader.fieldnames or []
-    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
-    unknown = [c for c in names if c not in COLUMNS]
-    if missing or unknown or len(set(names)) < len(names):
+    read_as = [LEGACY.get(c, c) for c in names]
+    missing = [c for c in COLUMNS if c not in read_as and c not in OPTIONAL]
+    unknown = [c for c in read_as if c not in COLUMNS]
+    if missing or unknown or len(set(read_as)) < len(read_as):
         raise ValueError(
-            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out), "
-            f"got {names}"
+            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out; "
+            f"an earlier file's calibrate is read as role), got {names}"
         )
     return {row["name"]: _spec(row) for row in reader}
 
