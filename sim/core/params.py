@@ -149,6 +149,7 @@ def _parse_rows(text: str) -> dict[str, ParamSpec]:
 
 
 _REGISTRY: dict[str, ParamSpec] = {}
+_ADDED = 0  # how many times parameter lines were registered (for caches of Params)
 
 
 def package_specs() -> dict[str, ParamSpec]:
@@ -166,11 +167,18 @@ def specs() -> dict[str, ParamSpec]:
 
 def register_parameters(csv_text: str) -> None:
     """Add parameter lines (same columns as the package file), e.g. from a plugin service."""
+    global _ADDED
     new = _parse_rows(csv_text)
     clash = sorted(set(new) & set(specs()))
     if clash and any(new[k] != specs()[k] for k in clash):
         raise ValueError(f"parameters already defined differently: {clash}")
     _REGISTRY.update(new)
+    _ADDED += 1
+
+
+def registry_state() -> tuple[int, int]:
+    """Changes whenever the known parameters change: a cached :class:`Params` is stale then."""
+    return _ADDED, len(specs())
 
 
 def parameter_table():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.core.names import show, unknown
-from sim.core.params import Params, check_value
+from sim.core.params import Params, check_value, registry_state
 from sim.errors import InputError
 
 TOP_KEYS = {"name", "description", "extends", "params"}
@@ -54,13 +54,26 @@ class Scenario:
 
     @property
     def params(self) -> Params:
-        """Parameter values in force from the start month."""
-        return Params(self.overrides)
+        """Parameter values in force from the start month (built once, see :meth:`_built`)."""
+        return self._built("params", self.overrides)
 
     @property
     def warmup_params(self) -> Params:
         """Parameters of the chain's root (the history before the start; usually baseline)."""
-        return Params(self.root_overrides)
+        return self._built("warmup_params", self.root_overrides)
+
+    def _built(self, key: str, overrides: dict[str, float]) -> Params:
+        """The Params of ``overrides``, made on first use and kept with the scenario.
+
+        Made again only when parameters were registered since (a plugin loaded after the
+        scenario), so it always holds every known parameter. :func:`dataclasses.replace`
+        makes a new scenario with an empty cache.
+        """
+        cache = self.__dict__.setdefault("_params_cache", {})  # frozen: not a field
+        state = registry_state()
+        if key not in cache or cache[key][0] != state:
+            cache[key] = (state, Params(overrides))
+        return cache[key][1]
 
 
 def _kind(mode: int) -> str | None:

@@ -14,6 +14,8 @@ from sim.core.population import Mh
 from sim.services import register
 from sim.services.base import Service, end_hazard, scaled_capacity
 
+CAPACITY = {"bup": "bup_capacity", "dps": "dps_capacity"}  # clinic → its places parameter
+
 
 @register
 class MentalHealthClinic(Service):
@@ -28,7 +30,7 @@ class MentalHealthClinic(Service):
 
     def configure(self) -> None:
         """Capacity: treatment places (scaled)."""
-        full = self.model.params[f"{self.name}_capacity"]
+        full = self.model.params[CAPACITY[self.name]]
         self.capacity = scaled_capacity(full, self.model.scale)
 
     def in_age(self, pids: np.ndarray) -> np.ndarray:
