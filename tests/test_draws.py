@@ -20,7 +20,7 @@ def test_rule_draws_uncertain_parameters_but_not_levers_or_sourced_values():
     assert "handover_loss" in names and "plan_conflict" in names
     assert not any(specs()[n].role == "lever" for n in names)  # ips.fte, coord.fte ... are set
     assert "ips.fte" not in names and "coord.fte" not in names  # by scenarios
-    assert "entry_cohort_size" not in names  # SSB figure
+    assert "demography.entry_cohort_size" not in names  # SSB figure
     assert "cost.discount_rate" not in names  # Finansdepartementet
     assert all(specs()[n].is_assumption for n in names)
 

@@ -194,9 +194,9 @@ class CostLedger(Service):
         m, p = self.model, self.model.params
         by_name = {s.name: s for s in m.services}
         if name == "nav_caseworker":
-            return p["nav_caseworkers"] * m.scale, len(by_name["nav"].active)
+            return p["nav.caseworkers"] * m.scale, len(by_name["nav"].active)
         if name == "followup_adviser":
-            return p["ot_advisers"] * m.scale, len(by_name["followup"].active)
+            return p["followup.advisers"] * m.scale, len(by_name["followup"].active)
         if name in ("ips_specialist", "coordinator"):
             service = by_name["ips" if name == "ips_specialist" else "coordinator"]
             return service.fte * m.scale, len(service.active)

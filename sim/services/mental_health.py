@@ -14,7 +14,7 @@ from sim.core.population import Mh
 from sim.services import register
 from sim.services.base import Service, end_hazard, scaled_capacity
 
-CAPACITY = {"bup": "bup_capacity", "dps": "dps_capacity"}  # clinic → its places parameter
+CAPACITY = {"bup": "bup.capacity", "dps": "dps.capacity"}  # clinic → its places parameter
 
 
 @register
@@ -43,7 +43,7 @@ class MentalHealthClinic(Service):
         m, pop = self.model, self.model.pop
         if not self.adult:
             self._transfer_at_18()
-        p_end = end_hazard(m.params["treatment_months"])
+        p_end = end_hazard(m.params["mental_health.treatment_months"])
         ends = m.streams.bernoulli(f"{self.name}:treatment_end", self.active, p_end)
         self.release(ends | (pop.mh[self.active] == Mh.NONE))
         self.leave_queue(pop.mh[self.queue] > Mh.NONE)
@@ -63,6 +63,8 @@ class MentalHealthClinic(Service):
         m = self.model
         treated = in_any(pids, m.pop.n, self.active)
         out = np.ones(len(pids))
-        gain = (m.params["treatment_recovery_rr"] - 1.0) * m.conflict_factor(pids[treated])
+        gain = (m.params["mental_health.treatment_recovery_rr"] - 1.0) * m.conflict_factor(
+            pids[treated]
+        )
         out[treated] = 1.0 + gain
         return out
