@@ -78,7 +78,7 @@ def test_every_literal_parameter_key_is_a_parameter(monkeypatch):
         if isinstance(key, ast.Constant) and isinstance(key.value, str)
         if key.value not in known | COLUMNS
     ]
-    assert not unknown, f"keys that are not parameters (renamed? misspelt?): {unknown}"
+    assert not unknown, f"not parameters (run tools/rename_parameters.py? misspelt?): {unknown}"
 
 
 def test_a_scenario_builds_its_parameters_once():

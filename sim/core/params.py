@@ -20,13 +20,21 @@ valid; such a domain may be unbounded, and the plugin is then responsible for th
 accepts. A missing role is ``fixed``. A file of the earlier format with a ``calibrate`` column
 instead of ``role`` is read as ``role``: ``true`` is ``calibrated``, ``false`` (or empty) is
 ``fixed``, so an old plugin's parameters, its capacity among them, are never drawn.
+
+A parameter that belongs to one service or process carries its prefix (``followup.advisers``,
+``nav.followup_boost``). The names they had before are aliases (:func:`renamed`, from
+``sim/data/renamed_parameters.csv``): a scenario file, a batch file, overrides given in
+Python and code that reads a parameter by its old name keep working, each with a one-line
+:class:`RenamedParameterWarning` naming the new name.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -43,6 +51,46 @@ _UNIT_DOMAIN = {
     "percentage points": (-math.inf, math.inf),
     "IPS-25 score": (25.0, 125.0),
 }
+
+
+# names that are no longer parameters → what became of them
+RETIRED = {
+    "ips.target_rr": "no longer a parameter: the IPS trial's target risk ratio is the trial "
+    "line of sim/data/targets.csv",
+}
+
+
+class RenamedParameterWarning(FutureWarning):
+    """A parameter was named by its old name; it is read as its new one."""
+
+
+@functools.cache
+def renamed() -> dict[str, str]:
+    """Old parameter name → its current name (``sim/data/renamed_parameters.csv``)."""
+    text = resources.files("sim").joinpath("data/renamed_parameters.csv").read_text("utf-8")
+    return {row["old"]: row["new"] for row in csv.DictReader(io.StringIO(text))}
+
+
+def current_name(name: str) -> str:
+    """The name a parameter has now: an old name's new one, any other name unchanged."""
+    return renamed().get(name, name)
+
+
+def rename_note(old: str) -> str:
+    """The one-line note for an old name."""
+    return f"{old} is now named {renamed()[old]} (the old name still works)"
+
+
+def with_current_names(overrides: Mapping[str, float], stacklevel: int = 1) -> dict:
+    """``overrides`` keyed by current names (a later entry wins); a warning per old name.
+
+    ``stacklevel`` as for :func:`warnings.warn`, counted from the caller of this function.
+    """
+    if not any(k in renamed() for k in overrides):
+        return dict(overrides)
+    for old in (k for k in overrides if k in renamed()):
+        warnings.warn(rename_note(old), RenamedParameterWarning, stacklevel=stacklevel + 1)
+    return {current_name(k): v for k, v in overrides.items()}
 
 
 def unit_domain(unit: str) -> tuple[float, float]:
@@ -169,6 +217,9 @@ def register_parameters(csv_text: str) -> None:
     """Add parameter lines (same columns as the package file), e.g. from a plugin service."""
     global _ADDED
     new = _parse_rows(csv_text)
+    taken = sorted(set(new) & set(renamed()))
+    if taken:
+        raise ValueError(f"parameter names kept as aliases of renamed ones: {taken}")
     clash = sorted(set(new) & set(specs()))
     if clash and any(new[k] != specs()[k] for k in clash):
         raise ValueError(f"parameters already defined differently: {clash}")
@@ -192,12 +243,18 @@ class Params(Mapping[str, float]):
     """Immutable parameter values: package defaults plus validated overrides."""
 
     def __init__(self, overrides: Mapping[str, float] | None = None):
+        self.overrides = with_current_names(overrides or {}, stacklevel=2)
         self._values = {name: s.value for name, s in specs().items()}
-        self._values.update(overrides or {})
-        self.overrides = dict(overrides or {})
+        self._values.update(self.overrides)
 
     def __getitem__(self, key: str) -> float:
-        return self._values[key]
+        try:
+            return self._values[key]
+        except KeyError:
+            if key not in renamed():
+                raise
+        warnings.warn(rename_note(key), RenamedParameterWarning, stacklevel=2)
+        return self._values[renamed()[key]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -214,19 +271,23 @@ class Params(Mapping[str, float]):
 
 
 def check_value(name: str, value: object) -> str | None:
-    """Return a problem description for one override, or None when it is valid."""
+    """Return a problem description for one override, or None when it is valid.
+
+    An old name is checked as its new one (see :func:`renamed`).
+    """
     known = specs()
-    if name not in known:
+    spec = known.get(current_name(name))
+    if spec is None:
         from sim.core.names import unknown
 
-        return unknown(name, known, "parameter")
+        return RETIRED.get(name) or unknown(name, known, "parameter")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number, got {type(value).__name__} {_show(value)}"
-    lo, hi = known[name].domain()
+    lo, hi = spec.domain()
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
     if not lo <= value <= hi:  # exact for integers of any size (never converted to float)
-        unit = known[name].unit
+        unit = spec.unit
         return f"value {_show(value)} outside its valid range [{_num(lo)}, {_num(hi)}] ({unit})"
     return None
 
