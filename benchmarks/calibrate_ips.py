@@ -1,10 +1,11 @@
-"""Calibrate ``ips.job_find_rr`` so the emulated trial reproduces ``ips.target_rr``.
+"""Calibrate ``ips.job_find_rr`` so the emulated trial reproduces its target.
 
 The published IPS effect is a risk ratio of competitive employment at 12-18 months (IPS vs
 usual services), not a hazard multiplier. This script runs the emulated trial
 (``nav_mental_health``, baseline scenario, the same replicate seeds for every candidate, so
 the risk ratio moves smoothly with the multiplier) and bisects the job-finding multiplier
-until the risk ratio of ``employed_at`` 12 months matches the target. Rerun it whenever the
+until the risk ratio of ``employed_at`` 12 months matches the target (the ``trial`` line
+``trial_rr_employed_at`` of ``sim/data/targets.csv``). Rerun it whenever the
 baseline's labour-market or IPS parameters change, and copy the value into
 ``sim/data/parameters.csv``.
 
@@ -21,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.targets import IPS_TRIAL_RR, target_value
 from sim.analysis.trial import TrialConfig, as_trial, summarize_trial, years_needed
-from sim.core.params import Params
 from sim.core.scenario import load_scenario
 from sim.run.execute import execute
 from sim.run.runner import RunSpec, replicate_seeds
@@ -71,7 +72,7 @@ def main() -> None:
     p.add_argument("--lo", type=float, default=1.0)
     p.add_argument("--hi", type=float, default=4.0)
     args = p.parse_args()
-    target = Params()["ips.target_rr"]
+    target = target_value(*IPS_TRIAL_RR)
     lo, hi, rows = args.lo, args.hi, []
     t0 = time.perf_counter()
     for _ in range(args.steps):

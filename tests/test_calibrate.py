@@ -74,8 +74,8 @@ def test_synthetic_truth_is_recovered():
     disability stock), scale 0.05, 1 year, 2 seeds (common random numbers), budget 24.
     Tolerance: 5 % of each parameter's range (found: 0.2477 and 0.0764, within 1.1 % and 2.4 %).
     """
-    names = ["aap_grant_monthly", "disability_from_aap_monthly"]
-    truth = {"aap_grant_monthly": 0.25, "disability_from_aap_monthly": 0.08}
+    names = ["nav.aap_grant_monthly", "nav.disability_from_aap_monthly"]
+    truth = {"nav.aap_grant_monthly": 0.25, "nav.disability_from_aap_monthly": 0.08}
     base = load_scenario(BASELINE)
     problem = Problem(base, names, pd.DataFrame(), replicate_seeds(7, 2), years=1, scale=0.05)
     u_true = (np.array([truth[n] for n in names]) - problem.lo) / (problem.hi - problem.lo)

@@ -102,7 +102,7 @@ def test_model_params_recreate_the_model_as_solaraviz_does(stepped):
 
 
 def test_sliders_start_at_the_scenario_values(tmp_path):
-    file = write_scenario(tmp_path / "loss.toml", {"handover_loss": 0.1, "nav_caseworkers": 120})
+    file = write_scenario(tmp_path / "loss.toml", {"handover_loss": 0.1, "nav.caseworkers": 120})
     params = model_params(str(file), "nb", seed=3, scale=0.1)
     assert params["handover_loss"]["value"] == 0.1
     assert params["nav_caseworkers"] == {**params["nav_caseworkers"], "value": 120, "min": 0}

@@ -11,16 +11,16 @@ from conftest import SCENARIOS
 from sim.cli.main import main
 from sim.core.params import specs
 from sim.core.scenario import load_scenario
-from sim.run.draws import LEVERS, apply_draw, draw, drawn_specs, levers, uncertain
+from sim.run.draws import apply_draw, draw, drawn_specs, levers, uncertain
 from sim.run.runner import RunSpec, replicate_seeds
 
 
-def test_rule_draws_assumptions_but_not_levers_or_sourced_values():
+def test_rule_draws_uncertain_parameters_but_not_levers_or_sourced_values():
     names = {s.name for s in uncertain()}
     assert "handover_loss" in names and "plan_conflict" in names
-    assert not names & LEVERS  # ips.fte, coord.fte ... are set by scenarios
-    assert "ips.target_rr" not in names  # Norwegian RCT: keeps its value
-    assert "entry_cohort_size" not in names  # SSB figure
+    assert not any(specs()[n].role == "lever" for n in names)  # ips.fte, coord.fte ... are set
+    assert "ips.fte" not in names and "coord.fte" not in names  # by scenarios
+    assert "demography.entry_cohort_size" not in names  # SSB figure
     assert "cost.discount_rate" not in names  # Finansdepartementet
     assert all(specs()[n].is_assumption for n in names)
 

@@ -30,12 +30,12 @@ mentor_months,6,months,3,12,assumption (test plugin),false
 """
 CAPACITY_UNITS = {"places", "treatment places", "FTE"}
 CORE_CAPACITIES = {
-    "bup_capacity",
-    "dps_capacity",
-    "ot_advisers",
-    "nav_caseworkers",  # their caseload sets NAV follow-up intensity for everyone in an area
-    "programme_places",
-    "qualification_places",
+    "bup.capacity",
+    "dps.capacity",
+    "followup.advisers",
+    "nav.caseworkers",  # their caseload sets NAV follow-up intensity for everyone in an area
+    "nav.programme_places",
+    "nav.qualification_places",
 }
 
 

@@ -48,37 +48,58 @@ def _plugin(params: str) -> Callable[[Path], list]:
 REFUSED = {
     "fraction_above_max": (_run("handover_loss = 1.0000001"), "params.handover_loss"),
     "fraction_below_min": (_run("plan_conflict = -1e-9"), "params.plan_conflict"),
-    "probability_above_max": (_run("job_find_monthly = 1.5"), "params.job_find_monthly"),
-    "ratio_above_max": (_run("treatment_recovery_rr = 10.5"), "params.treatment_recovery_rr"),
-    "arrivals_above_max": (_run("immigrant_arrivals = 5001"), "params.immigrant_arrivals"),
-    "capacity_above_max": (_run("dps_capacity = 1000001"), "params.dps_capacity"),
-    "duration_above_max": (_run("treatment_months = 61"), "params.treatment_months"),
-    "negative_duration": (_run("higher_ed_months = -1"), "params.higher_ed_months"),
+    "probability_above_max": (
+        _run('"labour.job_find_monthly" = 1.5'),
+        "params.labour.job_find_monthly",
+    ),
+    "ratio_above_max": (
+        _run('"mental_health.treatment_recovery_rr" = 10.5'),
+        "params.mental_health.treatment_recovery_rr",
+    ),
+    "arrivals_above_max": (
+        _run('"demography.immigrant_arrivals" = 5001'),
+        "params.demography.immigrant_arrivals",
+    ),
+    "capacity_above_max": (_run('"dps.capacity" = 1000001'), "params.dps.capacity"),
+    "duration_above_max": (
+        _run('"mental_health.treatment_months" = 61'),
+        "params.mental_health.treatment_months",
+    ),
+    "negative_duration": (
+        _run('"school.higher_ed_months" = -1'),
+        "params.school.higher_ed_months",
+    ),
     "fidelity_below_scale": (_run('"ips.fidelity" = 24.5'), "params.ips.fidelity"),
     "elasticity_positive": (
-        _run("job_find_unemployment_elasticity = 0.5"),
-        "params.job_find_unemployment_elasticity",
+        _run('"labour.job_find_unemployment_elasticity" = 0.5'),
+        "params.labour.job_find_unemployment_elasticity",
     ),
     "integer_300_digits": (
         _run('"ips.fte" = 1' + "0" * 299),
         "params.ips.fte: integer beyond 64 bits",
     ),
     "negative_integer_4000_digits": (
-        _run("entry_cohort_size = -" + "9" * 4000),
+        _run('"demography.entry_cohort_size" = -' + "9" * 4000),
         "integer beyond 64 bits",
     ),
-    "integer_beyond_float": (_run("student_arrivals = 1" + "0" * 400), "params.student_arrivals"),
-    "float_1e300": (_run("programme_places = 1e300"), "params.programme_places"),
+    "integer_beyond_float": (
+        _run('"demography.student_arrivals" = 1' + "0" * 400),
+        "params.demography.student_arrivals",
+    ),
+    "float_1e300": (_run('"nav.programme_places" = 1e300'), "params.nav.programme_places"),
     "boolean": (_run("handover_loss = true"), "must be a number"),
     "string_number": (_run('"ips.fte" = "40"'), "must be a number"),
-    "list": (_run("bup_capacity = [1, 2]"), "must be a number"),
+    "list": (_run('"bup.capacity" = [1, 2]'), "must be a number"),
     "inf": (_run("plan_conflict = inf"), "finite"),
-    "negative_inf": (_run("unemployment_change_yearly = -inf"), "finite"),
+    "negative_inf": (_run('"labour.unemployment_change_yearly" = -inf'), "finite"),
     "batch_variant_outside": (
-        _batch('[[variants]]\nname = "a"\nparams = { treatment_months = 1000 }'),
-        "treatment_months",
+        _batch('[[variants]]\nname = "a"\nparams = { "mental_health.treatment_months" = 1000 }'),
+        "mental_health.treatment_months",
     ),
-    "batch_grid_outside": (_batch("[grid]\nunemployment_rate = [0.0, 1.01]"), "unemployment_rate"),
+    "batch_grid_outside": (
+        _batch('[grid]\n"labour.unemployment_rate" = [0.0, 1.01]'),
+        "labour.unemployment_rate",
+    ),
     "plugin_parameter_negative": (_plugin('"clubhouse.places" = -1'), "clubhouse.places"),
     "plugin_parameter_above_max": (_plugin('"clubhouse.months" = 61'), "clubhouse.months"),
 }
@@ -86,11 +107,15 @@ REFUSED = {
 # id: a command at the ends of domains that once crashed the model (exit 0)
 RUNS = {
     "zero_durations_and_unemployment": _run(
-        "higher_ed_months = 0\ntreatment_months = 0\nprogramme_months = 0\nunemployment_rate = 0"
+        '"school.higher_ed_months" = 0\n"mental_health.treatment_months" = 0\n'
+        '"nav.programme_months" = 0\n"labour.unemployment_rate" = 0'
     ),
-    "large_arrivals": _run("student_arrivals = 5000\nimmigrant_arrivals = 5000"),
+    "large_arrivals": _run(
+        '"demography.student_arrivals" = 5000\n"demography.immigrant_arrivals" = 5000'
+    ),
     "no_staff_at_all": _run(
-        'nav_caseworkers = 0\not_advisers = 0\n"ips.fte" = 0\nbup_capacity = 0\ndps_capacity = 0'
+        '"nav.caseworkers" = 0\n"followup.advisers" = 0\n"ips.fte" = 0\n'
+        '"bup.capacity" = 0\n"dps.capacity" = 0'
     ),
 }
 

@@ -20,12 +20,12 @@ from sim.services.ips import fidelity_share, scaled_rr
 INTERVENTIONS = ["coordinated_ips", "ips_only", "coordination_only", "faster_nav_followup"]
 # capacities large enough never to bind, so only the youth a service reaches can change
 NON_BINDING = {
-    "bup_capacity": 1e5,
-    "dps_capacity": 1e5,
-    "ot_advisers": 1e4,
-    "programme_places": 1e5,
-    "qualification_places": 1e5,
-    "nav_caseworkers": 1e5,
+    "bup.capacity": 1e5,
+    "dps.capacity": 1e5,
+    "followup.advisers": 1e4,
+    "nav.programme_places": 1e5,
+    "nav.qualification_places": 1e5,
+    "nav.caseworkers": 1e5,
 }
 
 

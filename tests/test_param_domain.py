@@ -45,10 +45,10 @@ SHARES = {  # metrics whose values are shares or rates: in [0, 1]
 }
 # the values that crashed the model before (ZeroDivisionError, negative warm-up cohorts)
 CRASHED = {
-    "higher_ed_months": 0,
-    "treatment_months": 0,
-    "programme_months": 0,
-    "unemployment_rate": 0,
+    "school.higher_ed_months": 0,
+    "mental_health.treatment_months": 0,
+    "nav.programme_months": 0,
+    "labour.unemployment_rate": 0,
 }
 PLUGIN = ROOT / "examples" / "clubhouse" / "clubhouse.py"
 CLUBHOUSE = ROOT / "examples" / "clubhouse" / "clubhouse.toml"
@@ -152,13 +152,16 @@ def test_values_that_crashed_the_model_run(tmp_path, name):
 
 def test_large_arrivals_run(tmp_path):
     """Migrants alone outnumber the 2024 count of the oldest ages: their warm-up cohorts are 0."""
-    params = {"student_arrivals": SPECS["student_arrivals"].max}
-    yearly = run_at(tmp_path, {**params, "immigrant_arrivals": SPECS["immigrant_arrivals"].max})
+    params = {"demography.student_arrivals": SPECS["demography.student_arrivals"].max}
+    yearly = run_at(
+        tmp_path,
+        {**params, "demography.immigrant_arrivals": SPECS["demography.immigrant_arrivals"].max},
+    )
     assert yearly.query("metric == 'population'")["value"].gt(0).all()
 
 
 def test_no_caseworkers_gives_no_nav_caseload_row(tmp_path):
-    yearly = run_at(tmp_path, {"nav_caseworkers": 0})
+    yearly = run_at(tmp_path, {"nav.caseworkers": 0})
     nav = yearly.query("metric == 'caseload_per_worker' and group == 'service:nav'")
     assert nav.empty
 

@@ -91,7 +91,11 @@ def test_nothing_is_loaded_from_the_network(report):
 
 @pytest.mark.slow
 def test_nb_has_no_english_labels(tmp_path_factory):
-    text = " ".join(_page(built_report(tmp_path_factory, "nb")).text)
+    html = built_report(tmp_path_factory, "nb").read_text(encoding="utf-8")
+    html = re.sub(r'<ul lang="und">.*?</ul>', "", html, flags=re.S)  # cited literature as written
+    page = _Page()
+    page.feed(html)
+    text = " ".join(page.text)
     nb, en = load_dictionary("nb"), load_dictionary("en")
     for key, english in en.items():
         if english == nb[key] or key.endswith(".url"):

@@ -56,7 +56,9 @@ def test_morris_on_the_model_ranks_an_unused_dummy_last():
     elementary effect of the dummy is exactly zero; the job-finding and job-loss rates move
     the NEET rate within two years.
     """
-    s = study(["job_find_monthly", "job_loss_monthly"], years=2, scale=0.02, dummy=True)
+    s = study(
+        ["labour.job_find_monthly", "labour.job_loss_monthly"], years=2, scale=0.02, dummy=True
+    )
     x = sample(s.problem(), "morris", 2, seed=1)
     with choose(2, None, len(x)) as pool:
         y = run_design(s, x, pool)

@@ -10,9 +10,9 @@ import pytest
 from conftest import BASELINE
 from scipy.stats import chi2_contingency
 
+from sim.analysis.targets import IPS_TRIAL_RR, target_value
 from sim.analysis.trial import TrialConfig, as_trial, wilson, years_needed
 from sim.cli.main import main
-from sim.core.params import Params
 from sim.core.population import Activity, Mh, NavStatus
 from sim.core.scenario import load_scenario
 from sim.run.runner import RunSpec, build_model, replicate_seeds
@@ -142,11 +142,11 @@ def test_bad_options_exit_2_and_write_nothing(tmp_path, bad):
 
 @pytest.mark.slow
 def test_trial_reproduces_the_target_risk_ratio(tmp_path):
-    """Full scale, 6 replicates: RR of employed_at 12 months within 0.1 of ips.target_rr."""
+    """Full scale, 6 replicates: RR of employed_at 12 months within 0.1 of its target."""
     out = tmp_path / "full"
     argv = ["trial", "--scale", "1", "--reps", "6", "--workers", "2", "--out", str(out)]
     assert main([*argv, "--quiet"]) == 0
     trial = json.loads((out / "trial.json").read_text(encoding="utf-8"))
     rr = trial["risk_ratio"]["ips/usual"]["employed_at"]["12"]
     print(f"risk ratio at 12 months: {rr:.3f}")
-    assert rr == pytest.approx(Params()["ips.target_rr"], abs=0.1)
+    assert rr == pytest.approx(target_value(*IPS_TRIAL_RR), abs=0.1)

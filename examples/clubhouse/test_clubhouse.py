@@ -27,6 +27,7 @@ from sim.cli.main import main
 from sim.core.population import FIELDS, TRACKED
 from sim.core.scenario import load_scenario
 from sim.errors import InputError
+from sim.run.draws import drawn_specs
 from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one
 
 EXAMPLE = Path(__file__).resolve().parent
@@ -149,6 +150,26 @@ def test_parameters_have_sources_and_ranges(clubhouse):
         assert spec.source.startswith("assumption"), name
         assert spec.lo <= spec.value <= spec.hi, name
     assert load_scenario(SCENARIO).overrides["clubhouse.places"] > 0
+
+
+def test_a_draw_leaves_the_clubhouse_levers_at_their_scenario_values(clubhouse):
+    """``--draw-params`` draws the clubhouse's effects but never its places (its dose).
+
+    Before the role column, a drawn baseline got a randomly sized clubhouse (seed 12345:
+    about 231 places) and the clubhouse scenario lost its 300.
+    """
+    levers = [n for n, *_, role, _ in clubhouse.PARAMETERS if role == "lever"]
+    assert "clubhouse.places" in levers
+    scenarios = [load_scenario(BASELINE), load_scenario(SCENARIO)]
+    seeds = replicate_seeds(12345, 2)
+    runs = [RunSpec(sc, r, seed) for r, seed in enumerate(seeds) for sc in scenarios]
+    for run, drawn in zip(runs, drawn_specs(runs, True), strict=True):
+        assert "clubhouse.job_find_rr" in drawn.draws  # an uncertain effect is drawn
+        for name in levers:
+            assert name not in drawn.draws
+            assert drawn.scenario.params[name] == run.scenario.params[name], name
+            assert drawn.scenario.warmup_params[name] == run.scenario.warmup_params[name]
+    assert [d.scenario.params["clubhouse.places"] for d in drawn_specs(runs, True)[:2]] == [0, 300]
 
 
 def test_zero_places_reproduce_the_baseline_exactly(clubhouse, baseline_run, baseline_spec):

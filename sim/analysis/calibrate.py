@@ -40,11 +40,11 @@ from sim.run.runner import RunSpec
 # parameter → the target that identifies it (the default set: six, each with its own moment)
 DEFAULT_PARAMS = {
     "handover_loss": "neet_rate all (plan_conflict fixed at its prior)",
-    "nav_chance_contact_monthly": "neet_status_share unknown",
-    "aap_grant_monthly": "aap_count_under30",
-    "disability_from_aap_monthly": "disability_count_under30",
-    "dropout_vocational_yearly": "dropout_rate all (academic kept at its Udir ratio)",
-    "final_year_pass": "upper_secondary_completion_5_6y",
+    "nav.chance_contact_monthly": "neet_status_share unknown",
+    "nav.aap_grant_monthly": "aap_count_under30",
+    "nav.disability_from_aap_monthly": "disability_count_under30",
+    "school.dropout_vocational_yearly": "dropout_rate all (academic kept at its Udir ratio)",
+    "school.final_year_pass": "upper_secondary_completion_5_6y",
 }
 CONFOUNDED = ("handover_loss", "plan_conflict")
 TARGET_COLUMNS = ["metric", "group", "period", "value", "lo", "hi", "weight", "reference_year"]

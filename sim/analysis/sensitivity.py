@@ -35,13 +35,13 @@ from sim.run.runner import RunSpec
 DEFAULT_PARAMS = [
     "handover_loss",
     "plan_conflict",
-    "job_find_monthly",
-    "job_loss_monthly",
-    "nav_chance_contact_monthly",
-    "nav_followup_boost",
-    "mh_onset_monthly",
-    "treatment_recovery_rr",
-    "school_return_neet_yearly",
+    "labour.job_find_monthly",
+    "labour.job_loss_monthly",
+    "nav.chance_contact_monthly",
+    "nav.followup_boost",
+    "health.onset_monthly",
+    "mental_health.treatment_recovery_rr",
+    "school.return_neet_yearly",
     "ips.job_find_rr",
 ]
 OUTPUTS = ("neet_rate_y10", "net_public_cost")

@@ -11,7 +11,7 @@ Wilson intervals: ``employed_at`` (share in competitive employment at that month
 ``any_job_by`` (share with any competitive job by that month). Youth who leave during
 follow-up (age 30) are censored: each month's share is over those still present (``n``).
 The published outcome the mechanism is calibrated to is the risk ratio of ``employed_at`` 12
-months, IPS vs usual, in ``nav_mental_health`` (parameter ``ips.target_rr``).
+months, IPS vs usual, in ``nav_mental_health`` (``trial_rr_employed_at`` in ``targets.csv``).
 """
 
 from __future__ import annotations

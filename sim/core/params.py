@@ -1,4 +1,4 @@
-"""Parameters: one line each in ``sim/data/parameters.csv`` (value, unit, domain, range, source).
+"""Parameters: one line each in ``sim/data/parameters.csv`` (value, unit, domain, role, source).
 
 A :class:`Params` object is an immutable mapping from name to value. Scenario files override
 values by name; unknown names, wrong types and values outside a parameter's domain are
@@ -6,25 +6,44 @@ rejected. The domain ``[min, max]`` is every value the model runs at (``tests/
 test_param_domain.py`` runs each parameter at both ends); ``lo``/``hi`` are the plausible range
 used for uncertainty analysis and lie inside the domain.
 
-Columns: ``name, value, unit, min, max, lo, hi, source, calibrate``. ``min``/``max`` and
-``calibrate`` may be missing (a plugin's file written before they existed) or left empty on a
-line: a missing domain is then derived from the unit as before the columns existed (fractions
-and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and percentage points
-unbounded, everything else non-negative), so scenarios valid before stay valid; such a domain
-may be unbounded, and the plugin is then responsible for the values it accepts.
+Columns: ``name, value, unit, min, max, lo, hi, role, source``. ``role`` says what a run may do
+with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; never drawn),
+``calibrated`` (fitted to targets; drawn from the calibrated posterior once one exists),
+``uncertain`` (drawn from its range in probabilistic runs, ``--draw-params``) or ``fixed``
+(sourced; never drawn).
+
+``min``/``max`` and ``role`` may be missing (a plugin's file written before they existed) or
+left empty on a line: a missing domain is then derived from the unit as before the columns
+existed (fractions and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and
+percentage points unbounded, everything else non-negative), so scenarios valid before stay
+valid; such a domain may be unbounded, and the plugin is then responsible for the values it
+accepts. A missing role is ``fixed``. A file of the earlier format with a ``calibrate`` column
+instead of ``role`` is read as ``role``: ``true`` is ``calibrated``, ``false`` (or empty) is
+``fixed``, so an old plugin's parameters, its capacity among them, are never drawn.
+
+A parameter that belongs to one service or process carries its prefix (``followup.advisers``,
+``nav.followup_boost``). The names they had before are aliases (:func:`renamed`, from
+``sim/data/renamed_parameters.csv``): a scenario file, a batch file, overrides given in
+Python and code that reads a parameter by its old name keep working, each with a one-line
+:class:`RenamedParameterWarning` naming the new name.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "source", "calibrate"]
-OPTIONAL = ("min", "max", "calibrate")  # a file may lack these (read as described above)
+COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "role", "source"]
+OPTIONAL = ("min", "max", "role")  # a file may lack these (read as described above)
+LEGACY = {"calibrate": "role"}  # a column of the earlier format → the column it is read as
+ROLES = ("lever", "calibrated", "uncertain", "fixed")
+_LEGACY_ROLE = {"true": "calibrated", "false": "fixed", "": "fixed"}  # old ``calibrate`` values
 _UNIT_DOMAIN = {
     "fraction": (0.0, 1.0),
     "probability": (0.0, 1.0),
@@ -34,6 +53,46 @@ _UNIT_DOMAIN = {
 }
 
 
+# names that are no longer parameters → what became of them
+RETIRED = {
+    "ips.target_rr": "no longer a parameter: the IPS trial's target risk ratio is the trial "
+    "line of sim/data/targets.csv",
+}
+
+
+class RenamedParameterWarning(FutureWarning):
+    """A parameter was named by its old name; it is read as its new one."""
+
+
+@functools.cache
+def renamed() -> dict[str, str]:
+    """Old parameter name → its current name (``sim/data/renamed_parameters.csv``)."""
+    text = resources.files("sim").joinpath("data/renamed_parameters.csv").read_text("utf-8")
+    return {row["old"]: row["new"] for row in csv.DictReader(io.StringIO(text))}
+
+
+def current_name(name: str) -> str:
+    """The name a parameter has now: an old name's new one, any other name unchanged."""
+    return renamed().get(name, name)
+
+
+def rename_note(old: str) -> str:
+    """The one-line note for an old name."""
+    return f"{old} is now named {renamed()[old]} (the old name still works)"
+
+
+def with_current_names(overrides: Mapping[str, float], stacklevel: int = 1) -> dict:
+    """``overrides`` keyed by current names (a later entry wins); a warning per old name.
+
+    ``stacklevel`` as for :func:`warnings.warn`, counted from the caller of this function.
+    """
+    if not any(k in renamed() for k in overrides):
+        return dict(overrides)
+    for old in (k for k in overrides if k in renamed()):
+        warnings.warn(rename_note(old), RenamedParameterWarning, stacklevel=stacklevel + 1)
+    return {current_name(k): v for k, v in overrides.items()}
+
+
 def unit_domain(unit: str) -> tuple[float, float]:
     """The domain a unit implies, for lines without ``min``/``max``."""
     return _UNIT_DOMAIN.get(unit.split("/")[0].strip(), (0.0, math.inf))
@@ -41,7 +100,7 @@ def unit_domain(unit: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One parameter's line: default value, unit, domain, plausible range and source."""
+    """One parameter's line: default value, unit, domain, plausible range, role and source."""
 
     name: str
     value: float
@@ -49,7 +108,7 @@ class ParamSpec:
     lo: float
     hi: float
     source: str
-    calibrate: bool
+    role: str = "fixed"  # one of ROLES
     min: float = -math.inf  # the domain (``min``/``max`` columns, or derived from the unit)
     max: float = math.inf
 
@@ -57,6 +116,11 @@ class ParamSpec:
     def is_assumption(self) -> bool:
         """True when the value is an assumption rather than a sourced figure."""
         return self.source.strip().lower().startswith("assumption")
+
+    @property
+    def drawn(self) -> bool:
+        """True when probabilistic runs draw the value from its range (role ``uncertain``)."""
+        return self.role == "uncertain"
 
     def domain(self) -> tuple[float, float]:
         """The valid domain of values: every value in it is one the model runs at."""
@@ -83,6 +147,18 @@ def _domain(row: dict) -> tuple[float, float]:
     return lo, hi
 
 
+def _role(row: dict) -> str:
+    """The line's role: the ``role`` cell, or an old ``calibrate`` cell read as one."""
+    if "role" in row:
+        text = (row["role"] or "").strip() or "fixed"
+    else:
+        text = (row.get("calibrate") or "").strip().lower()
+        text = _LEGACY_ROLE.get(text, text)
+    if text not in ROLES:
+        raise ValueError(f"parameter {row['name']}: role: {text!r} is not one of {ROLES}")
+    return text
+
+
 def _spec(row: dict) -> ParamSpec:
     lo_d, hi_d = _domain(row)
     spec = ParamSpec(
@@ -92,7 +168,7 @@ def _spec(row: dict) -> ParamSpec:
         lo=_number(row, "lo"),
         hi=_number(row, "hi"),
         source=row["source"],
-        calibrate=(row.get("calibrate") or "").strip().lower() == "true",
+        role=_role(row),
         min=lo_d,
         max=hi_d,
     )
@@ -101,23 +177,27 @@ def _spec(row: dict) -> ParamSpec:
             f"parameter {spec.name}: value {spec.value} and range [{spec.lo}, {spec.hi}] "
             f"must lie inside its domain [{lo_d}, {hi_d}]"
         )
+    if spec.drawn and not spec.lo < spec.hi:
+        raise ValueError(f"parameter {spec.name}: uncertain, so its range needs lo < hi")
     return spec
 
 
 def _parse_rows(text: str) -> dict[str, ParamSpec]:
     reader = csv.DictReader(io.StringIO(text))
     names = reader.fieldnames or []
-    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
-    unknown = [c for c in names if c not in COLUMNS]
-    if missing or unknown or len(set(names)) < len(names):
+    read_as = [LEGACY.get(c, c) for c in names]
+    missing = [c for c in COLUMNS if c not in read_as and c not in OPTIONAL]
+    unknown = [c for c in read_as if c not in COLUMNS]
+    if missing or unknown or len(set(read_as)) < len(read_as):
         raise ValueError(
-            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out), "
-            f"got {names}"
+            f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out; "
+            f"an earlier file's calibrate is read as role), got {names}"
         )
     return {row["name"]: _spec(row) for row in reader}
 
 
 _REGISTRY: dict[str, ParamSpec] = {}
+_ADDED = 0  # how many times parameter lines were registered (for caches of Params)
 
 
 def package_specs() -> dict[str, ParamSpec]:
@@ -135,11 +215,21 @@ def specs() -> dict[str, ParamSpec]:
 
 def register_parameters(csv_text: str) -> None:
     """Add parameter lines (same columns as the package file), e.g. from a plugin service."""
+    global _ADDED
     new = _parse_rows(csv_text)
+    taken = sorted(set(new) & set(renamed()))
+    if taken:
+        raise ValueError(f"parameter names kept as aliases of renamed ones: {taken}")
     clash = sorted(set(new) & set(specs()))
     if clash and any(new[k] != specs()[k] for k in clash):
         raise ValueError(f"parameters already defined differently: {clash}")
     _REGISTRY.update(new)
+    _ADDED += 1
+
+
+def registry_state() -> tuple[int, int]:
+    """Changes whenever the known parameters change: a cached :class:`Params` is stale then."""
+    return _ADDED, len(specs())
 
 
 def parameter_table():
@@ -153,12 +243,18 @@ class Params(Mapping[str, float]):
     """Immutable parameter values: package defaults plus validated overrides."""
 
     def __init__(self, overrides: Mapping[str, float] | None = None):
+        self.overrides = with_current_names(overrides or {}, stacklevel=2)
         self._values = {name: s.value for name, s in specs().items()}
-        self._values.update(overrides or {})
-        self.overrides = dict(overrides or {})
+        self._values.update(self.overrides)
 
     def __getitem__(self, key: str) -> float:
-        return self._values[key]
+        try:
+            return self._values[key]
+        except KeyError:
+            if key not in renamed():
+                raise
+        warnings.warn(rename_note(key), RenamedParameterWarning, stacklevel=2)
+        return self._values[renamed()[key]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -171,19 +267,23 @@ class Params(Mapping[str, float]):
 
 
 def check_value(name: str, value: object) -> str | None:
-    """Return a problem description for one override, or None when it is valid."""
+    """Return a problem description for one override, or None when it is valid.
+
+    An old name is checked as its new one (see :func:`renamed`).
+    """
     known = specs()
-    if name not in known:
+    spec = known.get(current_name(name))
+    if spec is None:
         from sim.core.names import unknown
 
-        return unknown(name, known, "parameter")
+        return RETIRED.get(name) or unknown(name, known, "parameter")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number, got {type(value).__name__} {_show(value)}"
-    lo, hi = known[name].domain()
+    lo, hi = spec.domain()
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
     if not lo <= value <= hi:  # exact for integers of any size (never converted to float)
-        unit = known[name].unit
+        unit = spec.unit
         return f"value {_show(value)} outside its valid range [{_num(lo)}, {_num(hi)}] ({unit})"
     return None
 

@@ -1,21 +1,35 @@
 """Scenario files (TOML): ``name``, ``description`` (nb/en), optional ``extends``, ``[params]``.
 
 Every problem raises :class:`sim.errors.InputError` with a one-line message naming the file and
-the key, before anything is written.
+the key, before anything is written. A parameter given by its old name (before it carried its
+owner's prefix, see :func:`sim.core.params.renamed`) is read as its new one, with a one-line
+:class:`~sim.core.params.RenamedParameterWarning` naming the file, the line and the new name.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import linecache
 import os
+import re
 import stat
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.core.names import show, unknown
-from sim.core.params import Params, check_value
+from sim.core.params import (
+    Params,
+    RenamedParameterWarning,
+    check_value,
+    current_name,
+    registry_state,
+    rename_note,
+    renamed,
+    with_current_names,
+)
 from sim.errors import InputError
 
 TOP_KEYS = {"name", "description", "extends", "params"}
@@ -52,15 +66,33 @@ class Scenario:
     files: tuple[ScenarioFile, ...]
     root_overrides: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Overrides keyed by current parameter names (old names given in Python are read)."""
+        for key in ("overrides", "root_overrides"):
+            object.__setattr__(self, key, with_current_names(getattr(self, key), stacklevel=3))
+
     @property
     def params(self) -> Params:
-        """Parameter values in force from the start month."""
-        return Params(self.overrides)
+        """Parameter values in force from the start month (built once, see :meth:`_built`)."""
+        return self._built("params", self.overrides)
 
     @property
     def warmup_params(self) -> Params:
         """Parameters of the chain's root (the history before the start; usually baseline)."""
-        return Params(self.root_overrides)
+        return self._built("warmup_params", self.root_overrides)
+
+    def _built(self, key: str, overrides: dict[str, float]) -> Params:
+        """The Params of ``overrides``, made on first use and kept with the scenario.
+
+        Made again only when parameters were registered since (a plugin loaded after the
+        scenario), so it always holds every known parameter. :func:`dataclasses.replace`
+        makes a new scenario with an empty cache.
+        """
+        cache = self.__dict__.setdefault("_params_cache", {})  # frozen: not a field
+        state = registry_state()
+        if key not in cache or cache[key][0] != state:
+            cache[key] = (state, Params(overrides))
+        return cache[key][1]
 
 
 def _kind(mode: int) -> str | None:
@@ -166,14 +198,48 @@ def _check_lang_table(path: Path, key: str, value: object) -> dict[str, str]:
 
 
 def check_params(path: Path, params: object, key: str = "params") -> dict[str, float]:
-    """Validate parameter overrides found under ``key`` of a file; InputError naming both."""
+    """Validate parameter overrides found under ``key`` of a file; InputError naming both.
+
+    Returns the overrides by their current names (old names noted, see :func:`current_names`).
+    """
     if not isinstance(params, dict):
         raise InputError(f"{path}: {key}: must be a table of parameter = value")
     for name, value in params.items():
         problem = check_value(name, value)
         if problem:
             raise InputError(f"{path}: {key}.{show(name)}: {problem}")
-    return {k: float(v) for k, v in params.items()}
+    return current_names(path, {k: float(v) for k, v in params.items()}, key)
+
+
+def current_names(path: Path, params: dict, key: str = "params") -> dict:
+    """``params`` of a file keyed by current parameter names.
+
+    Each old name gets a one-line :class:`RenamedParameterWarning` at its line of the file;
+    an old name given beside its new one is refused (InputError naming the file and the key).
+    """
+    out: dict = {}
+    for name, value in params.items():
+        new = current_name(name)
+        if new in out:
+            raise InputError(
+                f"{path}: {key}.{show(name)}: the same parameter as {new}; give it once"
+            )
+        if name in renamed():
+            _note(path, f"{key}.{rename_note(name)}", name)
+        out[new] = value
+    return out
+
+
+def _note(path: Path, message: str, name: str) -> None:
+    """Warn about an old name at its line of ``path`` (shown once per file and line)."""
+    linecache.checkcache(str(path))  # the file may have changed since it was last shown
+    lines = linecache.getlines(str(path))
+    pattern = re.compile(rf"(^|[{{,\s])[\"']?{re.escape(name)}[\"']?\s*=")
+    line = next((i for i, text in enumerate(lines, 1) if pattern.search(text)), 0)
+    warnings.warn_explicit(message, RenamedParameterWarning, str(path), line, registry=_NOTED)
+
+
+_NOTED: dict = {}  # the warnings registry of old-name notes: each shown once per file line
 
 
 def _check_top(path: Path, data: dict, is_child: bool) -> None:

@@ -24,15 +24,15 @@ def _num(x: float) -> str:
 
 
 def parameter_table() -> str:
-    """A Markdown table of every parameter: value, unit, domain, range, source or assumption."""
+    """A Markdown table of every parameter: value, unit, domain, range, role, source."""
     lines = [
-        "| parameter | value | unit | domain (min–max) | range (lo–hi) | source | calibrated |",
+        "| parameter | value | unit | domain (min–max) | range (lo–hi) | role | source |",
         "|---|---|---|---|---|---|---|",
     ]
     for s in sorted(package_specs().values(), key=lambda s: s.name):
         lines.append(
             f"| `{s.name}` | {_num(s.value)} | {_cell(s.unit)} | {_num(s.min)}–{_num(s.max)} "
-            f"| {_num(s.lo)}–{_num(s.hi)} | {_cell(s.source)} | {'yes' if s.calibrate else ''} |"
+            f"| {_num(s.lo)}–{_num(s.hi)} | {s.role} | {_cell(s.source)} |"
         )
     return "\n".join(lines)
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sim.core.names import show, unknown
 from sim.core.params import check_value
-from sim.core.scenario import check_params, read_bytes, read_toml
+from sim.core.scenario import check_params, current_names, read_bytes, read_toml
 from sim.errors import InputError
 from sim.run.jobs import check_options
 
@@ -138,6 +138,7 @@ def _check_grid(path: Path, value: object) -> list[Variant]:
     if not isinstance(value, dict) or not value:
         raise InputError(f"{path}: grid: must be a table of parameter = [values]")
     axes = {name: _grid_axis(path, name, values) for name, values in value.items()}
+    params = list(current_names(path, axes, "grid"))  # old names read as their new ones
     size = 1
     for values in axes.values():
         size *= len(values)
@@ -146,7 +147,7 @@ def _check_grid(path: Path, value: object) -> list[Variant]:
     variants = []
     for combo in itertools.product(*axes.values()):
         name = ",".join(f"{k}={v}" for k, v in zip(axes, combo, strict=True))
-        variants.append(Variant(name, {k: float(v) for k, v in zip(axes, combo, strict=True)}))
+        variants.append(Variant(name, {k: float(v) for k, v in zip(params, combo, strict=True)}))
     return variants
 
 

@@ -1,13 +1,11 @@
 """Parameter draws for probabilistic sensitivity analysis (``--draw-params``).
 
-Rule: every parameter whose source is ``assumption`` (:attr:`ParamSpec.is_assumption`) is
-drawn uniformly on its plausible range ``[lo, hi]``, except the policy levers in
-:data:`LEVERS` (doses and designs of interventions, switches, accounting conventions), which a
-scenario sets. Parameters with a published source (e.g. ``ips.target_rr``,
-``entry_cohort_size``) keep their value; the rule reads the ``source`` column, so a value
-whose source says ``assumption (calibrated ...)`` is drawn. Values are drawn as continuous
-numbers; the model reads months, places and FTE as real numbers (rates and thresholds), so
-no rounding is needed.
+Rule: the parameters whose role is ``uncertain`` (``role`` column of the parameter file, see
+:mod:`sim.core.params`) are drawn uniformly on their plausible range ``[lo, hi]``, in file order
+(the package's file, then plugins' lines). Levers (doses and designs of interventions, switches,
+accounting conventions, a plugin service's capacity), which scenarios set, and ``fixed`` and
+``calibrated`` values are never drawn. Values are drawn as continuous numbers; the model reads
+months, places and FTE as real numbers (rates and thresholds), so no rounding is needed.
 
 Reproducibility: the draw of replicate ``r`` comes from its own stream,
 ``Philox(SeedSequence([replicate_seed, DRAW_KEY]))``, so it depends only on the replicate
@@ -31,33 +29,11 @@ from sim.core.scenario import Scenario
 
 DRAW_KEY = 0x5EED_D4A7  # the stream key of parameter draws (distinct from model decisions)
 
-LEVERS = frozenset(
-    {
-        "ips.fte",
-        "ips.caseload",
-        "ips.fidelity",
-        "ips.integrated",
-        "ips.max_months",
-        "ips.fade_months",
-        "ips.ramp_years",
-        "ips.nav_referral_monthly",
-        "ips.health_referral_monthly",
-        "ips.coordinator_referral_monthly",
-        "coord.fte",
-        "coord.caseload",
-        "coord.case_months",
-        "coord.early_flag",
-        "coord.outreach_monthly",
-        "cost.lifetime_end_age",
-        "unemployment_change_yearly",
-    }
-)
-
 
 def uncertain(table: dict[str, ParamSpec] | None = None) -> list[ParamSpec]:
-    """The parameters ``--draw-params`` draws, in file order (assumptions minus levers)."""
+    """The parameters ``--draw-params`` draws: role ``uncertain``, in file order."""
     table = specs() if table is None else table
-    return [s for s in table.values() if s.is_assumption and s.name not in LEVERS and s.hi > s.lo]
+    return [s for s in table.values() if s.drawn]
 
 
 def draw(replicate_seed: int, names: list[ParamSpec] | None = None) -> dict[str, float]:

@@ -25,11 +25,13 @@ class FollowUp(Service):
     def configure(self) -> None:
         """Capacity: advisers x caseload (scaled)."""
         p = self.model.params
-        self.capacity = scaled_capacity(p["ot_advisers"] * p["ot_caseload"], self.model.scale)
+        self.capacity = scaled_capacity(
+            p["followup.advisers"] * p["followup.caseload"], self.model.scale
+        )
 
     def workers(self) -> float:
         """Advisers (FTE, scaled)."""
-        return self.model.params["ot_advisers"] * self.model.scale
+        return self.model.params["followup.advisers"] * self.model.scale
 
     def eligible(self, pids: np.ndarray) -> np.ndarray:
         """OT's target group: 15-24, upper secondary not completed, outside school and work."""
@@ -45,7 +47,7 @@ class FollowUp(Service):
         """Close cases, admit from the queue, act on open cases."""
         self.leave_queue(self.eligible(self.queue))
         m = self.model
-        expired = m.month - self.active_since >= m.params["ot_case_months"]
+        expired = m.month - self.active_since >= m.params["followup.case_months"]
         self.release(~self.eligible(self.active) | expired)
         self.admit(self.capacity - len(self.active))
         self._act()
@@ -55,12 +57,14 @@ class FollowUp(Service):
         cases = self.active
         effect = m.conflict_factor(cases)
         offer = m.streams.bernoulli(
-            "followup:reenrol", cases, m.params["ot_reenrol_monthly"] * effect
+            "followup:reenrol", cases, m.params["followup.reenrol_monthly"] * effect
         )
         pop.reenrol[cases[offer]] = True
         adult = (m.ages(cases) >= 18) & ~offer & (pop.nav_status[cases] == 0)  # not yet at NAV
         refer = (
-            m.streams.bernoulli("followup:refer_nav", cases, m.params["ot_nav_referral_monthly"])
+            m.streams.bernoulli(
+                "followup:refer_nav", cases, m.params["followup.nav_referral_monthly"]
+            )
             & adult
         )
         m.referrals.send("followup", "nav", cases[refer])

@@ -35,8 +35,8 @@ class GP(Service):
         unwell = pop.mh[sl] > Mh.NONE
         pop.detected[sl] &= unwell
         cand = pop.live_where(unwell & ~pop.detected[sl])
-        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp_detect_rr_severe"], 1.0)
-        seen = m.streams.bernoulli("gp:detect", cand, m.params["gp_detect_monthly"] * rr)
+        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp.detect_rr_severe"], 1.0)
+        seen = m.streams.bernoulli("gp:detect", cand, m.params["gp.detect_monthly"] * rr)
         self._detect(cand[seen])
 
     def _detect(self, pids: np.ndarray) -> None:
@@ -44,7 +44,7 @@ class GP(Service):
         pop.detected[pids] = True
         self.start_service(new_to(pids, pop.n, self.active))
         p = np.where(
-            pop.mh[pids] == Mh.SEVERE, m.params["gp_refer_severe"], m.params["gp_refer_moderate"]
+            pop.mh[pids] == Mh.SEVERE, m.params["gp.refer_severe"], m.params["gp.refer_moderate"]
         )
         refer = pids[m.streams.bernoulli("gp:refer", pids, p)]
         young = m.ages(refer) < 18

@@ -16,7 +16,7 @@ most 1):
 - rapid job search: an employer contact in the first month, with an extra job-finding
   multiplier ``ips.rapid_search_rr`` that month;
 - job finding x ``ips.job_find_rr`` (calibrated so the emulated trial reproduces the target
-  risk ratio ``ips.target_rr``, see :mod:`sim.analysis.trial`);
+  risk ratio, the trial line of ``sim/data/targets.csv``; see :mod:`sim.analysis.trial`);
 - follow-along support after a job starts: job loss x ``ips.job_loss_rr``; the case closes
   after ``ips.followalong_months`` in work, on entering education, or when the client stops
   coming (``ips.dropout_monthly``);

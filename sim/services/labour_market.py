@@ -27,12 +27,15 @@ class LabourMarket(Service):
         """Unemployment rate this year: the start level plus the scenario's yearly trend."""
         m = self.model
         years = max(0, m.year - m.start_year) if m.started else 0
-        rate = m.params["unemployment_rate"] + m.params["unemployment_change_yearly"] / 100 * years
+        rate = (
+            m.params["labour.unemployment_rate"]
+            + m.params["labour.unemployment_change_yearly"] / 100 * years
+        )
         return max(rate, UNEMPLOYMENT_FLOOR)
 
     def _relative(self) -> float:
         """Unemployment relative to the start level (both at least the floor: 0 is allowed)."""
-        start = max(self.model.params["unemployment_rate"], UNEMPLOYMENT_FLOOR)
+        start = max(self.model.params["labour.unemployment_rate"], UNEMPLOYMENT_FLOOR)
         return self.unemployment() / start
 
     def step(self) -> None:
@@ -49,23 +52,26 @@ class LabourMarket(Service):
         """Monthly job-finding probability for the given youth."""
         m, pop, p = self.model, self.model.pop, self.model.params
         act = pop.activity[pids]
-        base = p["job_find_monthly"] * self._relative() ** p["job_find_unemployment_elasticity"]
-        rr_mh = (1.0, p["job_find_rr_moderate"], p["job_find_rr_severe"])
-        h = _by_completion_and_mh(pop, pids, base, (1.0, p["job_find_rr_completed"]), rr_mh)
-        h *= np.where(m.aged(pids, 20), 1.0, p["job_find_rr_under20"])
+        base = (
+            p["labour.job_find_monthly"]
+            * self._relative() ** p["labour.job_find_unemployment_elasticity"]
+        )
+        rr_mh = (1.0, p["labour.job_find_rr_moderate"], p["labour.job_find_rr_severe"])
+        h = _by_completion_and_mh(pop, pids, base, (1.0, p["labour.job_find_rr_completed"]), rr_mh)
+        h *= np.where(m.aged(pids, 20), 1.0, p["labour.job_find_rr_under20"])
         disabled = pop.nav_status[pids] == NavStatus.DISABILITY
-        h *= np.where(disabled, p["job_find_rr_disability"], 1.0)
-        h *= np.where(act == Activity.PROGRAMME, p["programme_job_rr"], 1.0)
+        h *= np.where(disabled, p["labour.job_find_rr_disability"], 1.0)
+        h *= np.where(act == Activity.PROGRAMME, p["nav.programme_job_rr"], 1.0)
         long_spell = (pop.months_in_activity[pids] >= 12) & (act == Activity.NEET)
-        h *= np.where(long_spell, p["job_find_rr_long_spell"], 1.0)
+        h *= np.where(long_spell, p["labour.job_find_rr_long_spell"], 1.0)
         return np.minimum(m.modified("job_find", pids, h), 1.0)
 
     def loss_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-loss probability for the given employed youth."""
         m, pop, p = self.model, self.model.pop, self.model.params
-        base = p["job_loss_monthly"] * self._relative()
-        rr_completed = (p["job_loss_rr_no_completion"], 1.0)
-        rr_mh = (1.0, p["job_loss_rr_moderate"], p["job_loss_rr_severe"])
+        base = p["labour.job_loss_monthly"] * self._relative()
+        rr_completed = (p["labour.job_loss_rr_no_completion"], 1.0)
+        rr_mh = (1.0, p["labour.job_loss_rr_moderate"], p["labour.job_loss_rr_severe"])
         h = _by_completion_and_mh(pop, pids, base, rr_completed, rr_mh)
         return np.minimum(m.modified("job_loss", pids, h), 1.0)
 

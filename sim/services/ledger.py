@@ -192,9 +192,9 @@ class CostLedger(Recorder):
         """(FTE or patients at this scale, youth served) for a non-person unit cost."""
         m, p = self.model, self.model.params
         if name == "nav_caseworker":
-            return p["nav_caseworkers"] * m.scale, len(m.module("nav").active)
+            return p["nav.caseworkers"] * m.scale, len(m.module("nav").active)
         if name == "followup_adviser":
-            return p["ot_advisers"] * m.scale, len(m.module("followup").active)
+            return p["followup.advisers"] * m.scale, len(m.module("followup").active)
         if name in ("ips_specialist", "coordinator"):
             service = m.module("ips" if name == "ips_specialist" else "coordinator")
             return service.fte * m.scale, len(service.active)

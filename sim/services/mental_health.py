@@ -13,6 +13,8 @@ from sim.core.pidsets import in_any
 from sim.core.population import Mh
 from sim.services.base import Service, end_hazard, scaled_capacity
 
+CAPACITY = {"bup": "bup.capacity", "dps": "dps.capacity"}  # clinic → its places parameter
+
 
 class MentalHealthClinic(Service):
     """A specialist clinic (``bup`` or ``dps``) with treatment places and a waiting list."""
@@ -32,7 +34,7 @@ class MentalHealthClinic(Service):
 
     def configure(self) -> None:
         """Capacity: treatment places (scaled)."""
-        full = self.model.params[f"{self.name}_capacity"]
+        full = self.model.params[CAPACITY[self.name]]
         self.capacity = scaled_capacity(full, self.model.scale)
 
     def in_age(self, pids: np.ndarray) -> np.ndarray:
@@ -45,7 +47,7 @@ class MentalHealthClinic(Service):
         m, pop = self.model, self.model.pop
         if not self.adult:
             self._transfer_at_18()
-        p_end = end_hazard(m.params["treatment_months"])
+        p_end = end_hazard(m.params["mental_health.treatment_months"])
         ends = m.streams.bernoulli(f"{self.name}:treatment_end", self.active, p_end)
         self.release(ends | (pop.mh[self.active] == Mh.NONE))
         self.leave_queue(pop.mh[self.queue] > Mh.NONE)
@@ -65,6 +67,8 @@ class MentalHealthClinic(Service):
         m = self.model
         treated = in_any(pids, m.pop.n, self.active)
         out = np.ones(len(pids))
-        gain = (m.params["treatment_recovery_rr"] - 1.0) * m.conflict_factor(pids[treated])
+        gain = (m.params["mental_health.treatment_recovery_rr"] - 1.0) * m.conflict_factor(
+            pids[treated]
+        )
         out[treated] = 1.0 + gain
         return out

@@ -121,7 +121,7 @@ class Nav(Service):
         followed = FOLLOWED_MASK[pop.nav_status[pids]]
         clients = pids[followed]
         intensity = self.intensity[m.geo.area_of[pop.kommune[clients]]]
-        gain = m.params["nav_followup_boost"] * intensity * m.conflict_factor(clients)
+        gain = m.params["nav.followup_boost"] * intensity * m.conflict_factor(clients)
         out = np.ones(len(pids))
         out[followed] = 1.0 + gain
         return out
@@ -133,7 +133,7 @@ class Nav(Service):
             & (pop.nav_status[live] == NavStatus.NONE)
             & (ages >= 16)
         ]
-        p = m.params["nav_chance_contact_monthly"]
+        p = m.params["nav.chance_contact_monthly"]
         self._register(unknown[m.streams.bernoulli("nav:chance_contact", unknown, p)])
 
     def _leave_on_activity(self, live: np.ndarray) -> None:
@@ -149,7 +149,7 @@ class Nav(Service):
         js = live[
             (pop.nav_status[live] == NavStatus.JOBSEEKER) & (pop.activity[live] == Activity.NEET)
         ]
-        gone = m.streams.bernoulli("nav:deregister", js, m.params["nav_deregister_monthly"])
+        gone = m.streams.bernoulli("nav:deregister", js, m.params["nav.deregister_monthly"])
         pop.nav_status[js[gone]] = NavStatus.NONE
 
     def _aap(self, live: np.ndarray, ages: np.ndarray) -> None:
@@ -162,16 +162,16 @@ class Nav(Service):
         ]
         undetected = cand[~pop.detected[cand]]
         to_gp = m.streams.bernoulli(
-            "nav:refer_gp", undetected, m.params["nav_gp_referral_monthly"]
+            "nav:refer_gp", undetected, m.params["nav.gp_referral_monthly"]
         )
         m.referrals.send("nav", "gp", undetected[to_gp])
         cand = cand[pop.detected[cand] & (pop.activity[cand] == Activity.NEET)]
-        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["aap_grant_rr_severe"], 1.0)
-        grant = m.streams.bernoulli("nav:aap_grant", cand, m.params["aap_grant_monthly"] * rr)
+        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["nav.aap_grant_rr_severe"], 1.0)
+        grant = m.streams.bernoulli("nav:aap_grant", cand, m.params["nav.aap_grant_monthly"] * rr)
         self._set_status(cand[grant], NavStatus.AAP)
         aap = live[pop.nav_status[live] == NavStatus.AAP]
         well = (pop.mh[aap] == Mh.NONE) | (pop.activity[aap] == Activity.EMPLOYED)
-        leave = m.streams.bernoulli("nav:aap_exit", aap, m.params["aap_exit_monthly"]) & well
+        leave = m.streams.bernoulli("nav:aap_exit", aap, m.params["nav.aap_exit_monthly"]) & well
         neet = pop.activity[aap[leave]] == Activity.NEET
         self._set_status(aap[leave], np.where(neet, NavStatus.JOBSEEKER, NavStatus.NONE))
 
@@ -179,14 +179,14 @@ class Nav(Service):
         m, pop = self.model, self.model.pop
         aap = live[
             (pop.nav_status[live] == NavStatus.AAP)
-            & (pop.nav_months[live] >= m.params["disability_min_aap_months"])
+            & (pop.nav_months[live] >= m.params["nav.disability_min_aap_months"])
         ]
         rr = np.select(
             [pop.mh[aap] == Mh.SEVERE, pop.mh[aap] == Mh.MODERATE],
-            [1.0, m.params["disability_rr_moderate"]],
+            [1.0, m.params["nav.disability_rr_moderate"]],
             0.0,
         )
-        p = m.params["disability_from_aap_monthly"] * rr
+        p = m.params["nav.disability_from_aap_monthly"] * rr
         self._set_status(aap[m.streams.bernoulli("nav:disability", aap, p)], NavStatus.DISABILITY)
 
     def _social_assistance(self, live: np.ndarray, ages: np.ndarray) -> None:
@@ -196,10 +196,12 @@ class Nav(Service):
             & (pop.activity[live] == Activity.NEET)
             & (ages >= 18)
         ]
-        enter = m.streams.bernoulli("nav:sa_enter", js, m.params["social_assistance_monthly"])
+        enter = m.streams.bernoulli("nav:sa_enter", js, m.params["nav.social_assistance_monthly"])
         self._set_status(js[enter], NavStatus.SOCIAL_ASSISTANCE)
         sa = live[pop.nav_status[live] == NavStatus.SOCIAL_ASSISTANCE]
-        out = m.streams.bernoulli("nav:sa_exit", sa, m.params["social_assistance_exit_monthly"])
+        out = m.streams.bernoulli(
+            "nav:sa_exit", sa, m.params["nav.social_assistance_exit_monthly"]
+        )
         self._set_status(sa[out], NavStatus.JOBSEEKER)
 
     def _set_status(self, pids: np.ndarray, status) -> None:
@@ -233,9 +235,9 @@ class NavOffice(Service):
         """Capacity from the area's share of the county's youth."""
         m, p = self.model, self.model.params
         share = m.geo.area_pop()[self.area] / m.geo.pop_15_29.sum()
-        self.capacity = self._places(p["programme_places"])
-        self.caseworkers = p["nav_caseworkers"] * share * m.scale
-        self.kvp_places = self._places(p["qualification_places"])
+        self.capacity = self._places(p["nav.programme_places"])
+        self.caseworkers = p["nav.caseworkers"] * share * m.scale
+        self.kvp_places = self._places(p["nav.qualification_places"])
 
     def _places(self, county_total: float) -> int:
         """This office's part of the county's places, scaled.
@@ -254,7 +256,7 @@ class NavOffice(Service):
     def _follow_up_intensity(self) -> None:
         """Caseworker capacity over this month's clients (at most 1)."""
         self.clients = len(self.nav.clients_by_area[self.area])
-        cap = self.caseworkers * self.model.params["nav_caseload"]
+        cap = self.caseworkers * self.model.params["nav.caseload"]
         self.intensity = min(1.0, cap / self.clients) if self.clients else 1.0
         self.nav.intensity[self.area] = self.intensity
 
@@ -313,7 +315,7 @@ def _end_programmes(m, offices: list[NavOffice]) -> None:
     pop = m.pop
     active = np.concatenate([office.active for office in offices])
     in_programme = pop.activity[active] == Activity.PROGRAMME
-    p = end_hazard(m.params["programme_months"])
+    p = end_hazard(m.params["nav.programme_months"])
     ended = m.streams.bernoulli("nav:programme_end", active, p)
     pop.activity[active[ended & in_programme]] = Activity.NEET
     done = ended | ~in_programme
@@ -327,7 +329,7 @@ def _refer_to_programmes(m, offices: list[NavOffice], mine: np.ndarray, owner: n
     pop = m.pop
     seeking = _seeking(pop, mine)
     cand, owner = mine[seeking], owner[seeking]
-    p = m.params["nav_programme_referral_monthly"]
+    p = m.params["nav.programme_referral_monthly"]
     go = m.streams.bernoulli("nav:programme_referral", cand, p)
     cand, owner = cand[go], owner[go]  # sorted and unique within each office, like ``mine``
     receive_each(offices, cand, owner)
@@ -349,7 +351,7 @@ def _qualification(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndar
     pop, p = m.pop, m.params
     in_kvp = pop.nav_status[mine] == NavStatus.QUALIFICATION
     kvp = mine[in_kvp]
-    done = (pop.nav_months[kvp] >= p["qualification_months"]) | (
+    done = (pop.nav_months[kvp] >= p["nav.qualification_months"]) | (
         pop.activity[kvp] == Activity.EMPLOYED
     )
     pop.nav_status[kvp[done]] = NavStatus.JOBSEEKER

@@ -53,8 +53,10 @@ class School(Service):
 
     def _enter_vg1(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        start = m.streams.bernoulli("school:vg1_entry", pids, m.params["lower_secondary_to_vg1"])
-        voc = m.streams.bernoulli("school:track", pids, m.params["vocational_share"])
+        start = m.streams.bernoulli(
+            "school:vg1_entry", pids, m.params["school.lower_secondary_to_vg1"]
+        )
+        voc = m.streams.bernoulli("school:track", pids, m.params["school.vocational_share"])
         pop.track[pids] = np.where(voc, Track.VOCATIONAL, Track.ACADEMIC)
         entering, outside = pids[start], pids[~start]
         pop.vg1_year[entering] = m.year  # the completion cohort: youth who start Vg1
@@ -67,7 +69,9 @@ class School(Service):
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] > 0)]
         grade, track = pop.grade[pupils], pop.track[pupils]
         move = (grade == 1) | ((grade == 2) & (track == Track.ACADEMIC)) | (grade == APPRENTICE)
-        switch = m.streams.bernoulli("school:switch", pupils, m.params["programme_switch_yearly"])
+        switch = m.streams.bernoulli(
+            "school:switch", pupils, m.params["school.programme_switch_yearly"]
+        )
         switch &= grade <= 2
         pop.grade[pupils[move & ~switch]] += 1
         pop.grade[pupils[switch]] = 1
@@ -76,8 +80,10 @@ class School(Service):
         )
         pupils, grade, track = pupils[~switch], grade[~switch], track[~switch]
         to_vg3 = pupils[(grade == 2) & (track == Track.VOCATIONAL)]
-        stop = m.streams.bernoulli("school:vg2_vg3", to_vg3, m.params["vg2_vg3_noncontinuation"])
-        pabygg = m.streams.bernoulli("school:pabygg", to_vg3, m.params["pabygg_share"])
+        stop = m.streams.bernoulli(
+            "school:vg2_vg3", to_vg3, m.params["school.vg2_vg3_noncontinuation"]
+        )
+        pabygg = m.streams.bernoulli("school:pabygg", to_vg3, m.params["school.pabygg_share"])
         pop.grade[to_vg3[~stop]] = np.where(pabygg[~stop], 3, APPRENTICE)
         self._leave(to_vg3[stop], resume_grade=APPRENTICE)
 
@@ -93,8 +99,8 @@ class School(Service):
         ]
         p = np.where(
             pop.activity[out] == Activity.NEET,
-            m.params["school_return_neet_yearly"],
-            m.params["school_return_employed_yearly"],
+            m.params["school.return_neet_yearly"],
+            m.params["school.return_employed_yearly"],
         )
         own = m.streams.bernoulli("school:self_return", out, p)
         back = out[own | pop.reenrol[out]]
@@ -113,7 +119,7 @@ class School(Service):
             & (pop.he_months[live] == 0)
             & (m.ages(live) <= 24)
         ]
-        go = m.streams.bernoulli("school:late_he", cand, m.params["higher_ed_late_entry"])
+        go = m.streams.bernoulli("school:late_he", cand, m.params["school.higher_ed_late_entry"])
         pop.activity[cand[go]] = Activity.HIGHER_EDUCATION
 
     # -- during the year ----------------------------------------------------------------------
@@ -126,9 +132,11 @@ class School(Service):
         track = pop.track[pupils]
         p = m.params
         # monthly hazards by track (none, academic, vocational), computed once on an array
-        yearly = [p["dropout_academic_yearly"]] * 2 + [p["dropout_vocational_yearly"]]
+        yearly = [p["school.dropout_academic_yearly"]] * 2 + [
+            p["school.dropout_vocational_yearly"]
+        ]
         hazard = monthly(np.array(yearly), SCHOOL_MONTHS).take(track)
-        rr = np.array([1.0, p["dropout_mh_rr_moderate"], p["dropout_mh_rr_severe"]])
+        rr = np.array([1.0, p["school.dropout_mh_rr_moderate"], p["school.dropout_mh_rr_severe"]])
         out = m.streams.bernoulli("school:dropout", pupils, hazard * rr.take(pop.mh[pupils]))
         dropouts = {t: int((out & (track == t)).sum()) for t in (Track.ACADEMIC, Track.VOCATIONAL)}
         m.collector.count_dropouts(dropouts)  # per school year, by the reporters
@@ -147,7 +155,7 @@ class School(Service):
         appr = pop.live_where(
             (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] >= 4)
         )
-        p = monthly(m.params["apprentice_cancel_yearly"])
+        p = monthly(m.params["school.apprentice_cancel_yearly"])
         self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
 
     # -- June ---------------------------------------------------------------------------------
@@ -159,18 +167,20 @@ class School(Service):
             (pop.activity[live] == Activity.UPPER_SECONDARY)
             & ((grade == 3) | (grade == APPRENTICE + 1))
         ]
-        passed = m.streams.bernoulli("school:pass", final, m.params["final_year_pass"])
+        passed = m.streams.bernoulli("school:pass", final, m.params["school.final_year_pass"])
         self._complete(final[passed])
         failed = final[~passed]
-        repeat = m.streams.bernoulli("school:repeat", failed, m.params["repeat_after_fail"])
+        repeat = m.streams.bernoulli("school:repeat", failed, m.params["school.repeat_after_fail"])
         self._leave(failed[~repeat], resume_grade=None)
 
     def _complete(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         pop.completed[pids], pop.completed_month[pids] = True, m.month
         general = pop.grade[pids] == 3  # academic Vg3 or the supplementary year (påbygg)
-        he = m.streams.bernoulli("school:he_entry", pids, m.params["higher_ed_entry"])
-        work = np.where(general, m.params["school_leaver_employed"], m.params["apprentice_hired"])
+        he = m.streams.bernoulli("school:he_entry", pids, m.params["school.higher_ed_entry"])
+        work = np.where(
+            general, m.params["school.leaver_employed"], m.params["school.apprentice_hired"]
+        )
         hired = m.streams.bernoulli("school:hired", pids, work)
         pop.grade[pids] = 0
         pop.activity[pids] = np.select(
@@ -182,15 +192,15 @@ class School(Service):
         m, pop = self.model, self.model.pop
         he = pop.live_where(pop.activity[pop.rows] == Activity.HIGHER_EDUCATION)
         pop.he_months[he] += 1
-        p_done = end_hazard(m.params["higher_ed_months"])
+        p_done = end_hazard(m.params["school.higher_ed_months"])
         done = m.streams.bernoulli("school:he_complete", he, p_done)
         drop = m.streams.bernoulli(
-            "school:he_dropout", he, monthly(m.params["higher_ed_dropout_yearly"])
+            "school:he_dropout", he, monthly(m.params["school.higher_ed_dropout_yearly"])
         )
         leaving = he[done | drop]
         hired = m.streams.bernoulli(
             "school:graduate_hired",
             leaving,
-            np.where(done[done | drop], m.params["graduate_hired"], 0.0),
+            np.where(done[done | drop], m.params["school.graduate_hired"], 0.0),
         )
         pop.activity[leaving] = np.where(hired, Activity.EMPLOYED, Activity.NEET)

@@ -53,8 +53,12 @@ def expected_migrants(age: int, params) -> float:
     """Expected migrants at a single age on 1 January (for sizing warm-up cohorts)."""
     lo_s, hi_s = STUDENT_AGES
     lo_i, hi_i = IMMIGRANT_AGES
-    students = params["student_arrivals"] / (hi_s - lo_s + 1) * np.clip(age - lo_s, 0, 4)
-    immigrants = params["immigrant_arrivals"] / (hi_i - lo_i + 1) * np.clip(age - lo_i, 0, 12)
+    students = (
+        params["demography.student_arrivals"] / (hi_s - lo_s + 1) * np.clip(age - lo_s, 0, 4)
+    )
+    immigrants = (
+        params["demography.immigrant_arrivals"] / (hi_i - lo_i + 1) * np.clip(age - lo_i, 0, 12)
+    )
     return float(students + immigrants)
 
 
@@ -72,9 +76,9 @@ class Demography(Process):
         # expected years in the population: from the mean arrival age to 30
         stay_s = 30 - (STUDENT_AGES[0] + STUDENT_AGES[1]) / 2
         stay_i = 30 - (IMMIGRANT_AGES[0] + IMMIGRANT_AGES[1]) / 2
-        migrant_stock[self.trondheim] += model.params["student_arrivals"] * stay_s
+        migrant_stock[self.trondheim] += model.params["demography.student_arrivals"] * stay_s
         share = geo.pop_15_29 / geo.pop_15_29.sum()
-        migrant_stock += model.params["immigrant_arrivals"] * stay_i * share
+        migrant_stock += model.params["demography.immigrant_arrivals"] * stay_i * share
         self.native_weights = np.maximum(geo.pop_15_29 - migrant_stock, 1.0)
         self.pop_share = share
 
@@ -82,7 +86,7 @@ class Demography(Process):
         """Simulated size of the cohort entering at 15 in ``year``."""
         m = self.model
         if year >= m.start_year:
-            full = m.params["entry_cohort_size"]
+            full = m.params["demography.entry_cohort_size"]
         else:
             age_2024 = min(15 + (m.start_year - year), 29)  # the oldest cohort leaves at start
             full = AGE_PROFILE_2024[age_2024] - expected_migrants(age_2024, m.params)
@@ -95,8 +99,8 @@ class Demography(Process):
         if m.calendar_month == 1:
             self._exits()
             self._enter_cohort()
-        self._arrivals("student", m.params["student_arrivals"], STUDENT_AGES)
-        self._arrivals("immigrant", m.params["immigrant_arrivals"], IMMIGRANT_AGES)
+        self._arrivals("student", m.params["demography.student_arrivals"], STUDENT_AGES)
+        self._arrivals("immigrant", m.params["demography.immigrant_arrivals"], IMMIGRANT_AGES)
 
     def _exits(self) -> None:
         m = self.model
@@ -111,9 +115,9 @@ class Demography(Process):
         kommune = np.repeat(np.arange(len(counts)), counts).astype(np.int16)
         pids = m.add_youth(kommune, birth_year=m.year - 16, activity=Activity.LOWER_SECONDARY)
         u = m.streams.at("entry:female", pids)
-        m.pop.female[pids] = u < m.params["share_female"]
+        m.pop.female[pids] = u < m.params["demography.share_female"]
         u = m.streams.at("entry:immigrant", pids)
-        m.pop.immigrant[pids] = u < m.params["share_immigrant_native_entry"]
+        m.pop.immigrant[pids] = u < m.params["demography.share_immigrant_native_entry"]
 
     def _arrivals(self, kind: str, per_year: float, ages: tuple[int, int]) -> None:
         m = self.model
@@ -138,7 +142,7 @@ class Demography(Process):
             immigrant=kind == "immigrant",
             completed=kind == "student",
         )
-        m.pop.female[pids] = u[2][order] < m.params["share_female"]
+        m.pop.female[pids] = u[2][order] < m.params["demography.share_female"]
 
     def _monthly_count(self, kind: str, per_year: float) -> int:
         """Spread a yearly count over months without drift (cumulative rounding)."""

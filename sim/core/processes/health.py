@@ -24,9 +24,9 @@ class Health(Process):
         pop, p, s = model.pop, model.params, model.streams
         well, moderate, severe = by_state(pop)
         new = well[s.bernoulli("mh:onset", well, onset_hazard(model, well))]
-        worse = moderate[s.bernoulli("mh:worsen", moderate, p["mh_worsen_monthly"])]
-        rec_m = model.modified("mh_recovery", moderate, p["mh_recovery_monthly"])
-        rec_s = model.modified("mh_recovery", severe, p["mh_severe_recovery_monthly"])
+        worse = moderate[s.bernoulli("mh:worsen", moderate, p["health.worsen_monthly"])]
+        rec_m = model.modified("mh_recovery", moderate, p["health.recovery_monthly"])
+        rec_s = model.modified("mh_recovery", severe, p["health.severe_recovery_monthly"])
         better_m = moderate[s.bernoulli("mh:recover", moderate, rec_m)]
         better_s = severe[s.bernoulli("mh:recover", severe, rec_s)]
         pop.mh[new] = Mh.MODERATE
@@ -46,7 +46,7 @@ def onset_hazard(model, well: np.ndarray) -> np.ndarray:
     p, pop = model.params, model.pop
     female = np.array([False, False, True, True])  # the four combinations, computed once
     under18 = np.array([False, True, False, True])
-    hazard = p["mh_onset_monthly"] * np.where(female, p["mh_onset_rr_female"], 1.0)
-    hazard = hazard * np.where(under18, p["mh_onset_rr_under18"], 1.0)
+    hazard = p["health.onset_monthly"] * np.where(female, p["health.onset_rr_female"], 1.0)
+    hazard = hazard * np.where(under18, p["health.onset_rr_under18"], 1.0)
     young = pop.birth_year[well] > model.year - 19  # age (on 1 January) under 18
     return hazard[2 * pop.female[well].view(np.int8) + young.view(np.int8)]

@@ -51,8 +51,8 @@ CONTROLS = (
     Control("plan_conflict", "plan_conflict", False),
     Control("coord_fte", COORD, True),
     Control("ips_fte", "ips.fte", True),
-    Control("nav_caseworkers", "nav_caseworkers", True),
-    Control("ot_advisers", "ot_advisers", True),
+    Control("nav_caseworkers", "nav.caseworkers", True),
+    Control("ot_advisers", "followup.advisers", True),
 )
 
 
@@ -129,8 +129,8 @@ class DashboardModel(mesa.Model):
         plan_conflict: override of ``plan_conflict``.
         coord_fte: override of ``coord.fte`` (coordinators, FTE).
         ips_fte: override of ``ips.fte`` (IPS specialists, FTE).
-        nav_caseworkers: override of ``nav_caseworkers`` (FTE).
-        ot_advisers: override of ``ot_advisers`` (follow-up service, FTE).
+        nav_caseworkers: override of ``nav.caseworkers`` (FTE).
+        ot_advisers: override of ``followup.advisers`` (follow-up service, FTE).
 
     Attributes:
         youth_model: the warmed-up :class:`~sim.core.model.YouthModel` being stepped.

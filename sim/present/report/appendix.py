@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sim.analysis.targets import load_targets
 from sim.present.report.html import dl, esc, link, para, section, table
 from sim.present.report.i18n import DASH, Lang
 from sim.present.report.results import Results
@@ -30,7 +31,10 @@ def _digits(text: str) -> set[str]:
 
 
 def cited_sources(lang: Lang, params: pd.DataFrame | None) -> list[str]:
-    """Literature the parameter file cites beyond the report's own source list.
+    """Literature the parameter file and the trial target cite beyond the report's own sources.
+
+    The trial target (``sim/data/targets.csv``, table ``trial``) is the published IPS effect
+    that the model's IPS mechanism is set to reproduce.
 
     Notes that start with ``assumption`` or ``calibrated`` are not sources (they belong to the
     assumptions page) and are left out, as is a citation whose every number (circular,
@@ -47,6 +51,7 @@ def cited_sources(lang: Lang, params: pd.DataFrame | None) -> list[str]:
             for t in _digits(words.t(f"source.{item}.text"))
         }
     cited = {s.strip() for s in params["source"] if s.strip()}
+    cited |= {s.strip() for s in load_targets(table="trial")["source"] if s.strip()}
     return sorted(
         c
         for c in cited

@@ -116,7 +116,7 @@ def load_results(path: Path) -> Results:
 
 
 def load_parameters(path: Path | None = None) -> pd.DataFrame | None:
-    """The parameter file (name, value, unit, lo, hi, source, calibrate); None if absent."""
+    """The parameter file (name, value, unit, lo, hi, role, source, ...); None if absent."""
     source = path or resources.files("sim").joinpath("data", "parameters.csv")
     if not source.is_file():
         return None
