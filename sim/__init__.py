@@ -30,6 +30,9 @@ ALIASES = {
 class _Aliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Resolves a deprecated module name to its new module (loaded only when asked for)."""
 
+    def __init__(self):
+        self._specs: dict[str, tuple] = {}
+
     def find_spec(self, fullname, path, target=None):
         """A spec for a deprecated name, else None (the normal finders go on)."""
         if fullname in ALIASES:
@@ -39,11 +42,21 @@ class _Aliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         """The new module itself, so both names share one module object."""
         new = ALIASES[spec.name]
-        warnings.warn(f"{spec.name} is deprecated: import {new}", DeprecationWarning, stacklevel=3)
-        return importlib.import_module(new)
+        warnings.warn(
+            f"{spec.name} is deprecated: import {new}",
+            DeprecationWarning,
+            stacklevel=2,
+            skip_file_prefixes=("<frozen importlib",),  # point at the importing code
+        )
+        module = importlib.import_module(new)
+        self._specs[spec.name] = (module.__spec__, module.__loader__)
+        return module
 
     def exec_module(self, module):
-        """Nothing to run: the new module is already loaded."""
+        """Keep the new module's own spec (importlib set the alias's on it)."""
+        spec, loader = self._specs.pop(module.__spec__.name, (None, None))
+        if spec is not None:
+            module.__spec__, module.__loader__ = spec, loader
 
 
 if not any(isinstance(f, _Aliases) for f in sys.meta_path):

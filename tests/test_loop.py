@@ -229,3 +229,31 @@ def test_model_md_lists_the_phases_in_order():
 
 def test_the_step_docstring_lists_the_phases_in_order():
     assert numbered_names(YouthModel.step.__doc__) == ["begin", *PHASES, "collect"]
+
+
+class OldStyle(Service):
+    """A plugin of the earlier API: create() returns one instance and adds its own modifier."""
+
+    name = "old_style"
+    phase = "interventions"
+
+    @classmethod
+    def create(cls, model):
+        made = cls(model)
+        model.modifiers["job_find"].append(made.job_find_modifier)
+        return made
+
+    def job_find_modifier(self, pids: np.ndarray) -> float:
+        return 1.0
+
+
+def test_a_plugin_of_the_earlier_api_still_runs():
+    register(OldStyle)
+    try:
+        model = YouthModel(load_scenario(BASELINE), **TINY, modules=create_all)
+        mine = model.module("old_style")
+        assert mine in model.services
+        assert any(m == mine.job_find_modifier for m in model.modifiers["job_find"])
+        model.step()
+    finally:
+        sim.services.REGISTRY.pop("old_style", None)

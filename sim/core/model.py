@@ -117,6 +117,8 @@ class YouthModel(YouthRegistry, mesa.Model):
         self._routes: dict[str, int] = {}
         self.demography = Demography(self)
         self.processes: list[Module] = [self.demography, Health(self), Status(self)]
+        # before the modules are made: a plugin of the earlier API adds to it in create()
+        self.modifiers: dict[str, list] = {decision: [] for decision in DECISIONS}
         made = modules(self) if modules is not None else []
         self.services = [m for m in made if m.kind == "service"]
         self.recorders = [m for m in made if m.kind == "recorder"]
@@ -124,7 +126,6 @@ class YouthModel(YouthRegistry, mesa.Model):
             odd = [m.name for m in made if m.kind not in ("service", "recorder")]
             raise ValueError(f"modules {odd} are neither services nor recorders")
         self.modules = self.processes + self.services + self.recorders
-        self.modifiers: dict[str, list] = {decision: [] for decision in DECISIONS}
         self._by_name: dict[str, Module] = {}
         self._plan: dict[str, list[Module]] = {phase: [] for phase in PHASES}
         for module in self.modules:

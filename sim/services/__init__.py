@@ -59,7 +59,13 @@ def plugins() -> dict[str, type]:
 def create_all(model) -> list:
     """Every service and recorder of a run: this package's in order, then plugins by name."""
     own = [cls for cls in REGISTRY.values() if not is_plugin(cls)]
-    return [module for cls in [*own, *plugins().values()] for module in cls.create(model)]
+    return [module for cls in [*own, *plugins().values()] for module in _made(cls, model)]
+
+
+def _made(cls: type, model) -> list:
+    """``cls.create(model)`` as a list (a plugin of the earlier API returns one instance)."""
+    made = cls.create(model)
+    return list(made) if isinstance(made, list | tuple) else [made]
 
 
 from sim.services import builtin  # noqa: E402, F401  (registers this package's classes)
