@@ -98,7 +98,7 @@ def settings_from_args(args: argparse.Namespace):
 
 def solara_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line of the app (loopback unless told otherwise)."""
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    app = Path(__file__).resolve().parent.parent / "present" / "dashboard" / "app.py"
     return [
         *[sys.executable, "-m", "solara", "run", str(app)],
         *["--host", host, "--port", str(port)],
