@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core.heap import keep_freed_memory
+
 if TYPE_CHECKING:
     from mesa.agentset import AbstractAgentSet
 
@@ -90,6 +92,7 @@ class Population:
     """Columnar youth state with a change log for histories."""
 
     def __init__(self, capacity: int = 1024):
+        keep_freed_memory()  # the loop's temporaries reuse freed memory (see sim.core.heap)
         self.n = 0
         for name, (dtype, init) in FIELDS.items():
             setattr(self, name, np.full(capacity, init, dtype=dtype))
