@@ -1,5 +1,6 @@
 """Reusing a replicate's warm-up across scenarios gives exactly the tables of a fresh build."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_different_seed_or_root_does_not_reuse():
     runner.build_model(runner.RunSpec(sc, 0, 1, 1, 0.03), keep=True)
     key = next(iter(runner._WARM))
     assert runner.warmup_key(runner.RunSpec(sc, 0, 2, 1, 0.03)) != key
-    other = sc.__class__(**{**sc.__dict__, "root_overrides": {"handover_loss": 0.1}})
+    other = replace(sc, root_overrides={"handover_loss": 0.1})
     assert runner.warmup_key(runner.RunSpec(other, 0, 1, 1, 0.03)) != key
 
 
