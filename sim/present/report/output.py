@@ -19,6 +19,7 @@ from sim.errors import InputError
 from sim.present.report.html import esc
 from sim.present.report.i18n import LANGS, load_dictionary
 from sim.run.durable import fsync_dir, fsync_file
+from sim.run.ownership import stale
 
 GENERATOR = '<meta name="generator" content="sim report">'
 STAGING = ".sim-report-"
@@ -57,21 +58,10 @@ def check_out(out: Path, figures: Path) -> Path:
 
 
 def _remove_stale(folder: Path) -> None:
-    """Remove staging folders whose ``sim report`` process is gone."""
-    for stale in folder.glob(f"{STAGING}*"):
-        pid = stale.name[len(STAGING) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Remove staging folders whose ``sim report`` process is gone (the tool's one rule)."""
+    for path in folder.glob(f"{STAGING}*"):
+        if stale(path.name):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @contextmanager
