@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.core.population import NavStatus
 from sim.core.scenario import load_scenario
+from sim.core.states import NavStatus
 from sim.run.runner import RunSpec, build_model, replicate_seeds
 from sim.run.tables import tidy
 

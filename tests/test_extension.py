@@ -18,8 +18,8 @@ from conftest import traced_run, write_scenario
 
 import sim.core.params
 import sim.services
-from sim.core.population import FIELDS, TRACKED, Activity
 from sim.core.scenario import load_scenario
+from sim.core.states import FIELDS, TRACKED, Activity
 from sim.run.runner import build_model, run_one
 from sim.services.base import Service, scaled_capacity
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import rows
 
-from sim.core.population import TRACKED, Activity
+from sim.core.states import TRACKED, Activity
 
 KEYS = ["scenario", "replicate", "period", "metric", "group"]
 FLOWS = ["entries", "arrivals", "departures", "exits"]

@@ -13,8 +13,8 @@ from scipy.stats import chi2_contingency
 from sim.analysis.targets import IPS_TRIAL_RR, target_value
 from sim.analysis.trial import TrialConfig, as_trial, wilson, years_needed
 from sim.cli.main import main
-from sim.core.population import Activity, Mh, NavStatus
 from sim.core.scenario import load_scenario
+from sim.core.states import Activity, Mh, NavStatus
 from sim.run.runner import RunSpec, build_model, replicate_seeds
 from sim.services.trial_team import ARMS, randomisation_month
 

@@ -38,7 +38,7 @@ import numpy as np
 
 import sim.core.params
 import sim.services
-from sim.core.population import Activity, Mh
+from sim.core.states import Activity, Mh
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity
 

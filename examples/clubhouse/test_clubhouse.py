@@ -24,8 +24,8 @@ import sim.core.params
 import sim.run.plugins
 import sim.services
 from sim.cli.main import main
-from sim.core.population import FIELDS, TRACKED
 from sim.core.scenario import load_scenario
+from sim.core.states import FIELDS, TRACKED
 from sim.errors import InputError
 from sim.run.draws import drawn_specs
 from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one

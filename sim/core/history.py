@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.core.population import TRACKED, Activity, Mh, NavStatus
+from sim.core.states import TRACKED, Activity, Mh, NavStatus
 
 _DECODE = {
     "activity": lambda v: Activity(int(v)).name.lower(),

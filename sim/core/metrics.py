@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.core.population import Activity, Mh, NavStatus, Track
+from sim.core.states import Activity, Mh, NavStatus, Track
 
 NOVEMBER = 11
 AGE_BANDS = ("15-19", "20-24", "25-29")

@@ -10,82 +10,24 @@ month-by-youth matrix.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.core.heap import keep_freed_memory
+from sim.core.history import youth_history
+from sim.core.states import (  # the enums stay importable from here for earlier code
+    FIELDS,
+    TRACKED,
+    Activity,
+    Mh,
+    NavStatus,
+    Track,  # noqa: F401
+)
 
 if TYPE_CHECKING:
     from mesa.agentset import AbstractAgentSet
-
-
-class Activity(IntEnum):
-    """Main activity (SSB register NEET definition: programmes are not NEET)."""
-
-    LOWER_SECONDARY = 0
-    UPPER_SECONDARY = 1  # including apprenticeship
-    HIGHER_EDUCATION = 2
-    EMPLOYED = 3
-    PROGRAMME = 4  # NAV labour-market programme or qualification programme
-    NEET = 5
-
-
-class NavStatus(IntEnum):
-    """NAV registration or benefit, separate from activity."""
-
-    NONE = 0
-    JOBSEEKER = 1
-    AAP = 2
-    QUALIFICATION = 3
-    SOCIAL_ASSISTANCE = 4
-    DISABILITY = 5
-
-
-class Track(IntEnum):
-    """Upper-secondary track."""
-
-    NONE = 0
-    ACADEMIC = 1
-    VOCATIONAL = 2
-
-
-class Mh(IntEnum):
-    """Mental-health state."""
-
-    NONE = 0
-    MODERATE = 1
-    SEVERE = 2
-
-
-FIELDS = {  # name: dtype, initial value
-    "alive": (np.bool_, False),
-    "birth_year": (np.int16, 0),
-    "entry_month": (np.int32, -1),
-    "exit_month": (np.int32, -1),
-    "female": (np.bool_, False),
-    "immigrant": (np.bool_, False),
-    "kommune": (np.int16, 0),  # index into the municipality table
-    "track": (np.int8, 0),
-    "grade": (np.int8, 0),  # 0 none; 1-3 Vg1-Vg3; 4-5 apprenticeship years 1-2
-    "vg1_year": (np.int16, -1),
-    "completed": (np.bool_, False),
-    "completed_month": (np.int32, -1),
-    "left_grade": (np.int8, 0),  # grade to return to after leaving school early
-    "mh": (np.int8, 0),
-    "detected": (np.bool_, False),
-    "activity": (np.int8, 0),
-    "nav_status": (np.int8, 0),
-    "nav_months": (np.int16, 0),  # months in current NAV status
-    "months_in_activity": (np.int16, 0),
-    "helpers": (np.uint32, 0),  # bitmask of services engaged with the youth
-    "shared_plan": (np.bool_, False),  # one coordinated plan (no plan_conflict penalty)
-    "he_months": (np.int16, 0),
-    "reenrol": (np.bool_, False),  # accepted a re-enrolment offer; returns in August
-}
-TRACKED = ("activity", "nav_status", "helpers", "mh")  # fields whose changes are logged
 
 
 class Population:
@@ -240,8 +182,6 @@ class Youth(mesa.Agent):
 
     def history(self):
         """This youth's history: spells by field (see :func:`sim.core.history.youth_history`)."""
-        from sim.core.history import youth_history
-
         return youth_history(self.model, self.pid)
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.pidsets import in_any, new_to
-from sim.core.population import Activity, NavStatus
+from sim.core.states import Activity, NavStatus
 from sim.services import shared_plan
 from sim.services.base import EMPTY, Service, scaled_capacity
 from sim.services.caseload import over_capacity, per_fte

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.pidsets import in_any
-from sim.core.population import Activity
+from sim.core.states import Activity
 from sim.services.base import Service, scaled_capacity
 
 MAX_AGE = 24

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.pidsets import new_to
-from sim.core.population import Mh
+from sim.core.states import Mh
 from sim.services.base import Service
 
 

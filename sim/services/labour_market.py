@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.population import Activity, NavStatus
+from sim.core.states import Activity, NavStatus
 from sim.services.base import Service
 
 UNEMPLOYMENT_FLOOR = 0.001  # the lowest unemployment rate the hazards use

@@ -34,7 +34,7 @@ from importlib import resources
 
 import numpy as np
 
-from sim.core.population import Activity, NavStatus
+from sim.core.states import Activity, NavStatus
 from sim.services.recorder import Recorder
 
 PAYERS = ("state", "municipality", "county", "health_trust")

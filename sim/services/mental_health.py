@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.pidsets import in_any
-from sim.core.population import Mh
+from sim.core.states import Mh
 from sim.services.base import Service, end_hazard, scaled_capacity
 
 CAPACITY = {"bup": "bup.capacity", "dps": "dps.capacity"}  # clinic → its places parameter

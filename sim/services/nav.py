@@ -14,8 +14,8 @@ import itertools
 
 import numpy as np
 
-from sim.core.population import Activity, Mh, NavStatus
 from sim.core.processes.demography import apportion
+from sim.core.states import Activity, Mh, NavStatus
 from sim.services.base import (
     Service,
     admit_each,

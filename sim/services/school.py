@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.population import Activity, Track
+from sim.core.states import Activity, Track
 from sim.services.base import Service, end_hazard
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen

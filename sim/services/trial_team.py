@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.population import Activity, Mh, NavStatus
+from sim.core.states import Activity, Mh, NavStatus
 from sim.services.base import EMPTY
 from sim.services.ips import IpsTeam
 from sim.services.recorder import Recorder

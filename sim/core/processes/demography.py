@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.module import Process
-from sim.core.population import Activity
+from sim.core.states import Activity
 
 # Persons per single year of age on 1.1.2024, by band (SSB 07459 sums in the reference facts:
 # 15-17 = 97,426 - 80,164 = 17,262; 16-19 = 22,914; 16-21 = 35,025; 15-24 = 62,261; 25-29 =

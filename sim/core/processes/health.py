@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.module import Process
-from sim.core.population import Mh
+from sim.core.states import Mh
 
 
 class Health(Process):
