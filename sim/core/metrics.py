@@ -154,12 +154,16 @@ def school_counts(s: Snapshot):
 
 
 def benefits(s: Snapshot):
-    """AAP and disability recipients under 30, as counts and as shares of those 18-29."""
+    """AAP, disability and social-assistance recipients under 30: count, share, in work."""
     adults = int(np.count_nonzero(s.age >= 18))
-    for status, name in ((NavStatus.AAP, "aap"), (NavStatus.DISABILITY, "disability")):
-        k = int(np.count_nonzero(s.status == status))
+    statuses = (NavStatus.AAP, NavStatus.DISABILITY, NavStatus.SOCIAL_ASSISTANCE)
+    for status, name in zip(statuses, ("aap", "disability", "social_assistance"), strict=True):
+        on = s.status == status
+        k = int(np.count_nonzero(on))
         yield f"{name}_count_under30", "all", k / s.scale, k
         yield f"{name}_share_18_29", "all", _ratio(k, adults), adults
+        working = np.count_nonzero(s.activity[on] == Activity.EMPLOYED)
+        yield f"{name}_employed_share", "all", _ratio(working, k), k
 
 
 def neet_spells(s: Snapshot):

@@ -68,6 +68,7 @@ FIELDS = {  # name: dtype, initial value
     "activity": (np.int8, 0),
     "nav_status": (np.int8, 0),
     "nav_months": (np.int16, 0),  # months in current NAV status
+    "aap_limit_month": (np.int32, -1),  # month AAP last ended at its time limit (-1: never)
     "months_in_activity": (np.int16, 0),
     "helpers": (np.uint32, 0),  # bitmask of services engaged with the youth
     "shared_plan": (np.bool_, False),  # one coordinated plan (no plan_conflict penalty)

@@ -15,7 +15,8 @@ The ledger is a recorder (:mod:`sim.services.recorder`), present in every model;
 the ``record`` phase (after the status phase) once the warm-up is over and
 adds monthly flows ``cost_nok`` and ``cost_nok_discounted`` (a cost in year t divided by
 (1 + ``cost.discount_rate``)^(t - start year)); the collector sums them per calendar year.
-Person-based lines count youth-months in a state (e.g. AAP under 25); staff lines count FTE
+Person-based lines count youth-months in a state (e.g. AAP under 25), AAP and disability at
+the share paid (graded for youth in work, :mod:`sim.services.benefit_rules`); staff lines count FTE
 (caseworkers, IPS specialists, coordinators, follow-up advisers); treatment counts patients.
 
 Lifetime view (``cost.lifetime_end_age`` > 0, off by default): at exit (age 30) and at the
@@ -35,6 +36,7 @@ from importlib import resources
 import numpy as np
 
 from sim.core.states import Activity, NavStatus
+from sim.services.benefit_rules import payment_share
 from sim.services.recorder import Recorder
 
 PAYERS = ("state", "municipality", "county", "health_trust")
@@ -111,6 +113,23 @@ def person_masks(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
     }
 
 
+GRADED = ("aap_under25", "aap_25plus", "disability")  # benefits reduced for work
+
+
+def person_units(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str, np.ndarray]:
+    """For each person-based unit cost, the units each of ``pids`` is charged this month.
+
+    1 for youth in the line's state, 0 otherwise; AAP and disability are charged what is
+    paid: the graded share of youth in work (:func:`sim.services.benefit_rules.payment_share`).
+    """
+    masks = person_masks(model, pids, ages)
+    paid = payment_share(model, pids, model.pop.nav_status[pids])
+    return {
+        name: np.where(mask, paid, 0.0) if name in GRADED else mask.astype(np.float64)
+        for name, mask in masks.items()
+    }
+
+
 def totals_of(group: str) -> tuple[str, ...]:
     """The total lines a cost line adds to."""
     parts = group.split(":")
@@ -176,11 +195,12 @@ class CostLedger(Recorder):
         m, pop = self.model, self.model.pop
         rows = pop.rows  # the rows of youth present (and some who left)
         alive = pop.alive[rows]
-        masks = person_masks(m, rows, m.ages(rows))
+        weights = person_units(m, rows, m.ages(rows))
         lines: dict[str, list] = {}
         for cost in self.unit_costs.values():
-            if cost.name in masks:
-                units = n = int(np.count_nonzero(masks[cost.name] & alive))
+            if cost.name in weights:
+                charged = np.where(alive, weights[cost.name], 0.0)
+                units, n = float(charged.sum()), int(np.count_nonzero(charged))
             else:
                 units, n = self._staff_units(cost.name)
             for group in (cost.public, cost.societal):
@@ -218,8 +238,8 @@ class CostLedger(Recorder):
             return
         years = np.clip(m.params["cost.lifetime_end_age"] - ages, 0, None).astype(int)
         plain, discounted = self._annuities(years)
-        masks = person_masks(m, pids, ages)
-        for name, mask in masks.items():
+        weights = person_units(m, pids, ages)
+        for name, weight in weights.items():
             cost = self.unit_costs.get(name)
             if cost is None:
                 continue
@@ -229,9 +249,9 @@ class CostLedger(Recorder):
                     continue
                 key = f"{group.rsplit(':', 1)[0]}:lifetime"
                 cell = lines.setdefault(key, [0.0, 0.0, 0])
-                cell[0] += yearly * float(plain[mask].sum())
-                cell[1] += yearly * float(discounted[mask].sum())
-                cell[2] += int(mask.sum())
+                cell[0] += yearly * float((plain * weight).sum())
+                cell[1] += yearly * float((discounted * weight).sum())
+                cell[2] += int(np.count_nonzero(weight))
 
     def _annuities(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Years of cost and their discounted sum (to the start year) for each youth."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.core.processes.demography import apportion
 from sim.core.states import Activity, Mh, NavStatus
+from sim.services import benefit_rules as rules
 from sim.services.base import (
     Service,
     admit_each,
@@ -115,7 +116,8 @@ class Nav(Service):
         """Multiplier on job finding from NAV follow-up.
 
         Proportional to the office's follow-up intensity (caseworker capacity / caseload,
-        at most 1), weakened by plan conflict.
+        at most 1), weakened by plan conflict; times ``nav.aap_job_find_rr`` for AAP
+        recipients (work capacity at least halved and in treatment, folketrygdloven § 11-5).
         """
         m, pop = self.model, self.model.pop
         followed = FOLLOWED_MASK[pop.nav_status[pids]]
@@ -124,6 +126,7 @@ class Nav(Service):
         gain = m.params["nav.followup_boost"] * intensity * m.conflict_factor(clients)
         out = np.ones(len(pids))
         out[followed] = 1.0 + gain
+        out[pop.nav_status[pids] == NavStatus.AAP] *= m.params["nav.aap_job_find_rr"]
         return out
 
     def _chance_contact(self, live: np.ndarray, ages: np.ndarray) -> None:
@@ -133,7 +136,9 @@ class Nav(Service):
             & (pop.nav_status[live] == NavStatus.NONE)
             & (ages >= 16)
         ]
-        p = m.params["nav.chance_contact_monthly"]
+        p = m.params["nav.chance_contact_monthly"] * np.where(
+            pop.immigrant[unknown], m.params["nav.chance_contact_rr_immigrant"], 1.0
+        )
         self._register(unknown[m.streams.bernoulli("nav:chance_contact", unknown, p)])
 
     def _leave_on_activity(self, live: np.ndarray) -> None:
@@ -153,6 +158,7 @@ class Nav(Service):
         pop.nav_status[js[gone]] = NavStatus.NONE
 
     def _aap(self, live: np.ndarray, ages: np.ndarray) -> None:
+        """Send undetected problems to the GP; AAP grants, work, exits and the time limit."""
         m, pop = self.model, self.model.pop
         st = pop.nav_status[live]
         cand = live[
@@ -165,49 +171,17 @@ class Nav(Service):
             "nav:refer_gp", undetected, m.params["nav.gp_referral_monthly"]
         )
         m.referrals.send("nav", "gp", undetected[to_gp])
-        cand = cand[pop.detected[cand] & (pop.activity[cand] == Activity.NEET)]
-        rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["nav.aap_grant_rr_severe"], 1.0)
-        grant = m.streams.bernoulli("nav:aap_grant", cand, m.params["nav.aap_grant_monthly"] * rr)
-        self._set_status(cand[grant], NavStatus.AAP)
-        aap = live[pop.nav_status[live] == NavStatus.AAP]
-        well = (pop.mh[aap] == Mh.NONE) | (pop.activity[aap] == Activity.EMPLOYED)
-        leave = m.streams.bernoulli("nav:aap_exit", aap, m.params["nav.aap_exit_monthly"]) & well
-        neet = pop.activity[aap[leave]] == Activity.NEET
-        self._set_status(aap[leave], np.where(neet, NavStatus.JOBSEEKER, NavStatus.NONE))
+        rules.aap_grant(m, cand)
+        rules.aap_work_and_exit(m, live[pop.nav_status[live] == NavStatus.AAP])
+        rules.aap_time_limit(m, live[pop.nav_status[live] == NavStatus.AAP])
 
     def _disability(self, live: np.ndarray) -> None:
-        m, pop = self.model, self.model.pop
-        aap = live[
-            (pop.nav_status[live] == NavStatus.AAP)
-            & (pop.nav_months[live] >= m.params["nav.disability_min_aap_months"])
-        ]
-        rr = np.select(
-            [pop.mh[aap] == Mh.SEVERE, pop.mh[aap] == Mh.MODERATE],
-            [1.0, m.params["nav.disability_rr_moderate"]],
-            0.0,
-        )
-        p = m.params["nav.disability_from_aap_monthly"] * rr
-        self._set_status(aap[m.streams.bernoulli("nav:disability", aap, p)], NavStatus.DISABILITY)
+        """Disability awards from AAP; full-time work stops the payment."""
+        rules.disability_from_aap(self.model, live)
+        rules.disability_work(self.model, live)
 
     def _social_assistance(self, live: np.ndarray, ages: np.ndarray) -> None:
-        m, pop = self.model, self.model.pop
-        js = live[
-            (pop.nav_status[live] == NavStatus.JOBSEEKER)
-            & (pop.activity[live] == Activity.NEET)
-            & (ages >= 18)
-        ]
-        enter = m.streams.bernoulli("nav:sa_enter", js, m.params["nav.social_assistance_monthly"])
-        self._set_status(js[enter], NavStatus.SOCIAL_ASSISTANCE)
-        sa = live[pop.nav_status[live] == NavStatus.SOCIAL_ASSISTANCE]
-        out = m.streams.bernoulli(
-            "nav:sa_exit", sa, m.params["nav.social_assistance_exit_monthly"]
-        )
-        self._set_status(sa[out], NavStatus.JOBSEEKER)
-
-    def _set_status(self, pids: np.ndarray, status) -> None:
-        pop = self.model.pop
-        pop.nav_status[pids] = status
-        pop.nav_months[pids] = 0
+        rules.social_assistance(self.model, live, ages)
 
 
 class NavOffice(Service):
