@@ -13,7 +13,7 @@ from conftest import BASELINE
 from scipy.stats import chi2_contingency
 
 from sim.analysis.targets import IPS_TRIAL_RR, load_targets, target_value
-from sim.analysis.trial import TrialConfig, as_trial, wilson, years_needed
+from sim.analysis.trial import TrialConfig, as_trial, trial_targets, wilson, years_needed
 from sim.cli.main import main
 from sim.core.scenario import load_scenario
 from sim.core.states import Activity, NavStatus
@@ -194,6 +194,18 @@ def test_trial_json_shape_and_censoring(trial_json):
             assert cells["18"]["n"] <= cells["12"]["n"] <= cells["6"]["n"] <= enrolled + 2
         at, by = trial["arms"][arm]["employed_at"], trial["arms"][arm]["any_job_by"]
         assert all(by[m]["share"] >= at[m]["share"] for m in at)
+
+
+def test_trial_targets_read_trial_json(trial_json):
+    trial, _ = trial_json
+    table = trial_targets(trial)
+    assert set(table["group"]) == {"nav_mental_health:usual", "nav_mental_health:ips/usual"}
+    usual = table[table["group"] == "nav_mental_health:usual"].set_index("period")
+    assert usual.loc["12", "simulated"] == trial["arms"]["usual"]["employed_at"]["12"]["share"]
+    ratio = table[table["metric"] == "trial_rr_employed_at"]["simulated"].iloc[0]
+    assert ratio == trial["risk_ratio"]["ips/usual"]["employed_at"]["12"]
+    young = trial_targets({**trial, "population": "young_neet_benefits"})
+    assert young.empty  # the targets are of nav_mental_health only
 
 
 def test_trial_runs_are_reproducible():

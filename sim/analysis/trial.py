@@ -222,3 +222,53 @@ def _fmt_cell(month: str, c: dict) -> str:
     if c["share"] is None:
         return f"{month:>2} m: n/a"
     return f"{month:>2} m: {c['share']:.1%} [{c['lo']:.1%}, {c['hi']:.1%}] (n={c['n']})"
+
+
+def trial_targets(trial: dict, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``trial`` lines of the targets against a ``trial.json`` of the same population.
+
+    An arm's share (``trial_<outcome>``, group ``<population>:<arm>``) is compared with its
+    pooled share and Wilson interval; a risk ratio (``trial_rr_<outcome>``, group
+    ``<population>:<arm>/<reference>``) with the ratio of the pooled shares (no interval).
+
+    Returns:
+        One row per target line of the trial's population: metric, group, period, target,
+        lo, hi, simulated, sim_lo, sim_hi, inside (False where the trial has no value).
+    """
+    from sim.analysis.targets import load_targets
+
+    targets = load_targets(table="trial") if targets is None else targets
+    rows = []
+    for t in targets.itertuples(index=False):
+        population, _, arm = t.group.partition(":")
+        if population != trial["population"]:
+            continue
+        sim, lo, hi = _simulated(trial, t.metric, arm, str(t.period))
+        inside = sim is not None and t.lo <= sim <= t.hi
+        rows.append((t.metric, t.group, t.period, t.value, t.lo, t.hi, sim, lo, hi, inside))
+    columns = ["metric", "group", "period", "target", "lo", "hi", "simulated", "sim_lo"]
+    return pd.DataFrame(rows, columns=[*columns, "sim_hi", "inside"])
+
+
+def _simulated(trial: dict, metric: str, arm: str, month: str) -> tuple:
+    """(value, lo, hi) of one target's quantity in ``trial.json`` (Nones when absent)."""
+    if metric.startswith("trial_rr_"):
+        ratio = trial.get("risk_ratio", {}).get(arm, {})
+        return ratio.get(metric.removeprefix("trial_rr_"), {}).get(month), None, None
+    cell = trial["arms"].get(arm, {}).get(metric.removeprefix("trial_"), {}).get(month)
+    if not cell:
+        return None, None, None
+    return cell["share"], cell["lo"], cell["hi"]
+
+
+def format_targets(table: pd.DataFrame) -> str:
+    """The trial targets as text lines: simulated vs target [band], inside or OUTSIDE."""
+    lines = []
+    for r in table.itertuples(index=False):
+        sim = "n/a" if r.simulated is None else f"{r.simulated:.3f}"
+        where = "inside" if r.inside else "OUTSIDE"
+        lines.append(
+            f"target {r.metric} {r.group} {r.period} m: {sim} vs {r.target:.3f} "
+            f"[{r.lo:.3f}, {r.hi:.3f}] {where}"
+        )
+    return "\n".join(lines)

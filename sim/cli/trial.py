@@ -109,7 +109,7 @@ def main(args: argparse.Namespace) -> int:
 
 def finish(opts: RunOptions, scenario, config, seeds: list[int], results: list, folder) -> None:
     """Pool the runs, write ``trial.json``, ``yearly.parquet`` and the manifest; print."""
-    from sim.analysis.trial import format_table, summarize_trial
+    from sim.analysis.trial import format_table, format_targets, summarize_trial, trial_targets
     from sim.run.manifest import build_manifest
     from sim.run.tables import combine
 
@@ -135,4 +135,5 @@ def finish(opts: RunOptions, scenario, config, seeds: list[int], results: list, 
     folder.write({"trial.json": trial, "yearly.parquet": yearly, "manifest.json": manifest})
     if not opts.quiet:
         print(format_table(trial))
+        print(format_targets(trial_targets(trial)))
         print(f"results: {folder.out}")
