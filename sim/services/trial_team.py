@@ -66,6 +66,7 @@ COVARIATES = (
     "aap",
     "qualification",
     "programme",
+    "spell_months",
     "work_distance",
 )
 
@@ -124,6 +125,7 @@ def covariates(model, pids: np.ndarray, month: int) -> dict[str, np.ndarray]:
         "aap": (st == NavStatus.AAP).astype(float),
         "qualification": (st == NavStatus.QUALIFICATION).astype(float),
         "programme": (pop.activity[pids] == Activity.PROGRAMME).astype(float),
+        "spell_months": pop.months_in_activity[pids].astype(float),  # NEET or programme so far
         "work_distance": pop.work_distance[pids].astype(float),
     }
 
