@@ -214,7 +214,7 @@ class TrialTeam(IpsTeam):
             self.arms[name] = np.sort(self.enrolled[self.arm_of == i])
         regular.excluded = unique(self.enrolled)
         regular.leave_queue(~in_any(regular.queue, m.pop.n, new))
-        self._treat(new[arm == 0], new[arm == 2])
+        self._treat(new[arm == ARMS.index("ips")], new[arm == ARMS.index("ips_6m")])
 
     def _treat(self, ips: np.ndarray, short: np.ndarray) -> None:
         """Dedicated places for the new IPS-arm participants; support starts this month."""
