@@ -25,7 +25,8 @@ from sim.run.resultsdir import ResultsFolder, check_out, unrecorded
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ["run", str(BASELINE), *QUICK]
-TRIAL = ["trial", str(BASELINE), "--years", "2", "--months", "6", "--scale", "0.02", "--quiet"]
+TRIAL = ["trial", str(BASELINE), "--years", "2", "--months", "6", "--window", "6"]
+TRIAL += ["--scale", "0.02", "--quiet"]
 
 
 def run_into(out: Path) -> int:

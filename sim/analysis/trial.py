@@ -1,17 +1,22 @@
-"""The emulated trial: IPS vs usual services inside the simulation, as in an RCT.
+"""The emulated trial: IPS vs usual services inside the simulation, enrolled as an RCT is.
 
 ``sim trial`` runs a scenario (default baseline) as a :class:`TrialScenario`, which makes the
-model create the trial's agents (:mod:`sim.services.trial_team`): in January of the run's
-second year the eligible youth are randomised in equal thirds to ``ips``, ``usual`` and
-``ips_6m`` (IPS that ends after 6 months), with dedicated trial places, and followed inside
-the same run. Replicates use the same replicate seeds as every other command.
+model create the trial's agents (:mod:`sim.services.trial_team`): over an enrolment window
+(``window`` months from January of the run's second year) the youth who newly become
+eligible each month (from what services can see: mental-health need recorded by the GP,
+specialist treatment or NAV; wanting work; not in work or education) are randomised at
+enrolment to ``ips``, ``usual`` and ``ips_6m`` (IPS that ends after 6 months), up to
+``n_max`` per arm, and each is followed from its own randomisation inside the same run.
+Replicates use the same replicate seeds as every other command.
 
 Outcomes per arm and follow-up month, pooled over replicates (counts summed), with 95 %
 Wilson intervals: ``employed_at`` (share in competitive employment at that month) and
 ``any_job_by`` (share with any competitive job by that month). Youth who leave during
 follow-up (age 30) are censored: each month's share is over those still present (``n``).
-The published outcome the mechanism is calibrated to is the risk ratio of ``employed_at`` 12
-months, IPS vs usual, in ``nav_mental_health`` (``trial_rr_employed_at`` in ``targets.csv``).
+Balance (``balance``) is the arms' covariates at randomisation, before that month's step.
+Targets (``targets.csv``, table ``trial``): the usual arm's ``employed_at`` at 12 and 18
+months and the risk ratio at 12 months, IPS vs usual, in ``nav_mental_health`` (Reme et al.
+2019).
 """
 
 from __future__ import annotations
@@ -33,12 +38,13 @@ Z95 = 1.959963984540054
 
 @dataclass(frozen=True)
 class TrialConfig:
-    """What the trial does: population, most youth per arm, follow-up, IPS time limit."""
+    """What the trial does: population, most youth per arm, follow-up, IPS time limit, window."""
 
     population: str = "nav_mental_health"
-    n_max: int | None = None  # most youth per arm (None: all eligible)
+    n_max: int | None = None  # most youth per arm (None: all who become eligible)
     months: int = 18
     short_months: int = 6  # the ips_6m arm's support ends after this many months
+    window: int = 12  # enrolment months, from January of the run's second year
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,11 @@ def as_trial(scenario: Scenario, config: TrialConfig) -> TrialScenario:
     return TrialScenario(**values, trial=config)
 
 
-def years_needed(start: str, months: int) -> int:
-    """Years of simulation that cover randomisation (next January) plus the follow-up."""
+def years_needed(start: str, months: int, window: int = 12) -> int:
+    """Years of simulation that cover enrolment (from next January) and the last follow-up."""
     start_month = int(start.split("-")[1])
     offset = 12 - (start_month - 1)  # months from the start to January of the second year
-    return math.ceil((offset + months) / 12)
+    return math.ceil((offset + window - 1 + months) / 12)
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -111,11 +117,16 @@ def _weighted(values: pd.Series, w: np.ndarray) -> float | None:
     return float(np.average(v[ok], weights=w[ok])) if ok.any() else None
 
 
+def arm_sizes(yearly: pd.DataFrame) -> list[int]:
+    """The smallest arm of each replicate (arms differ by at most one), in replicate order."""
+    rows = yearly[(yearly["metric"] == "trial_balance") & yearly["group"].str.endswith(":size")]
+    return [int(v) for v in rows.groupby("replicate", sort=True)["value"].min()]
+
+
 def summarize_trial(yearly: pd.DataFrame, config: TrialConfig, reps: int) -> dict:
     """Build ``trial.json`` from the runs' yearly tables."""
     table = counts(yearly)
-    sizes = yearly[(yearly["metric"] == "trial_balance") & (yearly["group"] == "ips:size")]
-    per_rep = [int(v) for v in sizes.sort_values("replicate")["value"]]
+    per_rep = arm_sizes(yearly)
     arms: dict = {}
     for arm in ARMS:
         arms[arm] = {}
@@ -136,9 +147,44 @@ def summarize_trial(yearly: pd.DataFrame, config: TrialConfig, reps: int) -> dic
         "n_per_arm_by_replicate": per_rep,
         "reps": reps,
         "months": config.months,
+        "enrolment": enrolment(yearly, config, reps),
+        "protocol": PROTOCOL,
         "arms": arms,
         "risk_ratio": risk_ratios(arms),
         "balance": balance(yearly),
+    }
+
+
+PROTOCOL = {
+    "eligibility": "aged 18-29, NEET or in a NAV programme, wants ordinary work; "
+    "nav_mental_health: in BUP/DPS treatment, or a NAV client on AAP or with a GP-detected "
+    "mental-health problem; young_neet_benefits: on AAP or in the qualification programme",
+    "ips": "dedicated IPS places without a time limit; integrated specialist: one shared plan "
+    "(no plan_conflict penalty) for the share ips.integrated, as part of IPS",
+    "ips_6m": "as ips, support ends after 6 months",
+    "usual": "the scenario's services, except IPS (the regular IPS team takes no participant); "
+    "no trial-given plan",
+}
+
+
+def enrolment(yearly: pd.DataFrame, config: TrialConfig, reps: int) -> dict:
+    """How the trial enrolled: window, cap, newly eligible youth and how services knew them.
+
+    Counts are simulated youth per replicate (per month for the newly eligible, screened
+    until the trial is full); shares are of the newly eligible.
+    """
+    rows = yearly[yearly["metric"] == "trial_eligible_new"]
+    per_group = rows.groupby("group")["n"].sum()
+    new = float(per_group.get("all", 0))
+    prevalent = yearly[yearly["metric"] == "trial_eligible_prevalent"]["n"].sum()
+    known = {g: float(per_group[g]) / new for g in per_group.index if g != "all" and new}
+    return {
+        "window_months": config.window,
+        "n_max": config.n_max,
+        "incident": True,
+        "newly_eligible_per_month": new / (reps * config.window) if reps else 0.0,
+        "prevalent_at_opening": float(prevalent) / reps if reps else 0.0,
+        "newly_eligible_shares": known,
     }
 
 
@@ -176,3 +222,53 @@ def _fmt_cell(month: str, c: dict) -> str:
     if c["share"] is None:
         return f"{month:>2} m: n/a"
     return f"{month:>2} m: {c['share']:.1%} [{c['lo']:.1%}, {c['hi']:.1%}] (n={c['n']})"
+
+
+def trial_targets(trial: dict, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``trial`` lines of the targets against a ``trial.json`` of the same population.
+
+    An arm's share (``trial_<outcome>``, group ``<population>:<arm>``) is compared with its
+    pooled share and Wilson interval; a risk ratio (``trial_rr_<outcome>``, group
+    ``<population>:<arm>/<reference>``) with the ratio of the pooled shares (no interval).
+
+    Returns:
+        One row per target line of the trial's population: metric, group, period, target,
+        lo, hi, simulated, sim_lo, sim_hi, inside (False where the trial has no value).
+    """
+    from sim.analysis.targets import load_targets
+
+    targets = load_targets(table="trial") if targets is None else targets
+    rows = []
+    for t in targets.itertuples(index=False):
+        population, _, arm = t.group.partition(":")
+        if population != trial["population"]:
+            continue
+        sim, lo, hi = _simulated(trial, t.metric, arm, str(t.period))
+        inside = sim is not None and t.lo <= sim <= t.hi
+        rows.append((t.metric, t.group, t.period, t.value, t.lo, t.hi, sim, lo, hi, inside))
+    columns = ["metric", "group", "period", "target", "lo", "hi", "simulated", "sim_lo"]
+    return pd.DataFrame(rows, columns=[*columns, "sim_hi", "inside"])
+
+
+def _simulated(trial: dict, metric: str, arm: str, month: str) -> tuple:
+    """(value, lo, hi) of one target's quantity in ``trial.json`` (Nones when absent)."""
+    if metric.startswith("trial_rr_"):
+        ratio = trial.get("risk_ratio", {}).get(arm, {})
+        return ratio.get(metric.removeprefix("trial_rr_"), {}).get(month), None, None
+    cell = trial["arms"].get(arm, {}).get(metric.removeprefix("trial_"), {}).get(month)
+    if not cell:
+        return None, None, None
+    return cell["share"], cell["lo"], cell["hi"]
+
+
+def format_targets(table: pd.DataFrame) -> str:
+    """The trial targets as text lines: simulated vs target [band], inside or OUTSIDE."""
+    lines = []
+    for r in table.itertuples(index=False):
+        sim = "n/a" if r.simulated is None else f"{r.simulated:.3f}"
+        where = "inside" if r.inside else "OUTSIDE"
+        lines.append(
+            f"target {r.metric} {r.group} {r.period} m: {sim} vs {r.target:.3f} "
+            f"[{r.lo:.3f}, {r.hi:.3f}] {where}"
+        )
+    return "\n".join(lines)

@@ -50,10 +50,16 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--n", type=int, default=None, help="most youth per arm (default: all)")
     p.add_argument("--months", type=int, default=18, help="follow-up months (default 18)")
+    p.add_argument(
+        "--window",
+        type=int,
+        default=12,
+        help="enrolment months: youth newly eligible each month are randomised (default 12)",
+    )
     add_common(p, reps=10)
     for action in p._actions:
         if action.dest == "years":
-            action.help = "years simulated (default: enough to cover the follow-up)"
+            action.help = "years simulated (default: the enrolment window and the follow-up)"
     p.add_argument("--workers", type=int, default=None, help="local worker processes")
     p.set_defaults(func=main, years=None)
 
@@ -64,15 +70,19 @@ def check(args: argparse.Namespace) -> RunOptions:
         raise InputError(f"--n: must be at least 1, got {args.n}")
     if not 1 <= args.months <= 120:
         raise InputError(f"--months: must be 1-120, got {args.months}")
+    if not 1 <= args.window <= 120:
+        raise InputError(f"--window: must be 1-120, got {args.window}")
     opts = run_options(args, years=args.years or 1, monthly=False)
     from sim.analysis.trial import POPULATIONS, years_needed  # the model, once options are fine
 
     args.population = args.population or POPULATIONS[0]
-    need = years_needed(opts.start, args.months)
+    need = years_needed(opts.start, args.months, args.window)
     if args.years is None:
         return replace(opts, years=need)
     if args.years < need:
-        raise InputError(f"--years: {args.years} does not cover the follow-up (need {need})")
+        raise InputError(
+            f"--years: {args.years} does not cover enrolment and follow-up (need {need})"
+        )
     return opts
 
 
@@ -85,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.run.resultsdir import ResultsFolder
 
     scenario = next(iter(load_all([args.scenario]).values()))
-    config = TrialConfig(args.population, args.n, args.months)
+    config = TrialConfig(args.population, args.n, args.months, window=args.window)
     job = plan(opts, {scenario.stem: as_trial(scenario, config)}, "trial")
     with ResultsFolder(job.out) as folder:
         results, failures = execute(job.specs, workers=opts.workers or 1, quiet=opts.quiet)
@@ -99,7 +109,7 @@ def main(args: argparse.Namespace) -> int:
 
 def finish(opts: RunOptions, scenario, config, seeds: list[int], results: list, folder) -> None:
     """Pool the runs, write ``trial.json``, ``yearly.parquet`` and the manifest; print."""
-    from sim.analysis.trial import format_table, summarize_trial
+    from sim.analysis.trial import format_table, format_targets, summarize_trial, trial_targets
     from sim.run.manifest import build_manifest
     from sim.run.tables import combine
 
@@ -115,9 +125,15 @@ def finish(opts: RunOptions, scenario, config, seeds: list[int], results: list, 
         years=opts.years,
         timing={**timing, "write_s": 0.0},
         youth_months=sum(r.youth_months for r in results),
-        trial={"population": config.population, "n_max": config.n_max, "months": config.months},
+        trial={
+            "population": config.population,
+            "n_max": config.n_max,
+            "months": config.months,
+            "window": config.window,
+        },
     )
     folder.write({"trial.json": trial, "yearly.parquet": yearly, "manifest.json": manifest})
     if not opts.quiet:
         print(format_table(trial))
+        print(format_targets(trial_targets(trial)))
         print(f"results: {folder.out}")
