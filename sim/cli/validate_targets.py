@@ -230,7 +230,7 @@ def _cells(r) -> tuple[str, ...]:
     sim = f"{_num(r.simulated)} [{_num(r.sim_lo)}, {_num(r.sim_hi)}]"
     if r.status == "no value":
         sim = "-"
-    elif r.sim_lo == r.sim_hi == r.simulated:  # a risk ratio: no interval
+    elif str(r.metric).startswith("trial_rr_"):  # a ratio of pooled shares: no interval
         sim = _num(r.simulated)
     status = r.status
     if status == "OUTSIDE":
