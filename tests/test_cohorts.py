@@ -8,6 +8,7 @@ from the shared warm-up, so they are the same youth in every scenario.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -220,3 +221,16 @@ def test_batch_keeps_cohort_run_files_and_resume_checks_the_cohorts(tmp_path: Pa
     assert set(pd.read_parquet(out / "cohorts.parquet")["cohort"]) == {"neet"}
     # the command line's cohorts replace the file's; the finished run was made with others
     assert main(["batch", str(batch), *quick, "--resume", "--cohort", "aap_u30"]) == 2
+
+
+def test_following_cohorts_changes_no_other_table() -> None:
+    """The recorder changes nothing and draws nothing: the yearly table is the same without it."""
+    from conftest import load_scenario
+
+    from sim.run.runner import RunSpec, run_one
+
+    spec = RunSpec(load_scenario(BASELINE), 0, 13, years=1, scale=0.02, monthly=False)
+    followed = replace(spec, cohorts=(("neet", "neet", "2024-01"),))
+    plain, with_cohorts = run_one(spec), run_one(followed)
+    pd.testing.assert_frame_equal(plain.yearly, with_cohorts.yearly)
+    assert plain.cohorts is None and len(with_cohorts.cohorts) == 13 * 24
