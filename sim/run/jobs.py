@@ -121,10 +121,11 @@ def parse_cohort(text: str, start: str) -> tuple[str, str, str]:
 
 def cohorts_problem(value: object) -> str | None:
     """What is wrong with a list of cohorts (names and month format), or None."""
-    from sim.core.cohorts import names
-
     if not isinstance(value, tuple | list) or not all(isinstance(c, str) for c in value):
         return f"must be a list of NAME[@YYYY-MM] texts, got {show(repr(value))}"
+    if not value:
+        return None
+    from sim.core.cohorts import names  # the registry (numpy): only when cohorts are given
     for text in value:
         name, at, month = text.partition("@")
         if name not in names():
