@@ -149,3 +149,14 @@ def test_trial_lines_read_the_share_interval_and_the_risk_ratio() -> None:
     assert rows[["simulated", "sim_lo", "sim_hi"]].iloc[0].round(6).tolist() == [0.27, 0.22, 0.32]
     assert rows["simulated"].iloc[1] == pytest.approx(0.37 / 0.27)
     assert rows["inside"].tolist() == [True, True]
+
+
+def test_an_every_period_line_without_any_value_is_not_passed_silently(
+    results: Path, tmp_path: Path
+) -> None:
+    """A ``*`` line covers every simulated period; with none it is one line without a value."""
+    line = "cohorts,cohort_share,dropouts:neet,*,0.5,0.4,0.6,1,2024,new"
+    code, table = validate(results, tmp_path, [*INSIDE, line])
+    assert code == 1
+    row = table[table["source"] == "new"]
+    assert row["period"].tolist() == ["*"] and row["status"].tolist() == ["no value"]

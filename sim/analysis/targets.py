@@ -133,7 +133,7 @@ def compare(yearly: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.Dat
     rows = []
     for t in targets.itertuples(index=False):
         sel = yearly[(yearly["metric"] == t.metric) & (yearly["group"] == t.group)]
-        periods = sorted(sel["period"].unique()) if t.period == "*" else [int(t.period)]
+        periods = _every(sel["period"]) if t.period == "*" else [int(t.period)]
         for period in periods:
             v = sel[sel["period"] == period]["value"]
             rows.append(_row(t, period, v))
@@ -150,7 +150,7 @@ def compare_cohorts(cohorts: pd.DataFrame | None, targets: pd.DataFrame) -> pd.D
     rows = []
     for t in targets.itertuples(index=False):
         cells = _cohort_cells(cohorts, t)
-        months = sorted(cells["month"].unique()) if t.period == "*" else [int(t.period)]
+        months = _every(cells["month"]) if t.period == "*" else [int(t.period)]
         for month in months:
             at = cells[cells["month"] == month]
             values = at.groupby("replicate")["value"].sum() if len(at) else at["value"]
@@ -181,9 +181,10 @@ def compare_trial(trial: dict | None, targets: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for t in targets.itertuples(index=False):
         found = _trial_cells(trial, t)
-        months = sorted(found, key=int) if t.period == "*" else [str(t.period)]
+        every = pd.Series([int(m) for m in found], dtype="int64")
+        months = _every(every) if t.period == "*" else [int(t.period)]
         for month in months:
-            rows.append(_trial_row(t, int(month), found.get(month)))
+            rows.append(_trial_row(t, month, found.get(str(month))))
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
@@ -200,7 +201,7 @@ def _trial_cells(trial: dict | None, t) -> dict:
     return {m: (c["share"], c["lo"], c["hi"]) for m, c in cells.items() if c["share"] is not None}
 
 
-def _trial_row(t, month: int, found: tuple | None) -> dict:
+def _trial_row(t, month: int | str, found: tuple | None) -> dict:
     row = _row(t, month, pd.Series([], dtype=float))
     if found is not None:
         value, lo, hi = (float("nan") if x is None else float(x) for x in found)
@@ -257,7 +258,13 @@ ROW_COLUMNS = [
 ]
 
 
-def _row(t, period: int, values: pd.Series) -> dict:
+def _every(periods: pd.Series) -> list:
+    """The periods a ``*`` line covers: every one simulated, or ``["*"]`` (no value) if none."""
+    found = sorted(int(p) for p in periods.unique())
+    return found or ["*"]
+
+
+def _row(t, period: int | str, values: pd.Series) -> dict:
     med = float(values.median()) if len(values) else float("nan")
     return {
         "metric": t.metric,

@@ -126,6 +126,7 @@ def cohorts_problem(value: object) -> str | None:
     if not value:
         return None
     from sim.core.cohorts import names  # the registry (numpy): only when cohorts are given
+
     for text in value:
         name, at, month = text.partition("@")
         if name not in names():
