@@ -22,10 +22,19 @@ $(STAMP): pyproject.toml constraints.txt tools/find_python.sh tools/post_install
 SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/ips_only.toml \
 	scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
 
+# Cohorts followed from the start month (cohorts.parquet; the cohort targets read them).
+COHORTS := --cohort neet --cohort nav_jobseekers_u30 --cohort aap_u30 --cohort dropouts
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+
 # The main job: every scenario against the baseline, full scale, 15 years, 10 replications
-# (common random numbers), then the steering-group report in Norwegian.
+# (common random numbers) with the cohorts; the emulated IPS trial (baseline, full scale,
+# 10 replications, 18 months of follow-up) in results/main/trial/; then the steering-group
+# report in Norwegian. `sim validate-targets results/main` checks the result against
+# sim/data/targets.csv.
 run: $(STAMP)
-	$(SIM) compare $(SCENARIOS) --reps 10 --years 15 --scale 1.0 --out results/main
+	$(SIM) compare $(SCENARIOS) --reps 10 --years 15 --scale 1.0 $(COHORTS) --out results/main
+	$(SIM) trial scenarios/baseline.toml --reps 10 --scale 1.0 --workers $(NPROC) \
+		--out results/main/trial
 	$(SIM) report results/main --lang nb
 
 test: $(STAMP)

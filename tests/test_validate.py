@@ -61,7 +61,7 @@ def test_cli_writes_the_table_and_says_which_interval(tmp_path, capsys):
     (res / "manifest.json").write_text(json.dumps(manifest))
     bad = tmp_path / "targets.csv"
     targets_table(0.30, 0.25, 0.35).to_csv(bad, index=False)
-    assert main(["validate-targets", str(res), "--targets", str(bad)]) == 0
+    assert main(["validate-targets", str(res), "--targets", str(bad)]) == 1  # a target missed
     text = capsys.readouterr().out
     assert "OUTSIDE" in text and "parameter uncertainty" in text and "0/1" in text
     table = pd.read_csv(res / "targets.csv")

@@ -24,6 +24,7 @@ from sim.run.jobs import Job
 from sim.run.resultsdir import ResultsFolder
 from sim.run.runfiles import (
     StreamWriter,
+    cohorts_path,
     finished,
     monthly_path,
     totals,
@@ -33,6 +34,7 @@ from sim.run.runfiles import (
 from sim.run.runner import RunSpec
 
 PAIRED = "paired.parquet"
+COHORTS = "cohorts.parquet"
 
 
 @dataclass
@@ -100,7 +102,8 @@ def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()
     """Combine a job's finished runs and commit them as the results folder's new result.
 
     Writes ``yearly.parquet``, ``paired.parquet``, ``summary.json``, ``monthly.parquet`` (with
-    the ``monthly`` option) and ``manifest.json`` beside the folder, then swaps them in: an
+    the ``monthly`` option), ``cohorts.parquet`` (with ``--cohort``, whether or not monthly
+    tables are written) and ``manifest.json`` beside the folder, then swaps them in: an
     earlier result stays until the new one is complete.
 
     Args:
@@ -120,9 +123,25 @@ def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()
     if job.options.monthly:
         monthly = [p for p in result.monthly_files if p.exists()]
         write_combined(monthly, tmp / "monthly.parquet", yearly=False)
+    if job.options.cohorts:
+        write_cohorts(job, runs_dir, tmp)
+        result.manifest["cohorts"] = cohort_entries(job)
     write_file(tmp / "manifest.json", result.manifest)
     result.manifest["files"] = folder.commit(tmp, keep=keep)
     return result
+
+
+def write_cohorts(job: Job, runs_dir: Path, dest: Path) -> None:
+    """``cohorts.parquet``: every finished run's cohort table, in the contract's row order."""
+    done = finished(job.specs, runs_dir)
+    paths = [cohorts_path(runs_dir, s.name, s.replicate) for s in done]
+    write_combined([p for p in paths if p.exists()], dest / COHORTS, yearly=None)
+
+
+def cohort_entries(job: Job) -> list[dict]:
+    """The manifest's ``cohorts``: label, definition name and entry month of each cohort."""
+    cohorts = job.specs[0].cohorts if job.specs else ()
+    return [{"label": lab, "cohort": name, "entry": month} for lab, name, month in cohorts]
 
 
 def _reference(scenarios: dict, labels: list[str]) -> str | None:

@@ -6,6 +6,14 @@ line of a file without the column; ``metric, group, period`` as in the tables), 
 ``trial`` (``metric`` = ``trial_<outcome>`` for an arm's share, ``trial_rr_<outcome>`` for a
 risk ratio; ``group`` = ``<population>:<arm>`` or ``<population>:<arm>/<reference arm>``;
 ``period`` = months since randomisation). :func:`load_targets` gives one table's lines.
+
+A ``cohorts`` line (DESIGN.md, "Targets that are not yearly") has ``metric`` =
+``cohort_share``, ``group`` = ``<cohort>:<activity>`` or ``<cohort>:<activity>:<nav_status>``
+and ``period`` = months since entry; its simulated value is, per replicate, the cohort's
+share in that cell (summed over NAV statuses when none is named). :func:`compare`,
+:func:`compare_cohorts` and :func:`compare_trial` give one row per line (per period for ``*``)
+with the simulated median and interval and whether the median is inside the band; a line
+with no simulated value is not inside, and :func:`validate` puts the three together.
 """
 
 from __future__ import annotations
@@ -125,14 +133,138 @@ def compare(yearly: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.Dat
     rows = []
     for t in targets.itertuples(index=False):
         sel = yearly[(yearly["metric"] == t.metric) & (yearly["group"] == t.group)]
-        periods = sorted(sel["period"].unique()) if t.period == "*" else [int(t.period)]
+        periods = _every(sel["period"]) if t.period == "*" else [int(t.period)]
         for period in periods:
             v = sel[sel["period"] == period]["value"]
             rows.append(_row(t, period, v))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
-def _row(t, period: int, values: pd.Series) -> dict:
+def compare_cohorts(cohorts: pd.DataFrame | None, targets: pd.DataFrame) -> pd.DataFrame:
+    """Cohort targets against a cohort table (one scenario; any number of replicates).
+
+    Args:
+        cohorts: rows of ``cohorts.parquet``, or None when the results have none.
+        targets: the ``cohorts`` lines of a targets table.
+    """
+    rows = []
+    for t in targets.itertuples(index=False):
+        cells = _cohort_cells(cohorts, t)
+        months = _every(cells["month"]) if t.period == "*" else [int(t.period)]
+        for month in months:
+            at = cells[cells["month"] == month]
+            values = at.groupby("replicate")["value"].sum() if len(at) else at["value"]
+            rows.append(_row(t, month, values))
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def _cohort_cells(cohorts: pd.DataFrame | None, t) -> pd.DataFrame:
+    """The rows of a target's cohort cell (activity, and NAV status when named); may be empty."""
+    empty = pd.DataFrame({"month": [], "replicate": [], "value": []})
+    parts = str(t.group).split(":")
+    if cohorts is None or t.metric != "cohort_share" or len(parts) not in (2, 3):
+        return empty
+    sel = (cohorts["cohort"] == parts[0]) & (cohorts["activity"] == parts[1])
+    if len(parts) == 3:
+        sel &= cohorts["nav_status"] == parts[2]
+    return cohorts[sel]
+
+
+def compare_trial(trial: dict | None, targets: pd.DataFrame) -> pd.DataFrame:
+    """Trial targets against ``trial.json`` (None when the results have no trial).
+
+    ``trial_<outcome>`` with group ``<population>:<arm>`` reads the arm's pooled share (its
+    interval is the trial's 95 % Wilson interval); ``trial_rr_<outcome>`` with group
+    ``<population>:<arm>/<reference arm>`` reads the risk ratio (no interval). A line for
+    another population than the trial's has no value.
+    """
+    rows = []
+    for t in targets.itertuples(index=False):
+        found = _trial_cells(trial, t)
+        every = pd.Series([int(m) for m in found], dtype="int64")
+        months = _every(every) if t.period == "*" else [int(t.period)]
+        for month in months:
+            rows.append(_trial_row(t, month, found.get(str(month))))
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def _trial_cells(trial: dict | None, t) -> dict:
+    """Month (text) -> (value, lo, hi) of a trial target; empty when the trial has none."""
+    population, _, arm = str(t.group).partition(":")
+    if not trial or trial.get("population") != population:
+        return {}
+    metric = str(t.metric)
+    if metric.startswith("trial_rr_"):
+        ratios = trial.get("risk_ratio", {}).get(arm, {}).get(metric[len("trial_rr_") :], {})
+        return {m: (r, r, r) for m, r in ratios.items() if r is not None}
+    cells = trial.get("arms", {}).get(arm, {}).get(metric[len("trial_") :], {})
+    return {m: (c["share"], c["lo"], c["hi"]) for m, c in cells.items() if c["share"] is not None}
+
+
+def _trial_row(t, month: int | str, found: tuple | None) -> dict:
+    row = _row(t, month, pd.Series([], dtype=float))
+    if found is not None:
+        value, lo, hi = (float("nan") if x is None else float(x) for x in found)
+        row.update(simulated=value, sim_lo=lo, sim_hi=hi, inside=bool(t.lo <= value <= t.hi))
+    return row
+
+
+def validate(
+    yearly: pd.DataFrame,
+    cohorts: pd.DataFrame | None,
+    trial: dict | None,
+    targets: dict[str, pd.DataFrame],
+) -> pd.DataFrame:
+    """Every target line of every table against the results; one row each (``table`` first).
+
+    Args:
+        yearly: one scenario's yearly rows.
+        cohorts: the same scenario's cohort rows, or None.
+        trial: ``trial.json``, or None.
+        targets: table name -> its target lines (:func:`load_targets`).
+
+    Returns:
+        The rows of :func:`compare`, :func:`compare_cohorts` and :func:`compare_trial`, with
+        ``table`` and ``status``: ``inside``, ``OUTSIDE`` or ``no value``.
+    """
+    parts = {
+        "yearly": compare(yearly, targets["yearly"]),
+        "cohorts": compare_cohorts(cohorts, targets["cohorts"]),
+        "trial": compare_trial(trial, targets["trial"]),
+    }
+    frames = [df.assign(table=name) for name, df in parts.items() if len(df)]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROW_COLUMNS)
+    table = table.reindex(columns=["table", *ROW_COLUMNS])
+    table["inside"] = table["inside"].astype(bool)
+    table["status"] = "OUTSIDE"
+    table.loc[table["inside"], "status"] = "inside"
+    table.loc[table["simulated"].isna(), "status"] = "no value"
+    return table
+
+
+ROW_COLUMNS = [
+    "metric",
+    "group",
+    "period",
+    "target",
+    "lo",
+    "hi",
+    "simulated",
+    "sim_lo",
+    "sim_hi",
+    "inside",
+    "weight",
+    "source",
+]
+
+
+def _every(periods: pd.Series) -> list:
+    """The periods a ``*`` line covers: every one simulated, or ``["*"]`` (no value) if none."""
+    found = sorted(int(p) for p in periods.unique())
+    return found or ["*"]
+
+
+def _row(t, period: int | str, values: pd.Series) -> dict:
     med = float(values.median()) if len(values) else float("nan")
     return {
         "metric": t.metric,
@@ -146,5 +278,5 @@ def _row(t, period: int, values: pd.Series) -> dict:
         "sim_hi": float(values.quantile(0.975)) if len(values) else float("nan"),
         "inside": bool(t.lo <= med <= t.hi) if len(values) else False,
         "weight": t.weight,
-        "source": t.source,
+        "source": getattr(t, "source", ""),
     }

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.cli.common import add_common, add_draw_option, add_executor_options
+from sim.cli.common import add_cohort_option, add_common, add_draw_option, add_executor_options
 from sim.errors import InputError
 from sim.run.batchfile import BatchFile, labelled, load_batch, variant_params
 from sim.run.jobs import Job, RunOptions, load_all, plan
@@ -44,6 +44,7 @@ def add_parser(sub) -> None:
         help="also combine the monthly tables (default: the batch file's monthly, else no)",
     )
     add_draw_option(p)
+    add_cohort_option(p)
     add_executor_options(p)
     p.add_argument("--resume", action="store_true", help="run only the runs not yet finished")
     p.set_defaults(func=main)
@@ -81,6 +82,8 @@ def options(args: argparse.Namespace, batch: BatchFile) -> RunOptions:
     """Defaults, then the batch file, then options given on the command line (validated)."""
     merged = {**DEFAULTS, **batch.options}
     merged.update({k: getattr(args, k) for k in DEFAULTS if getattr(args, k) is not None})
+    if getattr(args, "cohorts", None) is not None:
+        merged["cohorts"] = tuple(args.cohorts)  # the command line's cohorts replace the file's
     given = {k: getattr(args, k) for k in ("out", "quiet", "workers", "scheduler")}
     return RunOptions(**merged, **given, draw_params=bool(getattr(args, "draw_params", False)))
 

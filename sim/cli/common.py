@@ -36,6 +36,20 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cohort_option(p: argparse.ArgumentParser) -> None:
+    """``--cohort NAME[@YYYY-MM]``, repeatable (``sim run``, ``compare`` and ``batch``)."""
+    p.add_argument(
+        "--cohort",
+        action="append",
+        dest="cohorts",
+        default=None,
+        metavar="NAME[@YYYY-MM]",
+        help="follow the youth who meet cohort NAME at the start of month YYYY-MM (default: "
+        "--start) and write cohorts.parquet; repeatable; cohorts: neet, nav_jobseekers_u30, "
+        "aap_u30, dropouts (docs/cohorts.md)",
+    )
+
+
 def add_draw_option(p: argparse.ArgumentParser) -> None:
     """``--draw-params`` (``sim compare`` and ``sim batch``; see :mod:`sim.run.draws`)."""
     p.add_argument(
@@ -57,6 +71,8 @@ def run_options(args: argparse.Namespace, **given) -> RunOptions:
     values = {name: getattr(args, name) for name in OPTIONS if hasattr(args, name)}
     if hasattr(args, "no_monthly"):
         values["monthly"] = not args.no_monthly
+    if values.get("cohorts", ()) is None:  # --cohort not given
+        del values["cohorts"]
     return RunOptions(**{**values, **given})
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.common import add_common, add_draw_option, add_executor_options, run_options, simulate
+from sim.cli.common import (
+    add_cohort_option,
+    add_common,
+    add_draw_option,
+    add_executor_options,
+    run_options,
+    simulate,
+)
 
 
 def add_parser(sub) -> None:
@@ -14,6 +21,7 @@ def add_parser(sub) -> None:
     add_common(p, reps=10)
     p.add_argument("--no-monthly", action="store_true", help="skip monthly.parquet")
     add_draw_option(p)
+    add_cohort_option(p)
     add_executor_options(p)
     p.set_defaults(func=main)
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.common import add_common, add_executor_options, run_options, simulate
+from sim.cli.common import (
+    add_cohort_option,
+    add_common,
+    add_executor_options,
+    run_options,
+    simulate,
+)
 
 
 def add_parser(sub) -> None:
@@ -13,6 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("scenario", help="scenario TOML file")
     add_common(p, reps=1)
     p.add_argument("--no-monthly", action="store_true", help="skip monthly.parquet")
+    add_cohort_option(p)
     add_executor_options(p)
     p.set_defaults(func=main)
 

@@ -41,7 +41,8 @@ from sim.core.scenario import check_params, current_names, read_bytes, read_toml
 from sim.errors import InputError
 from sim.run.jobs import check_options
 
-OPTIONS = ("reps", "seed", "years", "scale", "start", "monthly")  # checked by sim.run.jobs
+# checked by sim.run.jobs; cohorts = ["neet", "dropouts@2025-08"] as with --cohort
+OPTIONS = ("reps", "seed", "years", "scale", "start", "monthly", "cohorts")
 KEYS = ("scenarios", *OPTIONS, "variants", "grid")
 VARIANT_KEYS = ("name", "params")
 NAME_RE = re.compile(r"^[A-Za-z0-9_.+=,-]+$")

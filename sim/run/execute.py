@@ -167,7 +167,9 @@ def _written(task: RunTask, spec: RunSpec) -> bool:
     """True when the worker wrote the run's files before it died."""
     if task.runs_dir is None:
         return False
-    return is_done(Path(task.runs_dir), spec.name, spec.replicate, spec.monthly)
+    return is_done(
+        Path(task.runs_dir), spec.name, spec.replicate, spec.monthly, bool(spec.cohorts)
+    )
 
 
 def _outcome(future: cf.Future, task: RunTask) -> tuple[list[RunRecord], list[RunTask]]:
@@ -327,11 +329,11 @@ def run_into(
 
     run_all(tasks, pool, done)
     # a run reported with a dead worker may still have been written just before it died
-    monthly = {(spec.name, spec.replicate): spec.monthly for spec in specs}
+    asked = {(spec.name, spec.replicate): (spec.monthly, bool(spec.cohorts)) for spec in specs}
     return [
         f
         for f in failures
-        if not is_done(runs_dir, f.label, f.replicate, monthly[(f.label, f.replicate)])
+        if not is_done(runs_dir, f.label, f.replicate, *asked[f.label, f.replicate])
     ]
 
 

@@ -61,7 +61,12 @@ def scenario_hash(scenario) -> str:
 
 
 def identity(spec, plugins: tuple[str, ...]) -> dict:
-    """The identity of a run: everything that decides its tables (JSON-ready)."""
+    """The identity of a run: everything that decides its tables (JSON-ready).
+
+    ``cohorts`` (label, name, entry month of each cohort followed) is there only when the
+    run follows cohorts, so runs of earlier versions without cohorts still match.
+    """
+    cohorts = {"cohorts": [list(c) for c in spec.cohorts]} if spec.cohorts else {}
     return {
         "label": spec.name,
         "scenario_sha256": scenario_hash(spec.scenario),
@@ -76,6 +81,7 @@ def identity(spec, plugins: tuple[str, ...]) -> dict:
         "package_version": sim.__version__,
         "git_commit": _commit(),
         "plugins": sorted(plugins),
+        **cohorts,
     }
 
 
@@ -161,11 +167,13 @@ def check_runs(specs: list, runs_dir: Path, plugins: tuple[str, ...]) -> list[Pa
 
 
 def _run_files(spec, runs_dir: Path) -> list[Path]:
-    """A run's existing files: the yearly one first, the monthly one when the run needs it."""
-    from sim.run.runfiles import monthly_path, yearly_path
+    """A run's existing files: the yearly one first, the monthly and cohort ones it needs."""
+    from sim.run.runfiles import cohorts_path, monthly_path, yearly_path
 
     yearly = yearly_path(runs_dir, spec.name, spec.replicate)
     if not yearly.exists():
         return []
     monthly = monthly_path(runs_dir, spec.name, spec.replicate)
-    return [yearly] + ([monthly] if spec.monthly and monthly.exists() else [])
+    cohorts = cohorts_path(runs_dir, spec.name, spec.replicate)
+    more = [monthly] if spec.monthly and monthly.exists() else []
+    return [yearly, *more] + ([cohorts] if spec.cohorts and cohorts.exists() else [])

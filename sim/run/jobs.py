@@ -61,12 +61,16 @@ class RunOptions:
     scheduler: str | None = None  # a Dask scheduler address
     monthly: bool = True
     draw_params: bool = False
+    cohorts: tuple[str, ...] = ()  # --cohort NAME[@YYYY-MM], as given
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cohorts", _as_tuple(self.cohorts))
         check_options({f.name: getattr(self, f.name) for f in fields(self)}, where=flag)
         object.__setattr__(self, "scale", float(self.scale))
         if self.out is not None:
             object.__setattr__(self, "out", Path(self.out))
+        if problem := cohort_window_problem(self.cohorts, self.start, self.years):
+            raise InputError(f"{flag('cohorts')}: {problem}")
 
 
 OPTIONS = tuple(f.name for f in fields(RunOptions))
@@ -74,7 +78,14 @@ OPTIONS = tuple(f.name for f in fields(RunOptions))
 
 def flag(name: str) -> str:
     """The command-line option of a field: ``draw_params`` → ``--draw-params``."""
+    if name == "cohorts":
+        return "--cohort"  # repeatable: one cohort each time
     return f"--{name.replace('_', '-')}"
+
+
+def _as_tuple(value: object) -> object:
+    """A list of cohorts (from a batch file or the API) as a tuple; anything else as it is."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def check_options(values: Mapping[str, object], where: Callable[[str], str] = flag) -> None:
@@ -99,6 +110,45 @@ def option_problem(name: str, value: object) -> str | None:
     if name in FLAGS:
         return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
     return CHECKS[name](value)
+
+
+# -- cohorts (--cohort NAME[@YYYY-MM]) --------------------------------------------------------
+def parse_cohort(text: str, start: str) -> tuple[str, str, str]:
+    """``NAME[@YYYY-MM]`` → (label, name, entry month); the entry defaults to ``start``."""
+    name, _, month = text.partition("@")
+    return text, name, month or start
+
+
+def cohorts_problem(value: object) -> str | None:
+    """What is wrong with a list of cohorts (names and month format), or None."""
+    if not isinstance(value, tuple | list) or not all(isinstance(c, str) for c in value):
+        return f"must be a list of NAME[@YYYY-MM] texts, got {show(repr(value))}"
+    if not value:
+        return None
+    from sim.core.cohorts import names  # the registry (numpy): only when cohorts are given
+
+    for text in value:
+        name, at, month = text.partition("@")
+        if name not in names():
+            return f"unknown cohort {show(repr(name))} (cohorts: {', '.join(names())})"
+        if at and not START_RE.match(month):
+            return f"{show(repr(text))}: the entry month must be YYYY-MM, got {show(repr(month))}"
+        if value.count(text) > 1:
+            return f"{show(repr(text))} given twice"
+    return None
+
+
+def cohort_window_problem(cohorts: tuple[str, ...], start: str, years: int) -> str | None:
+    """An entry month outside the simulated months (``start`` .. ``years`` later), or None."""
+    first = int(start[:4]) * 12 + int(start[5:]) - 1
+    for text in cohorts:
+        _, _, month = parse_cohort(text, start)
+        index = int(month[:4]) * 12 + int(month[5:]) - 1
+        if not first <= index < first + years * 12:
+            last = first + years * 12 - 1
+            end = f"{last // 12:04d}-{last % 12 + 1:02d}"
+            return f"{text!r}: the entry month must be a simulated month, {start} to {end}"
+    return None
 
 
 def _is_int(value: object) -> bool:
@@ -171,6 +221,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "out": _path_problem,
     "workers": _workers_problem,
     "scheduler": _text_problem,
+    "cohorts": cohorts_problem,
 }
 
 
@@ -216,8 +267,9 @@ def plan(options: RunOptions, scenarios: dict, command: str) -> Job:
 
     o = options
     seeds = replicate_seeds(o.seed, o.reps)
+    cohorts = tuple(sorted(parse_cohort(text, o.start) for text in o.cohorts))
     specs = [
-        RunSpec(sc, r, seeds[r], o.years, o.scale, o.start, o.monthly, label)
+        RunSpec(sc, r, seeds[r], o.years, o.scale, o.start, o.monthly, label, cohorts=cohorts)
         for r in range(o.reps)
         for label, sc in scenarios.items()
     ]

@@ -36,7 +36,9 @@ TOOL_NAME = re.compile(
     r"|^\..+\.(?P<tpid>\d+)\.[0-9a-f]{8}\.tmp$"  # a file being written
     r"|^\.sim-report-(?P<rpid>\d+)-[a-z0-9_]{8}$"  # a report being drawn
 )
-RUN_FILE = re.compile(r"^[^/]+__r\d+(\.monthly)?\.parquet(\.damaged\d*)?$|^config\.json$")
+RUN_FILE = re.compile(
+    r"^[^/]+__r\d+(\.monthly|\.cohorts)?\.parquet(\.damaged\d*)?$|^config\.json$"
+)
 LEGACY = re.compile(
     r"^(yearly|monthly|paired)\.parquet$|^(summary|trial|failures)\.json$|^runs$"
     r"|^report-(nb|en)\.html$|^report-(nb|en)-figures$|^targets\.csv$|^\.lock$"

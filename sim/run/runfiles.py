@@ -2,9 +2,10 @@
 
 A run of label ``L`` and replicate ``r`` is ``L__r<r>.parquet`` (its yearly table; the run's
 timing is kept in the file's metadata) plus ``L__r<r>.monthly.parquet`` when monthly tables
-were asked for. Each file is written under a temporary name and renamed into place, the yearly
-file last, so the yearly file marks a finished run: a batch killed at any moment keeps every
-finished run and never leaves a half-written file under a final name.
+were asked for, and ``L__r<r>.cohorts.parquet`` when cohorts are followed. Each file is
+written under a temporary name and renamed into place, the yearly file last, so the yearly
+file marks a finished run: a batch killed at any moment keeps every finished run and never
+leaves a half-written file under a final name.
 
 Combined tables are streamed from these files in (label, replicate) order, which is the
 contract's row order, so the same runs give byte-identical files whatever executor made them,
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.run.durable import TMP_SUFFIX, fsync_dir, fsync_file, replacing, temp_name
-from sim.run.tables import combine
+from sim.run.tables import COHORT_COLUMNS, combine, normalize_cohorts
 
 META_KEY = b"sim_run"
 ROW_GROUP = 500_000
@@ -44,9 +45,18 @@ def monthly_path(runs_dir: Path, label: str, replicate: int) -> Path:
     return Path(runs_dir) / f"{run_stem(label, replicate)}.monthly.parquet"
 
 
-def is_done(runs_dir: Path, label: str, replicate: int, monthly: bool) -> bool:
-    """True when the run's files exist (the monthly one too when ``monthly``)."""
+def cohorts_path(runs_dir: Path, label: str, replicate: int) -> Path:
+    """The cohort table of a run (only when cohorts are followed)."""
+    return Path(runs_dir) / f"{run_stem(label, replicate)}.cohorts.parquet"
+
+
+def is_done(
+    runs_dir: Path, label: str, replicate: int, monthly: bool, cohorts: bool = False
+) -> bool:
+    """True when the run's files exist (the monthly and cohort ones too when asked for)."""
     if not yearly_path(runs_dir, label, replicate).exists():
+        return False
+    if cohorts and not cohorts_path(runs_dir, label, replicate).exists():
         return False
     return not monthly or monthly_path(runs_dir, label, replicate).exists()
 
@@ -57,8 +67,10 @@ def unfinished(specs: list, runs_dir: Path) -> list:
 
     def done(spec) -> bool:
         stem = run_stem(spec.name, spec.replicate)
-        return f"{stem}.parquet" in names and (
-            not spec.monthly or f"{stem}.monthly.parquet" in names
+        return (
+            f"{stem}.parquet" in names
+            and (not spec.monthly or f"{stem}.monthly.parquet" in names)
+            and (not spec.cohorts or f"{stem}.cohorts.parquet" in names)
         )
 
     return [spec for spec in specs if not done(spec)]
@@ -87,6 +99,8 @@ def write_run(
         meta["identity"] = identity
     if result.monthly is not None:
         write_table(result.monthly, monthly_path(runs_dir, label, replicate), meta)
+    if result.cohorts is not None:
+        write_table(result.cohorts, cohorts_path(runs_dir, label, replicate), meta)
     write_table(result.yearly, yearly_path(runs_dir, label, replicate), meta)
 
 
@@ -181,14 +195,19 @@ class StreamWriter:
             self.tmp.unlink(missing_ok=True)
 
 
-def write_combined(paths: list[Path], dest: Path, yearly: bool) -> None:
+def write_combined(paths: list[Path], dest: Path, yearly: bool | None) -> None:
     """Stream run files into one combined table at ``dest``.
 
-    Each run file is already sorted by period, metric and group, and ``paths`` come in
-    (label, replicate) order, so the concatenation is in the contract's row order without
-    holding every run in memory.
+    Each run file is already sorted by period, metric and group (a cohort file by cohort,
+    month, activity and NAV status), and ``paths`` come in (label, replicate) order, so the
+    concatenation is in the contract's row order without holding every run in memory.
+    ``yearly``: True for yearly tables, False for monthly ones, None for cohort tables.
     """
-    with StreamWriter(dest, combine([], yearly=yearly)) as writer:
+    if yearly is None:
+        empty = normalize_cohorts(pd.DataFrame(columns=COHORT_COLUMNS))
+    else:
+        empty = combine([], yearly=yearly)
+    with StreamWriter(dest, empty) as writer:
         for table in _run_tables(paths):
             writer.write(table)
 

@@ -8,6 +8,7 @@ that replicate (common random numbers), in ``sim run``, ``compare``, ``batch`` a
 
 from __future__ import annotations
 
+import functools
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.core.cohorts import CohortRecorder
 from sim.core.model import YouthModel
 from sim.core.scenario import Scenario
-from sim.run.tables import tidy
+from sim.run.tables import tidy, tidy_cohorts
 from sim.services import create_all, plugins
 
 
@@ -40,6 +42,8 @@ class RunSpec:
     monthly: bool = True
     label: str | None = None  # the ``scenario`` column; defaults to the file stem
     draws: dict | None = None  # parameter values drawn for this replicate (--draw-params)
+    # cohorts followed (--cohort): (label, cohort name, entry "YYYY-MM"), labels sorted
+    cohorts: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -55,6 +59,7 @@ class RunResult:
     monthly: pd.DataFrame | None
     timing: dict = field(default_factory=dict)
     youth_months: int = 0
+    cohorts: pd.DataFrame | None = None  # cohorts.parquet rows, when cohorts are followed
 
 
 _WARM: dict[tuple, bytes] = {}  # a warm-up kept for the next run: key -> pickled model
@@ -69,7 +74,12 @@ def warmup_key(spec: RunSpec) -> tuple | None:
     if getattr(spec.scenario, "trial", None) is not None:
         return None  # trial runs add trial agents at creation
     params = tuple(sorted(spec.scenario.warmup_params.items()))
-    return (spec.seed, spec.scale, spec.start, params, tuple(plugins()))
+    return (spec.seed, spec.scale, spec.start, params, tuple(plugins()), spec.cohorts)
+
+
+def with_cohorts(model: YouthModel, cohorts: tuple) -> list:
+    """The run's services and recorders, plus the recorder that follows ``cohorts``."""
+    return [*create_all(model), CohortRecorder(model, cohorts)]
 
 
 def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
@@ -95,7 +105,9 @@ def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
         scale=spec.scale,
         start=spec.start,
         monthly=spec.monthly,
-        modules=create_all,
+        modules=functools.partial(with_cohorts, cohorts=spec.cohorts)
+        if spec.cohorts
+        else create_all,
     )
     model.warm_up()
     _WARM.clear()
@@ -127,5 +139,8 @@ def run_one(spec: RunSpec, keep_warmup: bool = False) -> RunResult:
     keys = {"scenario": spec.name, "replicate": spec.replicate, "seed": spec.seed}
     yearly = tidy(model.collector.yearly_rows(), keys, yearly=True)
     monthly = tidy(model.collector.monthly, keys, yearly=False) if spec.monthly else None
+    cohorts = None
+    if spec.cohorts:
+        cohorts = tidy_cohorts(model.module(CohortRecorder.name).rows(), keys)
     timing = {"build_s": t1 - t0, "simulate_s": t2 - t1}
-    return RunResult(yearly, monthly, timing, youth_months)
+    return RunResult(yearly, monthly, timing, youth_months, cohorts)

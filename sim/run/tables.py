@@ -2,7 +2,9 @@
 
 Columns: scenario, replicate, seed, period, metric, group, value, n. Rows are sorted by
 scenario, replicate, period, metric, group, so the same inputs give byte-identical Parquet
-files whatever the worker count.
+files whatever the worker count. ``cohorts.parquet`` has its own columns (scenario, replicate,
+seed, cohort, month, activity, nav_status, value, n), sorted by scenario, replicate, cohort,
+month, activity, nav_status.
 """
 
 from __future__ import annotations
@@ -13,6 +15,29 @@ import pandas as pd
 
 COLUMNS = ["scenario", "replicate", "seed", "period", "metric", "group", "value", "n"]
 SORT = ["scenario", "replicate", "period", "metric", "group"]
+COHORT_COLUMNS = [
+    "scenario",
+    "replicate",
+    "seed",
+    "cohort",
+    "month",
+    "activity",
+    "nav_status",
+    "value",
+    "n",
+]
+COHORT_SORT = ["scenario", "replicate", "cohort", "month", "activity", "nav_status"]
+COHORT_TYPES = {
+    "scenario": "str",
+    "replicate": "int64",
+    "seed": "int64",
+    "cohort": "str",
+    "month": "int64",
+    "activity": "str",
+    "nav_status": "str",
+    "value": "float64",
+    "n": "int64",
+}
 
 
 def tidy(rows: list[tuple], keys: dict, yearly: bool) -> pd.DataFrame:
@@ -46,6 +71,20 @@ def combine(frames: list[pd.DataFrame], yearly: bool) -> pd.DataFrame:
     if not frames:
         return normalize(pd.DataFrame(columns=COLUMNS), yearly)
     return normalize(pd.concat(frames, ignore_index=True), yearly)
+
+
+def tidy_cohorts(rows: list[tuple], keys: dict) -> pd.DataFrame:
+    """Rows ``(cohort, month, activity, nav_status, value, n)`` plus run keys → sorted table."""
+    df = pd.DataFrame(rows, columns=COHORT_COLUMNS[3:])
+    for i, key in enumerate(("scenario", "replicate", "seed")):
+        df.insert(i, key, keys[key])
+    return normalize_cohorts(df)
+
+
+def normalize_cohorts(df: pd.DataFrame) -> pd.DataFrame:
+    """Enforce the cohort table's column order, dtypes and row order."""
+    df = df[COHORT_COLUMNS].astype(COHORT_TYPES)
+    return df.sort_values(COHORT_SORT, kind="stable").reset_index(drop=True)
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
