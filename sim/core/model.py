@@ -114,6 +114,7 @@ class YouthModel(YouthRegistry, mesa.Model):
         self.referrals = Referrals(self)
         self.plan_owners: dict[str, np.ndarray] = {}
         self._helper_bits: dict[str, int] = {}
+        self._plan_mask = np.uint32(0)  # helper bits of the services that hold a plan
         self._routes: dict[str, int] = {}
         self.demography = Demography(self)
         self.processes: list[Module] = [self.demography, Health(self), Status(self)]
@@ -143,7 +144,9 @@ class YouthModel(YouthRegistry, mesa.Model):
         for decision, method in module.hazard_modifiers.items():
             self.modifiers[decision].append(getattr(module, method))
         if module.is_helper:
-            self.helper_bit(module.helper_name)
+            bit = self.helper_bit(module.helper_name)
+            if module.holds_plan:
+                self._plan_mask |= np.uint32(bit)
         module.configure()
 
     # -- calendar -------------------------------------------------------------------------
@@ -277,11 +280,14 @@ class YouthModel(YouthRegistry, mesa.Model):
         return h
 
     def conflict_factor(self, pids: np.ndarray) -> np.ndarray:
-        """Multiplier on a helper's effect.
+        """Multiplier on a helper's effect: 1 - ``plan_conflict`` for youth in plan conflict.
 
-        It is 1 - ``plan_conflict`` where two or more helpers work without a shared plan,
-        else 1.
+        A youth is in conflict when two or more helpers that each hold a plan of their own
+        (``holds_plan``: NAV, the follow-up service, BUP/DPS, IPS, the coordinator, plugin
+        services by default) follow them and no one holds a shared plan for them. Helpers
+        without a plan (the GP's routine contact) never count, so a patient whose only other
+        helper is the GP is not in conflict. Else 1.
         """
-        helpers = np.bitwise_count(self.pop.helpers[pids])
-        conflicted = (helpers >= 2) & ~self.pop.shared_plan[pids]
+        planners = np.bitwise_count(self.pop.helpers[pids] & self._plan_mask)
+        conflicted = (planners >= 2) & ~self.pop.shared_plan[pids]
         return np.where(conflicted, 1.0 - self.params["plan_conflict"], 1.0)

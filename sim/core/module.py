@@ -40,6 +40,11 @@ class Module:
             ``f(pids) -> multiplier`` that the model applies to that hazard.
         is_helper: whether engagement with this module counts as one of a youth's helpers
             (services; the model gives each helper a bit of ``pop.helpers``).
+        holds_plan: whether this helper works to an action plan of its own for the youth
+            (NAV's activity plan, a treatment plan, ...): two or more such helpers without a
+            shared plan weaken each other's effect (``plan_conflict``,
+            :meth:`sim.core.model.YouthModel.conflict_factor`). Routine contact (the GP) is a
+            helper that holds no plan.
     """
 
     name: str = "module"
@@ -47,6 +52,7 @@ class Module:
     kind: ClassVar[str] = "process"
     hazard_modifiers: ClassVar[dict[str, str]] = {}
     is_helper: ClassVar[bool] = False
+    holds_plan: ClassVar[bool] = False
 
     @classmethod
     def create(cls, model) -> list[Module]:

@@ -43,11 +43,14 @@ class Service(mesa.Agent, Module):
             service declares it; see :data:`sim.core.model.PHASES`).
         hazard_modifiers: decision -> method name (see :class:`sim.core.module.Module`).
         is_helper: whether engagement with this service counts as a helper for the youth.
+        holds_plan: whether, as a helper, it works to a plan of its own (counts towards
+            ``plan_conflict``; see :class:`sim.core.module.Module`).
     """
 
     name = "service"
     kind = "service"
     is_helper = True
+    holds_plan = True
     helper_name = None  # defaults to ``name``; offices of one service share one helper bit
 
     def __init__(self, model, name: str | None = None):

@@ -19,6 +19,7 @@ class GP(Service):
 
     name = "gp"
     phase = "health"
+    holds_plan = False  # routine contact, not a second plan competing with the specialists'
 
     def receive(self, pids: np.ndarray) -> None:
         """A referral to the GP: the youth is seen this month (detected if unwell)."""

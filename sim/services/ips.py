@@ -218,7 +218,7 @@ class IpsTeam(Service):
         first = self.active_since[idx[hit]] == m.month
         rapid = np.where(first, scaled_rr(p["ips.rapid_search_rr"], share), 1.0)
         gain = scaled_rr(p["ips.job_find_rr"], share) * rapid - 1.0
-        out[hit] = 1.0 + gain * m.conflict_factor(pids[hit])  # plan_conflict, as any helper
+        out[hit] = 1.0 + gain  # no plan_conflict: IPS-25 already scores integration gaps
         idx, faded = self._lookup(pids, self.faded)
         faded &= ~hit
         left = 1.0 - (m.month - self.faded_at[idx[faded]]) / max(p["ips.fade_months"], 1.0)
