@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SIM := $(VENV)/bin/sim
 
-.PHONY: install run test test-fast lint format docs bench clean dashboard
+.PHONY: install run test test-fast lint format docs docs-results bench clean dashboard
 
 install: $(STAMP)
 
@@ -59,6 +59,12 @@ format: $(STAMP)
 # (tests/test_docs.py fails while it is stale).
 docs: $(STAMP)
 	$(PY) -m sim.present.docs
+
+# Regenerate every model result in docs/*.md and README.md (the blocks between
+# <!-- generated:NAME --> markers) from runs of the shipped model, about 10 minutes on 2 cores;
+# tests/test_docs_results.py fails when the model's outputs changed since the last run.
+docs-results: $(STAMP)
+	$(PY) tools/docs_results.py
 
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml

@@ -5,6 +5,11 @@ package and from packages before it, never after (imports inside functions inclu
 top-level modules (``api``, ``errors``, ``__init__``, ``__main__``) sit outside the order:
 ``errors`` imports nothing of the package, ``api`` may import anything. Every module imports
 in a fresh interpreter (no import cycle), and none is over 400 lines.
+
+Inside ``sim.present`` the parts are layered too (``PRESENT_TIERS``): the words and number
+formats (``i18n``) and small-cell suppression at the bottom, the plots above them, and the
+report, dashboard, console and generated docs on top; a part imports only parts of a lower
+tier, so plots and report cannot import each other.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ SIM = ROOT / "sim"
 ORDER = ["core", "services", "run", "analysis", "present", "cli"]
 TOP = {"__init__", "__main__", "api", "errors"}
 MODULES = sorted(p for p in SIM.rglob("*.py"))
+PRESENT_TIERS = [{"i18n", "suppression"}, {"plots"}, {"report", "dashboard", "console", "docs"}]
 
 
 def dotted(path: Path) -> str:
@@ -81,3 +87,34 @@ def test_every_module_imports_in_a_fresh_interpreter() -> None:
 def test_no_module_is_over_400_lines(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= 400, f"{path.relative_to(ROOT)}: {lines} lines"
+
+
+def present_part(module: str) -> str | None:
+    """The part of ``sim.present.<part>...`` (None outside ``sim.present``)."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["sim", "present"] else None
+
+
+def present_tier(part: str) -> int:
+    return next(i for i, tier in enumerate(PRESENT_TIERS) if part in tier)
+
+
+PRESENT = [p for p in MODULES if present_part(dotted(p))]
+
+
+def test_every_present_part_has_a_tier() -> None:
+    parts = {present_part(dotted(p)) for p in PRESENT}
+    known = set().union(*PRESENT_TIERS)
+    assert parts <= known, f"place {sorted(parts - known)} in PRESENT_TIERS"
+
+
+@pytest.mark.parametrize("path", PRESENT, ids=lambda p: str(p.relative_to(SIM)))
+def test_present_parts_import_only_lower_tiers(path: Path) -> None:
+    mine = present_part(dotted(path))
+    bad = sorted(
+        name
+        for name in imported(path)
+        if (other := present_part(name)) not in (None, mine)
+        and present_tier(other) >= present_tier(mine)
+    )
+    assert not bad, f"{dotted(path)} ({mine}) imports {bad} of its own tier or above"

@@ -10,7 +10,7 @@ from report_fixture import make_results
 
 from sim.errors import InputError
 from sim.present import plots
-from sim.present.report.i18n import NBSP, Lang, load_dictionary
+from sim.present.i18n import NBSP, Lang, load_dictionary
 from sim.present.report.mission import Goal, check_goal, load_goal, track
 
 

@@ -12,9 +12,9 @@ import pytest
 from report_fixture import built_report, make_results
 
 from sim.cli.main import main as sim_main
+from sim.present.i18n import DASH, Lang, load_dictionary
 from sim.present.report.builder import build_report, figures_dir
 from sim.present.report.html import esc
-from sim.present.report.i18n import DASH, Lang, load_dictionary
 from sim.present.report.results import load_parameters
 
 FIGURES = [

@@ -23,8 +23,8 @@ from report_fixture import make_results
 
 from sim.cli.main import main as sim_main
 from sim.present.console import percent, print_summary, stat
+from sim.present.i18n import Lang
 from sim.present.report.builder import build_report
-from sim.present.report.i18n import Lang
 from sim.present.report.results import load_results
 from sim.present.report.sections import bands_note, failed_notes, summary_section
 from sim.run import runner

@@ -1,5 +1,7 @@
 """The short summary printed by ``sim run``, ``sim compare`` and ``sim batch``.
 
+The summary is in English; the names of its intervals come from the English catalogue of
+:mod:`sim.present.i18n` and its numbers from :func:`sim.present.i18n.numbers.number`.
 Intervals over fewer than five replicates are called ranges of n replicates, not 95 %
 intervals; numbers that round to zero print as 0 (never -0); a scenario whose runs all
 failed is listed as failed with the cause, not left out.
@@ -10,21 +12,23 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis.intervals import MIN_REPS
+from sim.present.i18n import load_dictionary
+from sim.present.i18n import numbers as fmt
 
 
 def interval_label(counts: list[int]) -> str:
     """``95 % interval`` or ``range of n replicates`` (``n`` as ``2`` or ``2-4``)."""
+    words = load_dictionary("en")
     if not counts or min(counts) >= MIN_REPS:
-        return "95 % interval"
+        return words["interval.ci.interval"]
     few, most = min(counts), max(counts)
-    return f"range of {few if few == most else f'{few}-{most}'} replicates"
+    return words["interval.range.interval"].format(n=few if few == most else f"{few}-{most}")
 
 
 def number(x: float | None, decimals: int = 0, scale: float = 1.0) -> str:
     """``x / scale`` with thousands separators; rounds first, so -0.3 prints as 0."""
-    if x is None or pd.isna(x):
-        return "n/a"
-    return f"{round(x / scale, decimals) + 0.0:,.{decimals}f}"
+    missing = x is None or pd.isna(x)
+    return fmt.number(None if missing else x / scale, decimals, "en", missing="n/a")
 
 
 def percent(x: float, decimals: int = 2) -> str:
@@ -46,7 +50,7 @@ def failed_lines(manifest: dict, counts: dict[str, int]) -> list[str]:
     for label in manifest.get("scenarios", {}):
         failures = [f for f in manifest.get("failures") or [] if f.get("scenario") == label]
         cause = next(filter(None, (_last_line(f.get("traceback")) for f in failures)), None)
-        cause = cause or "no failure was recorded for it"
+        cause = cause or load_dictionary("en")["failed.no_reason"]
         done = counts.get(label, 0)
         if not done:
             out.append(f"{label}: FAILED, no run finished, no results ({cause})")
@@ -93,8 +97,9 @@ def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> Non
     print(f"results: {out}")
 
 
-def print_cost_headline(summary: dict, label: str = "95 % interval") -> None:
+def print_cost_headline(summary: dict, label: str | None = None) -> None:
     """Print net costs vs the reference (NOK million, NPV) and cost per NEET-year averted."""
+    label = label or interval_label([])
     for scen, h in summary.get("headline", {}).items():
         if "npv_public_nok" not in h:
             continue

@@ -11,10 +11,10 @@ import os
 
 from mesa.visualization import SolaraViz
 
-from sim.present.dashboard.i18n import t
 from sim.present.dashboard.model import DashboardModel, model_params
 from sim.present.dashboard.panels import components
 from sim.present.dashboard.settings import Settings
+from sim.present.i18n import t
 
 PLAY_INTERVAL_MS = 300
 
@@ -25,7 +25,7 @@ model = DashboardModel(
     scale=settings.scale,
     start=settings.start,
 )
-title = f"{t(settings.lang, 'title')}: {model.definition.name[settings.lang]}"
+title = f"{t(settings.lang, 'dashboard.title')}: {model.definition.name[settings.lang]}"
 page = SolaraViz(
     model,
     components=components(settings.lang),

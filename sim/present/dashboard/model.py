@@ -23,15 +23,15 @@ from sim.core.params import ParamSpec, check_value, specs
 from sim.core.scenario import Scenario
 from sim.errors import InputError
 from sim.present.dashboard import data
-from sim.present.dashboard.i18n import t
+from sim.present.i18n import LANGS, t
 from sim.run.jobs import option_problem
 
 DEFAULT_SCALE = 0.05
 COORD = "coord.fte"
 PACKAGE_DEFAULTS = Scenario(
     stem="defaults",
-    name={"nb": "Pakkens standardverdier", "en": "Package defaults"},
-    description={"nb": "Alle parametere har standardverdi.", "en": "Every parameter at default."},
+    name={lang: t(lang, "dashboard.defaults.name") for lang in LANGS},
+    description={lang: t(lang, "dashboard.defaults.description") for lang in LANGS},
     overrides={},
     files=(),
 )
@@ -221,14 +221,18 @@ def model_params(
     out: dict[str, object] = {
         "scenario_file": scenario_file,
         "start": start,
-        "seed": {"type": "InputText", "value": str(seed), "label": t(lang, "slider.seed")},
+        "seed": {
+            "type": "InputText",
+            "value": str(seed),
+            "label": t(lang, "dashboard.slider.seed"),
+        },
         "scale": {
             "type": "SliderFloat",
             "value": scale,
             "min": 0.01,
             "max": max(0.5, scale),
             "step": 0.01,
-            "label": t(lang, "slider.scale"),
+            "label": t(lang, "dashboard.slider.scale"),
         },
     }
     if COORD in specs():
@@ -236,9 +240,9 @@ def model_params(
         out["coordination"] = {
             "type": "Checkbox",
             "value": on,
-            "label": t(lang, "slider.coordination"),
+            "label": t(lang, "dashboard.slider.coordination"),
         }
     for control in available_controls():
         slider = _slider(control, specs()[control.param], params[control.param])
-        out[control.key] = {**slider, "label": t(lang, f"slider.{control.key}")}
+        out[control.key] = {**slider, "label": t(lang, f"dashboard.slider.{control.key}")}
     return out

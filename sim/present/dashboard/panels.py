@@ -16,8 +16,8 @@ from matplotlib.dates import DateFormatter, MonthLocator, YearLocator
 from matplotlib.figure import Figure
 
 from sim.present.dashboard import data
-from sim.present.dashboard.i18n import name, t
 from sim.present.dashboard.model import available_controls
+from sim.present.i18n import MONTH_FORMAT, YEAR_FORMAT, name, t
 
 # Okabe-Ito, as in sim.present.plots: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
@@ -31,15 +31,15 @@ MARGINS = {"left": 0.1, "right": 0.66, "top": 0.9, "bottom": 0.15}  # legend rig
 def _month_axis(ax, lang: str, months: int) -> None:
     """Ticks on the first of a month, labelled like the periods (years on long runs)."""
     if months > 48:
-        locator, label = YearLocator(base=max(1, months // 72)), "%Y"
+        locator, label = YearLocator(base=max(1, months // 72)), YEAR_FORMAT
     else:
         locator, label = (
             MonthLocator(bymonthday=1, interval=max(1, math.ceil(months / 4))),
-            "%Y-%m",
+            MONTH_FORMAT,
         )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(DateFormatter(label))
-    ax.set_xlabel(t(lang, "axis.month"))
+    ax.set_xlabel(t(lang, "dashboard.axis.month"))
     ax.grid(alpha=0.3)
 
 
@@ -71,33 +71,38 @@ def _stack(ax, wide: pd.DataFrame, labels: list[str], factor: float = 1.0) -> No
 def _draw(key: str, ax, wide: pd.DataFrame, lang: str) -> None:
     cols = list(wide.columns)
     if key == "neet_age":
-        _lines(ax, wide, [t(lang, f"group.{c}") for c in cols], PERCENT)
-        ax.set_ylabel(t(lang, "axis.share"))
+        _lines(ax, wide, [t(lang, f"dashboard.group.{c}") for c in cols], PERCENT)
+        ax.set_ylabel(t(lang, "dashboard.axis.share"))
     elif key in ("activity", "status"):
         section = "activity" if key == "activity" else "status"
-        _stack(ax, wide, [t(lang, f"{section}.{c}") for c in cols], PERCENT)
-        ax.set(ylabel=t(lang, "axis.share"), ylim=(0, 100))
+        _stack(ax, wide, [t(lang, f"dashboard.{section}.{c}") for c in cols], PERCENT)
+        ax.set(ylabel=t(lang, "dashboard.axis.share"), ylim=(0, 100))
     elif key in ("queues", "waits"):
-        _lines(ax, wide, [name(lang, "service", c) for c in cols])
-        ax.set_ylabel(t(lang, "axis.youth" if key == "queues" else "axis.days"))
+        _lines(ax, wide, [name(lang, "dashboard.service", c) for c in cols])
+        ax.set_ylabel(
+            t(lang, "dashboard.axis.youth" if key == "queues" else "dashboard.axis.days")
+        )
     elif key == "referrals":
-        _stack(ax, wide, [name(lang, "route", c) for c in cols])
-        ax.set_ylabel(t(lang, "axis.referrals"))
+        _stack(ax, wide, [name(lang, "dashboard.route", c) for c in cols])
+        ax.set_ylabel(t(lang, "dashboard.axis.referrals"))
     elif key == "costs":
-        _stack(ax, wide, [name(lang, "payer", c) for c in cols], 1e-6)
-        ax.set_ylabel(t(lang, "axis.mnok"))
+        _stack(ax, wide, [name(lang, "dashboard.payer", c) for c in cols], 1e-6)
+        ax.set_ylabel(t(lang, "dashboard.axis.mnok"))
 
 
 def _draw_helpers(ax, wide: pd.DataFrame, lang: str) -> None:
     ax.plot(
-        wide.index, wide["helpers_mean"], color=PALETTE[0], label=t(lang, "helpers.helpers_mean")
+        wide.index,
+        wide["helpers_mean"],
+        color=PALETTE[0],
+        label=t(lang, "dashboard.helpers.helpers_mean"),
     )
-    ax.set_ylabel(t(lang, "axis.helpers"))
+    ax.set_ylabel(t(lang, "dashboard.axis.helpers"))
     right = ax.twinx()
     share = wide["helpers_3plus_share"] * PERCENT
-    label = t(lang, "helpers.helpers_3plus_share")
+    label = t(lang, "dashboard.helpers.helpers_3plus_share")
     right.plot(wide.index, share, color=PALETTE[1], linestyle="--", label=label)
-    right.set_ylabel(t(lang, "axis.share"))
+    right.set_ylabel(t(lang, "dashboard.axis.share"))
     lines = ax.get_lines() + right.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower left", frameon=False)
 
@@ -113,10 +118,16 @@ def figure(key: str, table: pd.DataFrame, lang: str) -> Figure:
     fig = Figure(figsize=SIZE, dpi=DPI)
     fig.subplots_adjust(**{**MARGINS, "right": 0.86 if key == "helpers" else MARGINS["right"]})
     ax = fig.add_subplot()
-    ax.set_title(t(lang, f"panel.{key}"), fontsize=11, loc="left")
+    ax.set_title(t(lang, f"dashboard.panel.{key}"), fontsize=11, loc="left")
     wide = data.PANELS[key](table)
     if table.empty or wide.dropna(how="all").empty:
-        _message(ax, t(lang, "no_costs" if key == "costs" and not table.empty else "empty"))
+        _message(
+            ax,
+            t(
+                lang,
+                "dashboard.no_costs" if key == "costs" and not table.empty else "dashboard.empty",
+            ),
+        )
         return fig
     if key == "helpers":
         _draw_helpers(ax, wide, lang)
@@ -132,19 +143,22 @@ def info_lines(model, lang: str) -> list[str]:
     yt = model.youth_model
     params = model.definition.params
     lines = [
-        f"{t(lang, 'info.scenario')}: {model.definition.name[lang]}",
-        f"{t(lang, 'info.start')}: {model.start}; {t(lang, 'info.months')}: {model.months}",
-        t(lang, "info.seed_scale", seed=yt.seed, scale=yt.scale),
+        f"{t(lang, 'dashboard.info.scenario')}: {model.definition.name[lang]}",
+        f"{t(lang, 'dashboard.info.start')}: {model.start}; "
+        f"{t(lang, 'dashboard.info.months')}: {model.months}",
+        t(lang, "dashboard.info.seed_scale", seed=yt.seed, scale=yt.scale),
     ]
     for control in available_controls():
         mark = " *" if control.param in model.overrides else ""
         lines.append(f"{control.param} = {params[control.param]:g}{mark}")
-    return [*lines, t(lang, "info.note")]
+    return [*lines, t(lang, "dashboard.info.note")]
 
 
 def _info_component(lang: str) -> Callable:
     def InfoPanel(model):  # noqa: N802 (a Solara component)
-        heading = f"{t(lang, 'info.month')}: {model.period or t(lang, 'info.none')}"
+        heading = (
+            f"{t(lang, 'dashboard.info.month')}: {model.period or t(lang, 'dashboard.info.none')}"
+        )
         with solara.Column(gap="2px") as main:
             solara.Text(heading, classes=["sim-period"], style={"font-weight": "bold"})
             for line in info_lines(model, lang):

@@ -10,13 +10,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.present.report.i18n import Lang
+from sim.present.i18n import Lang
+from sim.present.suppression import MIN_N
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
 DASHES = ["", (5, 2), (1, 1.5), (6, 2, 1, 2), (3, 3), (8, 2, 2, 2, 2, 2)]
 MARKERS = ["o", "X", "s", "P", "D", "^", "v", "*"]
-MIN_N = 20  # small-cell suppression: figures resting on fewer simulated youth are hidden
 
 
 class NoDataError(ValueError):

@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
+from sim.present.i18n import DASH
 from sim.present.plots._base import (
     MIN_N,
     NoDataError,
@@ -26,7 +27,6 @@ from sim.present.plots._base import (
     select,
     slide_style,
 )
-from sim.present.report.i18n import DASH
 
 # Known services placed as a left-to-right flow (school, then NAV and health, then IPS and
 # work), spread so that the labels on the arrows do not sit under the boxes; unknown services

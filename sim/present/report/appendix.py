@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from sim.analysis.targets import load_targets
+from sim.present.i18n import DASH, Lang
 from sim.present.report.html import dl, esc, link, para, section, table
-from sim.present.report.i18n import DASH, Lang
 from sim.present.report.results import Results
 
 

@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from sim.present.i18n import Lang
 from sim.present.report.appendix import provenance_section, sources_section
 from sim.present.report.cards import assumptions_section, cards_section
 from sim.present.report.figures import render_figures
 from sim.present.report.html import esc
-from sim.present.report.i18n import Lang
 from sim.present.report.mission import Goal, load_goal
 from sim.present.report.output import staged
 from sim.present.report.results import Results, load_parameters, load_results

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.present.i18n import DASH, Lang
 from sim.present.report.html import esc, para, section, table
-from sim.present.report.i18n import DASH, Lang
 from sim.present.report.results import Results
 from sim.present.report.sections import scenario_name
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.present.report.i18n import Lang
+from sim.present.i18n import Lang
 from sim.present.report.mission import Goal
 from sim.present.report.results import Results
 

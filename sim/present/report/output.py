@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.present.i18n import LANGS, load_dictionary
 from sim.present.report.html import esc
-from sim.present.report.i18n import LANGS, load_dictionary
 from sim.run.durable import fsync_dir, fsync_file
 from sim.run.ownership import stale
 

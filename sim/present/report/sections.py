@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.present.i18n import DASH, Lang
 from sim.present.report.figures import RenderedFigure
 from sim.present.report.html import esc, para, section, table
-from sim.present.report.i18n import DASH, Lang
 from sim.present.report.mission import Goal, track
 from sim.present.report.results import Results
 

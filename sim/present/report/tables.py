@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.present.plots import MIN_N
+from sim.present.i18n import DASH, Lang
 from sim.present.report.html import table
-from sim.present.report.i18n import DASH, Lang
 from sim.present.report.results import Results
+from sim.present.suppression import MIN_N
 
 GROUP_ORDER = ["all", "15-19", "20-24", "25-29", "female", "male", "immigrant", "non_immigrant"]
 

@@ -1,13 +1,14 @@
-"""Translations and number formatting for the report and the plots.
+"""The one translation system of ``sim.present``: report, plots, dashboard and console.
 
-Every visible word lives in one dictionary per language (``i18n/nb.toml``, ``i18n/en.toml``);
-code refers to entries by key. Numbers are formatted for the language: Norwegian bokmål uses a
-no-break space between thousands and a decimal comma (``NOK 1 234 567``, ``10,3 %``).
+Every visible word lives in one catalogue per language (``nb.toml``, ``en.toml`` next to this
+module; the dashboard's words under ``[dashboard]``); code refers to entries by key, e.g.
+``Lang("nb").t("nav.summary")`` or ``t("en", "dashboard.axis.month")``. Numbers are formatted
+for the language by :mod:`sim.present.i18n.numbers`: Norwegian bokmål uses a no-break space
+between thousands and a decimal comma (``NOK 1 234 567``, ``10,3 %``).
 """
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,32 @@ from functools import cache
 from importlib import resources
 
 from sim.analysis.intervals import MIN_REPS
+from sim.present.i18n.numbers import (
+    DASH,
+    MINUS,
+    MONTH_FORMAT,
+    NBSP,
+    YEAR_FORMAT,
+    is_missing,
+    number,
+    percent,
+)
+
+__all__ = [
+    "DASH",
+    "LANGS",
+    "MINUS",
+    "MONTH_FORMAT",
+    "NBSP",
+    "YEAR_FORMAT",
+    "Lang",
+    "check_lang",
+    "load_dictionary",
+    "name",
+    "t",
+]
 
 LANGS = ("nb", "en")
-DASH = "\u2013"  # shown for suppressed or missing values
-NBSP = "\u00a0"
-MINUS = "\u2212"
 INTERVAL_WORDS = ("interval", "the_interval", "intervals", "band")
 
 
@@ -34,17 +56,28 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
-@cache
-def load_dictionary(lang: str) -> dict[str, str]:
-    """Return the flat dictionary (``"section.key" -> text``) of one language."""
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when it is a known language code, else raise ValueError."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    path = resources.files("sim.present.report").joinpath("i18n", f"{lang}.toml")
+    return lang
+
+
+@cache
+def load_dictionary(lang: str) -> dict[str, str]:
+    """Return the flat catalogue (``"section.key" -> text``) of one language."""
+    path = resources.files("sim.present.i18n").joinpath(f"{check_lang(lang)}.toml")
     return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
-def _is_missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+def t(lang: str, key: str, **values: object) -> str:
+    """Translate ``key`` into ``lang`` (shorthand for ``Lang(lang).t(key, **values)``)."""
+    return Lang(lang).t(key, **values)
+
+
+def name(lang: str, section: str, item: str) -> str:
+    """Label of an item of an open set (``dashboard.service``, ...); the item if unknown."""
+    return Lang(lang).name(section, item)
 
 
 @dataclass(frozen=True)
@@ -112,21 +145,15 @@ class Lang:
 
     def number(self, x: float | None, decimals: int = 0) -> str:
         """Format a number with the language's separators (``–`` when missing)."""
-        if _is_missing(x):
-            return DASH
-        text = f"{abs(float(x)):,.{decimals}f}"
-        if self.code == "nb":
-            text = text.replace(",", NBSP).replace(".", ",")
-        sign = (MINUS if self.code == "nb" else "-") if round(float(x), decimals) < 0 else ""
-        return sign + text
+        return number(x, decimals, self.code)
 
     def nok(self, x: float | None) -> str:
         """Format an amount in Norwegian kroner (``NOK 1 234 567``)."""
-        return DASH if _is_missing(x) else f"NOK{NBSP}{self.number(x)}"
+        return DASH if is_missing(x) else f"NOK{NBSP}{self.number(x)}"
 
     def nok_million(self, x: float | None, decimals: int = 1) -> str:
         """Format an amount as NOK million (``NOK 480,3 mill.`` in nb, ``NOK 480.3 million``)."""
-        if _is_missing(x):
+        if is_missing(x):
             return DASH
         text = self.t("summary.million", value=self.number(float(x) / 1e6, decimals))
         return text.replace(" ", NBSP)
@@ -137,20 +164,17 @@ class Lang:
 
     def pct(self, share: float | None, decimals: int = 1) -> str:
         """Format a share (0.103) as a percentage (``10,3 %`` in nb, ``10.3%`` in en)."""
-        if _is_missing(share):
-            return DASH
-        sep = NBSP if self.code == "nb" else ""
-        return f"{self.number(100 * float(share), decimals)}{sep}%"
+        return percent(share, decimals, self.code)
 
     def pp(self, diff: float | None, decimals: int = 1) -> str:
         """Format a difference of shares in percentage points, with its sign."""
-        if _is_missing(diff):
+        if is_missing(diff):
             return DASH
         plus = "+" if round(100 * float(diff), decimals) > 0 else ""
         return f"{plus}{self.number(100 * float(diff), decimals)}{NBSP}{self.t('unit.pp')}"
 
     def interval(self, median: float | None, lo: float | None, hi: float | None, fmt) -> str:
         """Format ``median (lo–hi)`` with ``fmt`` (a method such as :meth:`pct`)."""
-        if _is_missing(median):
+        if is_missing(median):
             return DASH
         return f"{fmt(median)} ({fmt(lo)}{NBSP}{DASH}{NBSP}{fmt(hi)})"

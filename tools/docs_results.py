@@ -1,0 +1,448 @@
+"""Numbers in the docs are generated, never copied by hand: ``make docs-results``.
+
+Every model result in ``docs/*.md`` and ``README.md`` sits between markers::
+
+    <!-- generated:NAME (make docs-results; do not edit) -->
+    ...table...
+    <!-- /generated -->
+
+and this script rewrites each block from a fresh run of the shipped model (``python -m sim``
+and the studies in ``benchmarks/``, at the sizes in :data:`BLOCKS`, chosen so that all of them
+take about 10 minutes on 2 cores). Under each table it writes the command that made it, the
+commit it ran on, and the sha256 of a quick reference run's ``yearly.parquet``
+(:data:`REFERENCE`: baseline, scale 0.05, 2 years, seed 1). ``tests/test_docs_results.py``
+recomputes that hash, so the docs are reported stale exactly when the model's outputs change.
+
+    .venv/bin/python tools/docs_results.py              # every block
+    .venv/bin/python tools/docs_results.py --only threshold_grid validation
+    .venv/bin/python tools/docs_results.py --list       # blocks and where they are
+    .venv/bin/python tools/docs_results.py --hash       # the reference hash only
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "1"
+REFERENCE = ["scenarios/baseline.toml", "--scale", "0.05", "--years", "2", "--seed", SEED]
+REFERENCE_RUN = ["run", *REFERENCE, "--reps", "1", "--workers", "1", "--no-monthly", "--quiet"]
+REFERENCE_TEXT = "baseline, scale 0.05, 2 years, seed 1, 1 replicate"
+BEGIN = re.compile(r"<!-- generated:(?P<name>[a-z0-9_]+)[^>]*-->\n")
+END = "<!-- /generated -->"
+HASH = re.compile(r"reference run sha256 `(?P<hash>[0-9a-f]{64})`")
+MINUS = "\u2212"
+NDASH = "\u2013"
+
+
+# -- running the shipped model ----------------------------------------------------------------
+def python(*args: str) -> None:
+    """Run this checkout's Python (``sys.executable``) in the repository; stop on failure."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True)
+
+
+def sim(*args: str) -> None:
+    """Run ``sim ARGS`` of this checkout."""
+    python("-m", "sim", *args)
+
+
+def reference_hash() -> str:
+    """sha256 of ``yearly.parquet`` of the quick reference run (:data:`REFERENCE_RUN`)."""
+    with tempfile.TemporaryDirectory(prefix="docs-ref-") as tmp:
+        sim(*REFERENCE_RUN, "--out", f"{tmp}/ref")
+        return hashlib.sha256(Path(f"{tmp}/ref/yearly.parquet").read_bytes()).hexdigest()
+
+
+def commit() -> str:
+    """The commit the model ran on, ``+uncommitted`` when sim/ or scenarios/ differ from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "sim", "scenarios", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' +uncommitted changes' if dirty else ''}"
+
+
+# -- formatting -------------------------------------------------------------------------------
+def num(x: float, decimals: int = 0) -> str:
+    """``1,234.5`` with a true minus sign; ``–`` when missing; never ``-0``."""
+    if x is None or pd.isna(x):
+        return NDASH
+    text = f"{abs(x):,.{decimals}f}"
+    return (MINUS if round(x, decimals) < 0 else "") + text
+
+
+def pct(x: float, decimals: int = 1) -> str:
+    """A share as a percentage (``9.5 %``)."""
+    return f"{num(100 * x, decimals)} %" if not pd.isna(x) else NDASH
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+# -- the blocks -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Block:
+    """One generated block: the page it is on, what it runs, and how it renders."""
+
+    doc: str
+    command: str
+    make: Callable[[Path], str]
+
+
+SHARE_METRICS = ("rate", "share", "completion")
+
+
+def _value(metric: str, x: float) -> str:
+    if any(w in metric for w in SHARE_METRICS):
+        return pct(x, 1)
+    return num(x, 1 if "wait" in metric else 0)
+
+
+VALIDATION = ["--scale", "0.25", "--years", "7", "--reps", "3", "--seed", SEED]
+
+
+def _span(metric: str, lo: float, hi: float) -> str:
+    return f"{_value(metric, lo)}{NDASH}{_value(metric, hi)}"
+
+
+def _validation_row(metric: str, group: str, g: pd.DataFrame) -> list[str]:
+    """One target: a single year, or every year (``*``) summarised by its range of medians."""
+    first = g.iloc[0]
+    band = f"{_value(metric, first['target'])} ({_span(metric, first['lo'], first['hi'])})"
+    if len(g) == 1:
+        period = str(first["period"])
+        simulated = f"{_value(metric, first['simulated'])} "
+        simulated += f"[{_span(metric, first['sim_lo'], first['sim_hi'])}]"
+        inside = "yes" if first["inside"] else "**no**"
+    else:
+        period = f"every year {g['period'].min()}{NDASH}{g['period'].max()}"
+        simulated = f"medians {_span(metric, g['simulated'].min(), g['simulated'].max())}"
+        inside = f"{int(g['inside'].sum())} of {len(g)}"
+    return [f"`{metric}` {group}", period, band, simulated, inside]
+
+
+def validation(tmp: Path) -> str:
+    """The baseline against every target (``sim.analysis.targets.compare``)."""
+    from sim.analysis.targets import compare
+
+    out = tmp / "v"
+    sim(
+        "run", "scenarios/baseline.toml", *VALIDATION, "--no-monthly", "--quiet", "--out", str(out)
+    )
+    t = compare(pd.read_parquet(out / "yearly.parquet"))
+    groups = t.groupby(["metric", "group"], sort=False)
+    rows = [_validation_row(metric, group, g) for (metric, group), g in groups]
+    head = ["target", "year", "value (band)", "simulated median [range of 3 replicates]", "inside"]
+    n_in, n = int(t["inside"].sum()), len(t)
+    return table(head, rows) + f"\n\n{n_in} of {n} target rows inside their band."
+
+
+CALIBRATE = ["--scale", "0.1", "--years", "7", "--reps", "2", "--budget", "16", "--seed", SEED]
+
+
+def calibration_fit(tmp: Path) -> str:
+    """``sim calibrate`` of the baseline: prior, range and fitted value per parameter."""
+    sim(
+        "calibrate",
+        "scenarios/baseline.toml",
+        *CALIBRATE,
+        "--workers",
+        "2",
+        "--quiet",
+        "--out",
+        f"{tmp}/c",
+    )
+    fit = pd.read_csv(tmp / "c" / "fit.csv")
+    evals = pd.read_csv(tmp / "c" / "evaluations.csv")
+    rows = [
+        [f"`{r.parameter}`", f"{r.prior:.3g}", f"{r.lo:g}{NDASH}{r.hi:g}", f"{r.fitted:.3g}"]
+        for r in fit.itertuples()
+    ]
+    dist = evals["distance"] if "distance" in evals else pd.Series(dtype=float)
+    note = (
+        f"\n\nDistance D: {dist.iloc[0]:.3f} at the first candidate (the prior values), "
+        f"{dist.min():.3f} at the fit; {len(evals)} candidates."
+        if len(dist)
+        else ""
+    )
+    return table(["parameter", "prior", "range", "fitted"], rows) + note
+
+
+MORRIS = [
+    "--method",
+    "morris",
+    "--n",
+    "3",
+    "--scale",
+    "0.1",
+    "--years",
+    "10",
+    "--reps",
+    "1",
+    "--seed",
+    SEED,
+]
+OUTPUT_NAMES = {
+    "neet_rate_y10": "NEET rate, year 10 (baseline)",
+    "net_public_cost": "net public cost, coordinated IPS − baseline, NOK million",
+}
+FRAGMENTATION = ("handover_loss", "plan_conflict")  # always shown: the policy question's own
+
+
+def morris(tmp: Path) -> str:
+    """``sim sensitivity --method morris``: the five largest μ* of each output.
+
+    The two fragmentation parameters are shown wherever they rank.
+    """
+    sim("sensitivity", *MORRIS, "--workers", "2", "--quiet", "--out", f"{tmp}/m")
+    ind = pd.read_csv(tmp / "m" / "indices.csv")
+    rows = []
+    for output, g in ind.groupby("output", sort=False):
+        scale, decimals = (1e6, 0) if output == "net_public_cost" else (1.0, 4)
+        g = g.sort_values("rank")
+        shown = g[(g["rank"] <= 5) | g["parameter"].isin(FRAGMENTATION)]
+        for r in shown.itertuples():
+            sign = "+" if r.mu > 0 else MINUS
+            interval = (
+                f"{num(r.mu_star / scale, decimals)} ± {num(r.mu_star_conf / scale, decimals)}"
+            )
+            name = OUTPUT_NAMES.get(output, output)
+            rows.append([name, str(r.rank), f"`{r.parameter}` ({sign})", interval])
+    k = ind["parameter"].nunique()
+    note = f"\n\nRanks among {k} parameters; μ gives the sign."
+    return table(["output", "rank", "parameter (sign of μ)", "μ* (± 95 % CI)"], rows) + note
+
+
+THRESHOLD = ["--scale", "0.1", "--years", "10", "--reps", "2", "--seed", SEED]
+CONFLICTS = ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+
+
+def threshold_grid(tmp: Path) -> str:
+    """``benchmarks/threshold_grid.py``: paired net public cost over the fragmentation grid."""
+    out = tmp / "t"
+    python(
+        "benchmarks/threshold_grid.py",
+        *THRESHOLD,
+        "--conflict",
+        *CONFLICTS,
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    )
+    df = pd.read_csv(out / "grid.csv")
+    pivot = df.pivot(index="handover_loss", columns="plan_conflict", values="net_public_cost_mnok")
+    rows = [
+        [f"{h:g}"] + [f"**{num(v)}**" if v <= 0 else num(v) for v in row]
+        for h, row in pivot.iterrows()
+    ]
+    years, reps = (THRESHOLD[THRESHOLD.index(o) + 1] for o in ("--years", "--reps"))
+    note = (
+        f"\n\nNet public cost (NPV over {years} years, NOK million), coordinated IPS minus "
+        f"baseline, mean of {reps} replicates with the same seeds in every cell; bold: pays off "
+        "(≤ 0)."
+    )
+    return (
+        table(["handover_loss \\ plan_conflict", *(f"{c:g}" for c in pivot.columns)], rows) + note
+    )
+
+
+DOSE = ["--reps", "3", "--scale", "0.25", "--years", "10", "--seed", SEED]
+DOSES = {"ips.fte": "4,10,20,40,60,80,100,120,150", "coord.fte": "0,20,40,60,80,100"}
+SERVICE = {"ips.fte": ("IPS", "service:ips"), "coord.fte": ("coordinator", "service:coordinator")}
+VARIANT = """name = {{ nb = "{param} = {value}", en = "{param} = {value}" }}
+description = {{ nb = "Dose: {param} = {value}", en = "Dose: {param} = {value}" }}
+extends = "{base}"
+
+[params]
+"{param}" = {value}
+"""
+
+
+def _variants(tmp: Path, param: str) -> list[str]:
+    """One scenario file per dose: coordinated IPS with ``param`` set to it."""
+    base = ROOT / "scenarios" / "coordinated_ips.toml"
+    paths = []
+    for value in DOSES[param].split(","):
+        path = tmp / f"{param.replace('.', '_')}_{value}.toml"
+        path.write_text(VARIANT.format(param=param, value=value, base=base), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def _dose_row(param: str, value: str, head: dict, service: pd.DataFrame) -> list[str]:
+    a = head["neet_years_averted"]
+    svc = service.loc[value] if value in service.index else pd.Series(dtype=float)
+    return [
+        value,
+        f"{num(a['median'])} [{num(a['lo'])}, {num(a['hi'])}]",
+        num(svc.get("wait_days_mean", float("nan"))),
+        num(svc.get("queue_length", float("nan"))),
+        num(head["npv_public_nok"]["median"] / 1e6),
+        num(head["npv_societal_nok"]["median"] / 1e6),
+        num(head.get("cost_per_neet_year_averted_nok")),
+    ]
+
+
+def dose(param: str) -> Callable[[Path], str]:
+    """A dose-response block: ``sim compare`` of the baseline and one scenario per dose."""
+
+    def make(tmp: Path) -> str:
+        stems = {Path(p).stem: p for p in _variants(tmp, param)}
+        out = tmp / "d"
+        options = [*DOSE, "--no-monthly", "--workers", "2", "--quiet", "--out", str(out)]
+        sim("compare", "scenarios/baseline.toml", *stems.values(), *options)
+        return _dose_table(param, stems, out)
+
+    return make
+
+
+def _dose_table(param: str, stems: dict[str, str], out: Path) -> str:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    name, group = SERVICE[param]
+    rows = yearly[
+        (yearly["group"] == group) & yearly["metric"].isin(["wait_days_mean", "queue_length"])
+    ]
+    service = rows.groupby(["scenario", "metric"])["value"].mean().unstack("metric")
+    service.index = [s.rsplit("_", 1)[-1] for s in service.index]
+    body = [
+        _dose_row(param, stem.rsplit("_", 1)[-1], summary["headline"][stem], service)
+        for stem in stems
+    ]
+    head = [f"`{param}`", "NEET-years averted [interval]", f"{name} wait, days", "queue"]
+    head += ["NPV public", "NPV societal", "NOK per NEET-year averted"]
+    reps = DOSE[DOSE.index("--reps") + 1]
+    note = (
+        f"\n\nAgainst the baseline, common random numbers; NEET-years averted over the horizon "
+        f"(median [range of {reps} replicates]); wait and queue: mean over years and replicates; "
+        "NPV in NOK million, paired, median."
+    )
+    return table(head, body) + note
+
+
+def _cmd(*parts: str) -> str:
+    return " ".join(parts)
+
+
+def _dose_command(param: str) -> str:
+    doses = f"<coordinated_ips.toml with {param} = v, v in {DOSES[param]}>"
+    return _cmd("sim compare scenarios/baseline.toml", doses, *DOSE, "--no-monthly")
+
+
+BLOCKS: dict[str, Block] = {
+    "validation": Block(
+        "docs/calibration.md",
+        _cmd("sim run scenarios/baseline.toml", *VALIDATION, "--no-monthly", "+ targets.compare"),
+        validation,
+    ),
+    "calibration_fit": Block(
+        "docs/calibration.md",
+        _cmd("sim calibrate scenarios/baseline.toml", *CALIBRATE),
+        calibration_fit,
+    ),
+    "morris": Block("docs/calibration.md", _cmd("sim sensitivity", *MORRIS), morris),
+    "threshold_grid": Block(
+        "docs/calibration.md",
+        _cmd("python benchmarks/threshold_grid.py", *THRESHOLD, "--conflict", *CONFLICTS),
+        threshold_grid,
+    ),
+    "dose_ips_fte": Block("docs/interventions.md", _dose_command("ips.fte"), dose("ips.fte")),
+    "dose_coord_fte": Block(
+        "docs/interventions.md", _dose_command("coord.fte"), dose("coord.fte")
+    ),
+}
+
+
+# -- writing the docs -------------------------------------------------------------------------
+def stamp(block: Block, rev: str, ref: str, seconds: float) -> str:
+    """The provenance line under a generated table."""
+    return (
+        f"<sub>Generated by `make docs-results` from `{block.command}` ({seconds:.0f} s) at "
+        f"commit `{rev}`; reference run sha256 `{ref}` ({REFERENCE_TEXT}, `yearly.parquet`)."
+        "</sub>"
+    )
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    """``text`` with the block ``name`` holding ``body``; KeyError when it has no such block."""
+    for m in BEGIN.finditer(text):
+        if m.group("name") == name:
+            end = text.index(END, m.end())
+            return text[: m.end()] + body.rstrip("\n") + "\n" + text[end:]
+    raise KeyError(name)
+
+
+def blocks_in(text: str) -> list[str]:
+    """Names of the generated blocks of a page, in order."""
+    return [m.group("name") for m in BEGIN.finditer(text)]
+
+
+def recorded_hashes(paths: list[Path] | None = None) -> dict[str, set[str]]:
+    """Reference hashes written in each page that has generated blocks."""
+    paths = paths or sorted(ROOT.glob("docs/*.md")) + [ROOT / "README.md"]
+    found = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if blocks_in(text):
+            found[str(path.relative_to(ROOT))] = set(HASH.findall(text))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Regenerate the blocks asked for (all by default)."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", nargs="+", choices=sorted(BLOCKS), default=None)
+    p.add_argument("--list", action="store_true", help="list the blocks and stop")
+    p.add_argument("--hash", action="store_true", help="print the reference hash and stop")
+    args = p.parse_args(argv)
+    if args.list:
+        for name, block in BLOCKS.items():
+            print(f"{name:16} {block.doc:24} {block.command}")
+        return 0
+    ref = reference_hash()
+    if args.hash:
+        print(ref)
+        return 0
+    rev, t_all = commit(), time.perf_counter()
+    for name in args.only or BLOCKS:
+        block, t0 = BLOCKS[name], time.perf_counter()
+        print(f"docs-results: {name} ({block.command})", flush=True)
+        with tempfile.TemporaryDirectory(prefix=f"docs-{name}-") as tmp:
+            body = block.make(Path(tmp))
+        seconds = time.perf_counter() - t0
+        doc = ROOT / block.doc
+        text = doc.read_text(encoding="utf-8")
+        doc.write_text(
+            replace_block(text, name, f"{body}\n\n{stamp(block, rev, ref, seconds)}"),
+            encoding="utf-8",
+        )
+        print(f"docs-results: {name} written to {block.doc} in {seconds:.0f} s", flush=True)
+    print(f"docs-results: done in {time.perf_counter() - t_all:.0f} s; reference {ref}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
