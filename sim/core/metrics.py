@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.core.education_metrics import neet_by_education
 from sim.core.states import Activity, Mh, NavStatus, Track
 
 NOVEMBER = 11
@@ -211,6 +212,7 @@ def services(s: Snapshot):
 STOCK_REPORTERS = [
     population,
     neet,
+    neet_by_education,
     activity_share,
     neet_status_share,
     employment,
