@@ -19,7 +19,7 @@ from sim.core.params import Params
 from sim.core.scenario import load_scenario
 from sim.core.states import Activity, Track
 from sim.run.runner import RunSpec, build_model, replicate_seeds
-from sim.services.school import APPRENTICE
+from sim.services.school import APPRENTICE, EXTENDED
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +114,25 @@ def test_vg3_in_school_ends_with_a_trade_certificate_not_higher_education(model)
     assert (pop.activity[pids] == Activity.EMPLOYED).all()  # hired as apprentices are
 
 
+def test_extended_apprentices_take_the_trade_test_in_december(model):
+    """All second-year contracts extended: nobody completes in June, all are tested in December."""
+    pids = some_youth(model)
+    put_in_school(model, pids, APPRENTICE + 1, Track.VOCATIONAL)
+    model.params = Params(
+        {
+            "school.apprentice_extended_share": 1.0,
+            "school.final_year_pass": 1.0,
+            "school.apprentice_cancel_yearly": 0.0,
+        }
+    )
+    school(model)._extend_apprenticeships()
+    school(model)._exams((3, APPRENTICE + 1))
+    pop = model.pop
+    assert (pop.grade[pids] == EXTENDED).all() and not pop.completed[pids].any()
+    school(model)._exams((EXTENDED,))
+    assert pop.completed[pids].all()
+
+
 def test_repeaters_stay_in_school_at_their_level(model):
     pids = some_youth(model)
     half = len(pids) // 2
@@ -177,7 +196,7 @@ def test_school_invariants_over_a_year(model):
         live = pop.live()
         pupil = pop.activity[live] == Activity.UPPER_SECONDARY
         grade = pop.grade[live]
-        assert ((grade[pupil] >= 1) & (grade[pupil] <= APPRENTICE + 1)).all()
+        assert ((grade[pupil] >= 1) & (grade[pupil] <= EXTENDED)).all()
         assert (pop.track[live][pupil] != Track.NONE).all()
         assert (grade[~pupil] == 0).all()
         assert not (pupil & pop.completed[live]).any()

@@ -14,6 +14,7 @@ from sim.services.base import Service, end_hazard
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
 APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
+EXTENDED = 6  # an apprenticeship that runs past the summer: trade test in December
 
 
 def monthly(p_year: float | np.ndarray, months: int = 12) -> np.ndarray:
@@ -36,7 +37,10 @@ class School(Service):
         if month in (8, 9, 10, 11, 12, 1, 2, 3, 4, 5):
             self._dropout()
         if month == 6:
-            self._exams()
+            self._extend_apprenticeships()
+            self._exams((3, APPRENTICE + 1))
+        if month == 12:
+            self._exams((EXTENDED,))
         self._apprentice_cancellations()
         self._higher_education()
 
@@ -87,7 +91,9 @@ class School(Service):
             "school:switch", pupils, m.params["school.programme_switch_yearly"]
         )
         repeat = early & ~switch
-        repeat &= m.streams.bernoulli("school:repeat", pupils, m.params["school.repeat_yearly"])
+        repeat &= m.streams.bernoulli(
+            "school:repeat_year", pupils, m.params["school.repeat_yearly"]
+        )
         pop.grade[pupils[switch]] = 1
         pop.track[pupils[switch]] = np.where(
             track[switch] == Track.ACADEMIC, Track.VOCATIONAL, Track.ACADEMIC
@@ -195,13 +201,25 @@ class School(Service):
         self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
 
     # -- June ---------------------------------------------------------------------------------
-    def _exams(self) -> None:
+    def _extend_apprenticeships(self) -> None:
+        """June: some second-year apprentices' contracts run past the summer.
+
+        A later start, a longer trade or an extension: they take the trade test in December.
+        """
+        m, pop = self.model, self.model.pop
+        sl = pop.rows
+        second = pop.live_where(
+            (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] == APPRENTICE + 1)
+        )
+        p = m.params["school.apprentice_extended_share"]
+        pop.grade[second[m.streams.bernoulli("school:apprentice_extended", second, p)]] = EXTENDED
+
+    def _exams(self, grades: tuple[int, ...]) -> None:
+        """Final exams or trade tests of the final levels ``grades``: pass, repeat or leave."""
         m, pop = self.model, self.model.pop
         live = pop.live()
-        grade = pop.grade[live]
         final = live[
-            (pop.activity[live] == Activity.UPPER_SECONDARY)
-            & ((grade == 3) | (grade == APPRENTICE + 1))
+            (pop.activity[live] == Activity.UPPER_SECONDARY) & np.isin(pop.grade[live], grades)
         ]
         passed = m.streams.bernoulli("school:pass", final, m.params["school.final_year_pass"])
         self._complete(final[passed])
