@@ -210,3 +210,15 @@ def test_neet_by_education_adds_up_to_the_total(model):
     neet_all = next(k for metric, g, k, _ in neet(snap) if metric == "neet_count" and g == "all")
     k_sum = sum(v * n for v, n in rows.values())
     assert k_sum == pytest.approx(neet_all * snap.scale)
+
+
+def test_vg2_transition_rate_is_recorded_per_track(model):
+    """A school year's rate: its Vg2 pupils who are at the next level the next August."""
+    while not (model.calendar_month == 9 and model.year > model.start_year):
+        model.step()
+    rows = model.collector.yearly_rows()
+    rates = {g: (v, n) for _, metric, g, v, n in rows if metric == "vg2_transition_rate"}
+    assert set(rates) == {"academic", "vocational", "all"}
+    assert all(0 < v < 1 and n > 0 for v, n in rates.values())
+    assert rates["academic"][0] > rates["vocational"][0]  # apprenticeships are the bottleneck
+    assert rates["all"][1] == rates["academic"][1] + rates["vocational"][1]

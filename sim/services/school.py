@@ -48,12 +48,24 @@ class School(Service):
     def _school_year_start(self) -> None:
         m, pop = self.model, self.model.pop
         live = pop.live()
+        vg2 = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] == 2)]
+        vg2_track = pop.track[vg2]
         self._promote(live)
         self._enter_vg1(live[pop.activity[live] == Activity.LOWER_SECONDARY])
         self._returners(live)
         self._late_higher_education(live)
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
         m.collector.school_year_start({t: int((pop.track[pupils] == t).sum()) for t in Track})
+        self._record_vg2(vg2, vg2_track, pupils[pop.grade[pupils] == 2])
+
+    def _record_vg2(self, last_vg2: np.ndarray, last_track: np.ndarray, vg2: np.ndarray) -> None:
+        """Vg2 pupils of last year who went straight on; this year's Vg2 pupils (by track)."""
+        m, pop = self.model, self.model.pop
+        years = m.collector.school_years
+        on = (pop.activity[last_vg2] == Activity.UPPER_SECONDARY) & (pop.grade[last_vg2] >= 3)
+        if m.year - 1 in years:
+            years[m.year - 1]["vg2_on"] = {t: int((on & (last_track == t)).sum()) for t in Track}
+        years[m.year]["vg2_start"] = {t: int((pop.track[vg2] == t).sum()) for t in Track}
 
     def _enter_vg1(self, pids: np.ndarray) -> None:
         """August after lower secondary: start Vg1 (academic or vocational) or stay outside.
@@ -78,16 +90,19 @@ class School(Service):
     def _promote(self, live: np.ndarray) -> None:
         """August: pupils move up a level, change programme (omvalg) or take the year again.
 
-        After Vg1 or Vg2 a pupil starts Vg1 again in the other track with probability
-        ``school.programme_switch_yearly`` or takes the same level again with probability
-        ``school.repeat_yearly`` (both stay pupils); the rest move up. Vocational Vg2 pupils
+        After Vg1 (and after vocational Vg2) a pupil starts Vg1 again in the other track with
+        probability ``school.programme_switch_yearly``; after Vg1 or Vg2 a pupil takes the same
+        level again with probability ``school.repeat_yearly`` (both stay pupils); the rest
+        move up. Vocational Vg2 pupils
         who move up go on by :meth:`_after_vocational_vg2`.
         """
         m, pop = self.model, self.model.pop
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] > 0)]
         grade, track = pop.grade[pupils], pop.track[pupils]
         early = grade <= 2
-        switch = early & m.streams.bernoulli(
+        # academic pupils hardly change programme after Vg2: 96 % go straight on (Udir 2023)
+        may_switch = (grade == 1) | ((grade == 2) & (track == Track.VOCATIONAL))
+        switch = may_switch & m.streams.bernoulli(
             "school:switch", pupils, m.params["school.programme_switch_yearly"]
         )
         repeat = early & ~switch
