@@ -64,16 +64,34 @@ def test_handover_loss_zero_loses_no_referral(baseline, no_loss):
         assert abs(lost / made - loss) < 5 * se
 
 
-def test_handover_loss_zero_gives_fewer_neet_months(baseline, no_loss):
+@pytest.fixture(scope="module")
+def effective_ot(tmp_path_factory) -> dict[str, list[pd.DataFrame]]:
+    """Baseline and no-loss runs with a follow-up service (OT) that re-enrols often.
+
+    At the sourced OT re-enrolment rate (Udir: about 30 % of a year's cases back in school) a
+    lost school->OT referral costs few NEET months, and the paired difference over 3 years at
+    this scale is within noise (about -0.1 to +0.2 %). The direction is tested where the
+    referral matters: OT re-enrolling at 0.1 a month.
+    """
+    tmp = tmp_path_factory.mktemp("effective_ot")
+    ot = {"followup.reenrol_monthly": 0.1}
+    return {
+        "base": _runs(write_scenario(tmp / "base.toml", ot)),
+        "zero": _runs(write_scenario(tmp / "zero.toml", {**ot, "handover_loss": 0.0})),
+    }
+
+
+def test_handover_loss_zero_gives_fewer_neet_months(effective_ot):
     """No lost referrals -> fewer NEET youth-months over the horizon, paired by replicate.
 
     Tolerance: with common random numbers the paired relative difference varies little
-    between replicates (about 0.15 percentage points at this scale, for an effect of about
-    -0.3 %), so the mean of 3 replicates lies several standard errors below zero. The test
-    asks only for the sign: it fails when lost referrals stop costing NEET months.
+    between replicates (about 0.05 percentage points at this scale, for an effect of about
+    -0.2 % with an effective OT), so the mean of 3 replicates lies several standard errors
+    below zero. The test asks only for the sign: it fails when lost referrals stop costing
+    NEET months.
     """
     diffs = []
-    for base, zero in zip(baseline, no_loss, strict=True):
+    for base, zero in zip(effective_ot["base"], effective_ot["zero"], strict=True):
         months_base = _metric(base, "neet_count")["n"].sum()
         months_zero = _metric(zero, "neet_count")["n"].sum()
         diffs.append((months_zero - months_base) / months_base)

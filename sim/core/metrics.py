@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.core.education_metrics import neet_by_education, vg2_transition_rows
 from sim.core.states import Activity, Mh, NavStatus, Track
 
 NOVEMBER = 11
@@ -215,6 +216,7 @@ def services(s: Snapshot):
 STOCK_REPORTERS = [
     population,
     neet,
+    neet_by_education,
     activity_share,
     neet_status_share,
     employment,
@@ -366,6 +368,7 @@ class Collector:
                 for (metric, group), (v, n) in flows.items()
             )
         rows.extend(self._dropout_rows())
+        rows.extend(vg2_transition_rows(self.school_years))
         rows.extend(self._wait_rows())
         return rows
 

@@ -58,7 +58,7 @@ FIELDS = {  # name: dtype, initial value
     "immigrant": (np.bool_, False),
     "kommune": (np.int16, 0),  # index into the municipality table
     "track": (np.int8, 0),
-    "grade": (np.int8, 0),  # 0 none; 1-3 Vg1-Vg3; 4-5 apprenticeship years 1-2
+    "grade": (np.int8, 0),  # 0 none; 1-3 Vg1-Vg3; 4-5 apprenticeship years 1-2; 6 extended
     "vg1_year": (np.int16, -1),
     "completed": (np.bool_, False),
     "completed_month": (np.int32, -1),

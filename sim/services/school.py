@@ -14,6 +14,7 @@ from sim.services.base import Service, end_hazard
 
 SCHOOL_MONTHS = 10  # August to May: months in which in-year dropout can happen
 APPRENTICE = 4  # grade code of the first apprenticeship year (second year is 5)
+EXTENDED = 6  # an apprenticeship that runs past the summer: trade test in December
 
 
 def monthly(p_year: float | np.ndarray, months: int = 12) -> np.ndarray:
@@ -36,7 +37,10 @@ class School(Service):
         if month in (8, 9, 10, 11, 12, 1, 2, 3, 4, 5):
             self._dropout()
         if month == 6:
-            self._exams()
+            self._extend_apprenticeships()
+            self._exams((3, APPRENTICE + 1))
+        if month == 12:
+            self._exams((EXTENDED,))
         self._apprentice_cancellations()
         self._higher_education()
 
@@ -44,19 +48,38 @@ class School(Service):
     def _school_year_start(self) -> None:
         m, pop = self.model, self.model.pop
         live = pop.live()
+        vg2 = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] == 2)]
+        vg2_track = pop.track[vg2]
         self._promote(live)
         self._enter_vg1(live[pop.activity[live] == Activity.LOWER_SECONDARY])
         self._returners(live)
         self._late_higher_education(live)
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] <= 3)]
         m.collector.school_year_start({t: int((pop.track[pupils] == t).sum()) for t in Track})
+        self._record_vg2(vg2, vg2_track, pupils[pop.grade[pupils] == 2])
+
+    def _record_vg2(self, last_vg2: np.ndarray, last_track: np.ndarray, vg2: np.ndarray) -> None:
+        """Vg2 pupils of last year who went straight on; this year's Vg2 pupils (by track)."""
+        m, pop = self.model, self.model.pop
+        years = m.collector.school_years
+        on = (pop.activity[last_vg2] == Activity.UPPER_SECONDARY) & (pop.grade[last_vg2] >= 3)
+        if m.year - 1 in years:
+            years[m.year - 1]["vg2_on"] = {t: int((on & (last_track == t)).sum()) for t in Track}
+        years[m.year]["vg2_start"] = {t: int((pop.track[vg2] == t).sum()) for t in Track}
 
     def _enter_vg1(self, pids: np.ndarray) -> None:
+        """August after lower secondary: start Vg1 (academic or vocational) or stay outside.
+
+        Youth with an immigrant background stay outside more often: the share who do not
+        start is multiplied by ``school.no_start_rr_immigrant``.
+        """
         m, pop = self.model, self.model.pop
-        start = m.streams.bernoulli(
-            "school:vg1_entry", pids, m.params["school.lower_secondary_to_vg1"]
+        p = m.params
+        no_start = (1.0 - p["school.lower_secondary_to_vg1"]) * np.where(
+            pop.immigrant[pids], p["school.no_start_rr_immigrant"], 1.0
         )
-        voc = m.streams.bernoulli("school:track", pids, m.params["school.vocational_share"])
+        start = m.streams.bernoulli("school:vg1_entry", pids, 1.0 - np.minimum(no_start, 1.0))
+        voc = m.streams.bernoulli("school:track", pids, p["school.vocational_share"])
         pop.track[pids] = np.where(voc, Track.VOCATIONAL, Track.ACADEMIC)
         entering, outside = pids[start], pids[~start]
         pop.vg1_year[entering] = m.year  # the completion cohort: youth who start Vg1
@@ -65,27 +88,59 @@ class School(Service):
         m.referrals.send("school", "followup", outside)
 
     def _promote(self, live: np.ndarray) -> None:
+        """August: pupils move up a level, change programme (omvalg) or take the year again.
+
+        After Vg1 (and after vocational Vg2) a pupil starts Vg1 again in the other track with
+        probability ``school.programme_switch_yearly``; after Vg1 or Vg2 a pupil takes the same
+        level again with probability ``school.repeat_yearly`` (both stay pupils); the rest
+        move up. Vocational Vg2 pupils
+        who move up go on by :meth:`_after_vocational_vg2`.
+        """
         m, pop = self.model, self.model.pop
         pupils = live[(pop.activity[live] == Activity.UPPER_SECONDARY) & (pop.grade[live] > 0)]
         grade, track = pop.grade[pupils], pop.track[pupils]
-        move = (grade == 1) | ((grade == 2) & (track == Track.ACADEMIC)) | (grade == APPRENTICE)
-        switch = m.streams.bernoulli(
+        early = grade <= 2
+        # academic pupils hardly change programme after Vg2: 96 % go straight on (Udir 2023)
+        may_switch = (grade == 1) | ((grade == 2) & (track == Track.VOCATIONAL))
+        switch = may_switch & m.streams.bernoulli(
             "school:switch", pupils, m.params["school.programme_switch_yearly"]
         )
-        switch &= grade <= 2
-        pop.grade[pupils[move & ~switch]] += 1
+        repeat = early & ~switch
+        repeat &= m.streams.bernoulli(
+            "school:repeat_year", pupils, m.params["school.repeat_yearly"]
+        )
         pop.grade[pupils[switch]] = 1
         pop.track[pupils[switch]] = np.where(
             track[switch] == Track.ACADEMIC, Track.VOCATIONAL, Track.ACADEMIC
         )
-        pupils, grade, track = pupils[~switch], grade[~switch], track[~switch]
-        to_vg3 = pupils[(grade == 2) & (track == Track.VOCATIONAL)]
-        stop = m.streams.bernoulli(
-            "school:vg2_vg3", to_vg3, m.params["school.vg2_vg3_noncontinuation"]
+        stays = switch | repeat
+        vocational_vg2 = (grade == 2) & (track == Track.VOCATIONAL)
+        move = (grade == 1) | ((grade == 2) & (track == Track.ACADEMIC)) | (grade == APPRENTICE)
+        pop.grade[pupils[move & ~stays]] += 1
+        self._after_vocational_vg2(pupils[vocational_vg2 & ~stays])
+
+    def _after_vocational_vg2(self, pids: np.ndarray) -> None:
+        """Vocational Vg2 done: påbygg, an apprenticeship, Vg3 in school, or leaving.
+
+        A share take the supplementary general-studies year (påbygg, an academic Vg3); the
+        others seek an apprenticeship and get a contract with ``school.apprentice_contract_share``.
+        Those without one take the Vg3 in school the county must offer (fagopplæring i skole,
+        a vocational Vg3 pupil) with ``school.vg3_school_uptake``; the rest leave school and
+        are reported to OT, keeping the apprenticeship as the level they can come back to.
+        """
+        m, pop = self.model, self.model.pop
+        p = m.params
+        pabygg = m.streams.bernoulli("school:pabygg", pids, p["school.pabygg_share"])
+        contract = m.streams.bernoulli(
+            "school:contract", pids, p["school.apprentice_contract_share"]
         )
-        pabygg = m.streams.bernoulli("school:pabygg", to_vg3, m.params["school.pabygg_share"])
-        pop.grade[to_vg3[~stop]] = np.where(pabygg[~stop], 3, APPRENTICE)
-        self._leave(to_vg3[stop], resume_grade=APPRENTICE)
+        in_school = m.streams.bernoulli("school:vg3_school", pids, p["school.vg3_school_uptake"])
+        contract &= ~pabygg
+        in_school &= ~pabygg & ~contract
+        pop.grade[pids[pabygg | in_school]] = 3
+        pop.track[pids[pabygg]] = Track.ACADEMIC  # påbygg is a general-studies Vg3
+        pop.grade[pids[contract]] = APPRENTICE
+        self._leave(pids[~(pabygg | contract | in_school)], resume_grade=APPRENTICE)
 
     def _returners(self, live: np.ndarray) -> None:
         """Re-enrolment: OT offers accepted, and youth who return on their own."""
@@ -137,7 +192,9 @@ class School(Service):
         ]
         hazard = monthly(np.array(yearly), SCHOOL_MONTHS).take(track)
         rr = np.array([1.0, p["school.dropout_mh_rr_moderate"], p["school.dropout_mh_rr_severe"]])
-        out = m.streams.bernoulli("school:dropout", pupils, hazard * rr.take(pop.mh[pupils]))
+        hazard = hazard * rr.take(pop.mh[pupils])
+        hazard *= np.where(pop.immigrant[pupils], p["school.dropout_rr_immigrant"], 1.0)
+        out = m.streams.bernoulli("school:dropout", pupils, hazard)
         dropouts = {t: int((out & (track == t)).sum()) for t in (Track.ACADEMIC, Track.VOCATIONAL)}
         m.collector.count_dropouts(dropouts)  # per school year, by the reporters
         self._leave(pupils[out], resume_grade=None)
@@ -159,13 +216,25 @@ class School(Service):
         self._leave(appr[m.streams.bernoulli("school:apprentice_cancel", appr, p)], None)
 
     # -- June ---------------------------------------------------------------------------------
-    def _exams(self) -> None:
+    def _extend_apprenticeships(self) -> None:
+        """June: some second-year apprentices' contracts run past the summer.
+
+        A later start, a longer trade or an extension: they take the trade test in December.
+        """
+        m, pop = self.model, self.model.pop
+        sl = pop.rows
+        second = pop.live_where(
+            (pop.activity[sl] == Activity.UPPER_SECONDARY) & (pop.grade[sl] == APPRENTICE + 1)
+        )
+        p = m.params["school.apprentice_extended_share"]
+        pop.grade[second[m.streams.bernoulli("school:apprentice_extended", second, p)]] = EXTENDED
+
+    def _exams(self, grades: tuple[int, ...]) -> None:
+        """Final exams or trade tests of the final levels ``grades``: pass, repeat or leave."""
         m, pop = self.model, self.model.pop
         live = pop.live()
-        grade = pop.grade[live]
         final = live[
-            (pop.activity[live] == Activity.UPPER_SECONDARY)
-            & ((grade == 3) | (grade == APPRENTICE + 1))
+            (pop.activity[live] == Activity.UPPER_SECONDARY) & np.isin(pop.grade[live], grades)
         ]
         passed = m.streams.bernoulli("school:pass", final, m.params["school.final_year_pass"])
         self._complete(final[passed])
@@ -176,7 +245,9 @@ class School(Service):
     def _complete(self, pids: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         pop.completed[pids], pop.completed_month[pids] = True, m.month
-        general = pop.grade[pids] == 3  # academic Vg3 or the supplementary year (påbygg)
+        # academic Vg3 or påbygg (general studies); vocational Vg3 in school gives a trade
+        # certificate, as an apprenticeship does
+        general = (pop.grade[pids] == 3) & (pop.track[pids] == Track.ACADEMIC)
         he = m.streams.bernoulli("school:he_entry", pids, m.params["school.higher_ed_entry"])
         work = np.where(
             general, m.params["school.leaver_employed"], m.params["school.apprentice_hired"]
@@ -198,9 +269,10 @@ class School(Service):
             "school:he_dropout", he, monthly(m.params["school.higher_ed_dropout_yearly"])
         )
         leaving = he[done | drop]
+        p = m.params  # students who leave without a degree find work as school leavers do
         hired = m.streams.bernoulli(
             "school:graduate_hired",
             leaving,
-            np.where(done[done | drop], m.params["school.graduate_hired"], 0.0),
+            np.where(done[done | drop], p["school.graduate_hired"], p["school.leaver_employed"]),
         )
         pop.activity[leaving] = np.where(hired, Activity.EMPLOYED, Activity.NEET)
