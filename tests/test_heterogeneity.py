@@ -173,3 +173,36 @@ def test_larger_spread_keeps_more_long_stayers():
     about 0.025; we ask for a rise of at least 0.06 (more than 1.5 SE of the difference below
     the smallest rise we measured, 0.15)."""
     assert _persistence_12(2.5) - _persistence_12(0.0) > 0.06
+
+
+def test_immigrants_start_by_arrival_reason(model):
+    """Work 33 %, education 10 %, else NEET (SSB immigrations by reason), one draw each.
+
+    10,000 draws: each share within 4 SE (SE <= 0.005) of its parameter; education arrivals
+    count as having completed upper secondary; the draws repeat exactly.
+    """
+    demo = model.module("demography")
+    activity, completed = demo._immigrant_start(10_000)
+    work = model.params["demography.immigrant_arrival_work_share"]
+    study = model.params["demography.immigrant_arrival_education_share"]
+    shares = [(activity == a).mean() for a in (Activity.EMPLOYED, Activity.HIGHER_EDUCATION)]
+    assert abs(shares[0] - work) < 0.02 and abs(shares[1] - study) < 0.02
+    allowed = {Activity.EMPLOYED, Activity.HIGHER_EDUCATION, Activity.NEET}
+    assert set(np.unique(activity)) <= allowed
+    np.testing.assert_array_equal(completed, activity == Activity.HIGHER_EDUCATION)
+    again, _ = demo._immigrant_start(10_000)
+    np.testing.assert_array_equal(again, activity)
+
+
+def test_arrival_reasons_leave_the_other_arrival_draws_alone(model):
+    """With no work or education arrivals, every youth has the same age, municipality, sex
+    and background as by default: the reasons have their own stream."""
+    other = _model(
+        **{
+            "demography.immigrant_arrival_work_share": 0.0,
+            "demography.immigrant_arrival_education_share": 0.0,
+        }
+    )
+    assert other.pop.n == model.pop.n
+    for col in ("birth_year", "kommune", "female", "immigrant", "arrival_age", "work_distance"):
+        np.testing.assert_array_equal(getattr(other.pop, col), getattr(model.pop, col))
