@@ -106,6 +106,22 @@ class Demography(Process):
             self._enter_cohort()
         self._arrivals("student", m.params["demography.student_arrivals"], STUDENT_AGES)
         self._arrivals("immigrant", m.params["demography.immigrant_arrivals"], IMMIGRANT_AGES)
+        self._school_leavers()
+
+    def _school_leavers(self) -> None:
+        """Youth who left upper secondary without completing move further from work.
+
+        By ``demography.work_distance_noncompletion_shift``: the distance is updated with the
+        school result once it is known (each exit without completion counts; returners who
+        complete keep it). Runs first in the month, so it sees last month's exits.
+        """
+        pop = self.model.pop
+        sl = pop.rows
+        pupil = pop.activity[sl] == Activity.UPPER_SECONDARY
+        left = pop.live_where(pop.was_pupil[sl] & ~pupil & ~pop.completed[sl])
+        shift = self.model.params["demography.work_distance_noncompletion_shift"]
+        pop.work_distance[left] += shift
+        pop.was_pupil[sl] = pupil
 
     def _exits(self) -> None:
         m = self.model
