@@ -33,6 +33,7 @@ SHARES = {  # metrics whose values are shares or rates: in [0, 1]
     "neet_rate",
     "activity_share",
     "neet_status_share",
+    "neet_group_share",
     "employment_rate",
     "aap_share_18_29",
     "disability_share_18_29",

@@ -118,6 +118,8 @@ def neet(s: Snapshot):
     for group, n, k in s.groups():
         yield "neet_rate", group, _ratio(k, n), n
         yield "neet_count", group, k / s.scale, k
+        if group == "immigrant":  # immigrants' share of all NEET youth
+            yield "neet_group_share", group, _ratio(k, s.n_neet), s.n_neet
 
 
 def activity_share(s: Snapshot):
@@ -205,6 +207,7 @@ def services(s: Snapshot):
         if not np.isnan(ind["caseload_per_worker"]):
             yield "caseload_per_worker", group, ind["caseload_per_worker"], len(service.active)
         if service.capacity:
+            yield "active_count", group, len(service.active) / s.scale, len(service.active)
             used = ind["capacity_used_share"]
             yield "capacity_used_share", group, used, len(service.active)
     nav = s.model.module("nav")

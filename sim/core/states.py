@@ -74,8 +74,10 @@ FIELDS = {  # name: dtype, initial value
     "shared_plan": (np.bool_, False),  # one coordinated plan (no plan_conflict penalty)
     "he_months": (np.int16, 0),
     "reenrol": (np.bool_, False),  # accepted a re-enrolment offer; returns in August
-    # Persistent traits drawn at entry that services cannot see (issue: credible dynamics).
+    # Persistent traits drawn at entry that services cannot see (processes/demography.py).
     "work_distance": (np.float32, 0.0),  # distance from the labour market, z-score (0 = typical)
     "wants_work": (np.bool_, True),  # says they want ordinary work (trial eligibility)
+    "arrival_age": (np.int8, -1),  # age on arrival of migrants (18-29); -1: entered at 15
+    "was_pupil": (np.bool_, False),  # in upper secondary last month (to see who left it)
 }
 TRACKED = ("activity", "nav_status", "helpers", "mh")  # fields whose changes are logged

@@ -29,7 +29,11 @@ class GP(Service):
         self._detect(unwell)
 
     def step(self) -> None:
-        """Stop following recovered youth, detect new problems, refer."""
+        """Stop following recovered youth, detect new problems, refer.
+
+        Detection is more likely when problems are severe and under 18 (school health
+        service, parents).
+        """
         m, pop = self.model, self.model.pop
         self.release(pop.mh[self.active] == Mh.NONE)
         sl = pop.rows
@@ -37,6 +41,7 @@ class GP(Service):
         pop.detected[sl] &= unwell
         cand = pop.live_where(unwell & ~pop.detected[sl])
         rr = np.where(pop.mh[cand] == Mh.SEVERE, m.params["gp.detect_rr_severe"], 1.0)
+        rr *= np.where(m.aged(cand, 18), 1.0, m.params["gp.detect_rr_under18"])
         seen = m.streams.bernoulli("gp:detect", cand, m.params["gp.detect_monthly"] * rr)
         self._detect(cand[seen])
 

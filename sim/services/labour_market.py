@@ -1,8 +1,10 @@
 """The labour market: the regional unemployment path and the job-finding and job-loss hazards.
 
 Job finding (NEET youth and programme participants) depends on education, mental health, age,
-disability, the unemployment rate relative to the start year, and the support youth get
-(multipliers registered by services, e.g. NAV follow-up or IPS). Job loss depends on education,
+disability, the unemployment rate relative to the start year, each youth's distance from the
+labour market (a trait no service sees, drawn at entry: the spread that keeps long-stayers in
+the NEET stock), and the support youth get (multipliers registered by services, e.g. NAV
+follow-up or IPS). Job loss depends on education,
 mental health and unemployment, and on support after a job starts. It has no queue.
 """
 
@@ -64,7 +66,19 @@ class LabourMarket(Service):
         h *= np.where(act == Activity.PROGRAMME, p["nav.programme_job_rr"], 1.0)
         long_spell = (pop.months_in_activity[pids] >= 12) & (act == Activity.NEET)
         h *= np.where(long_spell, p["labour.job_find_rr_long_spell"], 1.0)
+        h *= self.distance_factor(pids)
         return np.minimum(m.modified("job_find", pids, h), 1.0)
+
+    def distance_factor(self, pids: np.ndarray) -> np.ndarray:
+        """exp(-beta x work_distance), beta = ``labour.job_find_work_distance_beta``.
+
+        1 at the typical distance (0), so ``labour.job_find_monthly`` is the hazard of a
+        typical youth; beta 0 gives exactly 1 (one hazard for everyone).
+        """
+        beta = self.model.params["labour.job_find_work_distance_beta"]
+        if beta == 0.0:
+            return np.ones(len(pids))
+        return np.exp(-beta * self.model.pop.work_distance[pids].astype(float))
 
     def loss_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-loss probability for the given employed youth."""

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.core.pidsets import in_any
 from sim.core.states import Mh
-from sim.services.base import Service, end_hazard, scaled_capacity
+from sim.services.base import EMPTY, Service, end_hazard, scaled_capacity
 
 CAPACITY = {"bup": "bup.capacity", "dps": "dps.capacity"}  # clinic → its places parameter
 
@@ -26,6 +26,7 @@ class MentalHealthClinic(Service):
     def __init__(self, model, name: str):
         super().__init__(model, name=name)
         self.adult = name == "dps"
+        self._treated_this_year = EMPTY  # pids treated here since January (sorted)
 
     @classmethod
     def create(cls, model) -> list[MentalHealthClinic]:
@@ -52,6 +53,19 @@ class MentalHealthClinic(Service):
         self.release(ends | (pop.mh[self.active] == Mh.NONE))
         self.leave_queue(pop.mh[self.queue] > Mh.NONE)
         self.admit(self.capacity - len(self.active))
+        self._count_patients()
+
+    def _count_patients(self) -> None:
+        """Count each youth treated here once per calendar year, as SAMDATA counts patients.
+
+        The yearly flow ``patients_treated``, group ``service:<name>``.
+        """
+        m = self.model
+        if m.calendar_month == 1:
+            self._treated_this_year = EMPTY
+        new = np.setdiff1d(self.active, self._treated_this_year)
+        self._treated_this_year = np.union1d(self._treated_this_year, new)
+        m.collector.count_flow("patients_treated", new, group=f"service:{self.name}")
 
     def _transfer_at_18(self) -> None:
         m = self.model

@@ -6,6 +6,11 @@ year of lower secondary) and the cohort born Y-31 leaves. Net in-migration arriv
 students aged 19-22 to Trondheim (higher education) and immigrants aged 18-29 by population.
 Pids are assigned in entry order (year, then municipality, then index): identical in every
 scenario, since entry does not depend on scenario decisions.
+
+At entry every youth also gets two traits that no service sees (:func:`draw_traits`): a
+distance from the labour market (``work_distance``, a z-score: 0 is typical) and whether they
+want ordinary work (``wants_work``). They are drawn from streams of their own (``traits:*``),
+so no earlier stream shifts.
 """
 
 from __future__ import annotations
@@ -101,6 +106,22 @@ class Demography(Process):
             self._enter_cohort()
         self._arrivals("student", m.params["demography.student_arrivals"], STUDENT_AGES)
         self._arrivals("immigrant", m.params["demography.immigrant_arrivals"], IMMIGRANT_AGES)
+        self._school_leavers()
+
+    def _school_leavers(self) -> None:
+        """Youth who left upper secondary without completing move further from work.
+
+        By ``demography.work_distance_noncompletion_shift``: the distance is updated with the
+        school result once it is known (each exit without completion counts; returners who
+        complete keep it). Runs first in the month, so it sees last month's exits.
+        """
+        pop = self.model.pop
+        sl = pop.rows
+        pupil = pop.activity[sl] == Activity.UPPER_SECONDARY
+        left = pop.live_where(pop.was_pupil[sl] & ~pupil & ~pop.completed[sl])
+        shift = self.model.params["demography.work_distance_noncompletion_shift"]
+        pop.work_distance[left] += shift
+        pop.was_pupil[sl] = pupil
 
     def _exits(self) -> None:
         m = self.model
@@ -118,6 +139,7 @@ class Demography(Process):
         m.pop.female[pids] = u < m.params["demography.share_female"]
         u = m.streams.at("entry:immigrant", pids)
         m.pop.immigrant[pids] = u < m.params["demography.share_immigrant_native_entry"]
+        draw_traits(m, pids)
 
     def _arrivals(self, kind: str, per_year: float, ages: tuple[int, int]) -> None:
         m = self.model
@@ -128,21 +150,43 @@ class Demography(Process):
         ages_drawn = ages[0] + np.floor(u[0] * (ages[1] - ages[0] + 1)).astype(int)
         if kind == "student":
             kommune = np.full(count, self.trondheim, dtype=np.int16)
-            activity = Activity.HIGHER_EDUCATION
+            activity = np.full(count, Activity.HIGHER_EDUCATION, dtype=np.int8)
+            completed = np.ones(count, dtype=bool)
         else:
             cum = np.cumsum(self.pop_share)
             kommune = np.searchsorted(cum, u[1] * cum[-1]).astype(np.int16)
-            activity = Activity.NEET
+            activity, completed = self._immigrant_start(count)
         order = np.lexsort((ages_drawn, kommune))
         pids = m.add_youth(
             kommune[order],
             flow="arrivals",
             birth_year=m.year - 1 - ages_drawn[order],
-            activity=activity,
+            activity=activity[order],
             immigrant=kind == "immigrant",
-            completed=kind == "student",
+            completed=completed[order],
         )
         m.pop.female[pids] = u[2][order] < m.params["demography.share_female"]
+        m.pop.arrival_age[pids] = ages_drawn[order]
+        draw_traits(m, pids)
+
+    def _immigrant_start(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Activity on arrival by reason: work, education, or else (family, refuge) NEET.
+
+        Work arrivals start employed; education arrivals in higher education (upper
+        secondary completed); family, refuge and other arrivals start NEET.
+
+        One number per arrival from its own stream (``arrival:immigrant_reason``), so the
+        arrivals' ages, municipalities and sexes are drawn as before.
+        """
+        p = self.model.params
+        u = self.model.streams.one_off("arrival:immigrant_reason", count)
+        work_share = p["demography.immigrant_arrival_work_share"]
+        work = u < work_share
+        study = ~work & (u < work_share + p["demography.immigrant_arrival_education_share"])
+        activity = np.full(count, Activity.NEET, dtype=np.int8)
+        activity[work] = Activity.EMPLOYED
+        activity[study] = Activity.HIGHER_EDUCATION
+        return activity, study
 
     def _monthly_count(self, kind: str, per_year: float) -> int:
         """Spread a yearly count over months without drift (cumulative rounding)."""
@@ -167,3 +211,53 @@ class Demography(Process):
         first = np.searchsorted(kom, np.arange(m.geo.n_kommuner))
         pos = np.arange(len(live)) - first[kom]
         m.remove_youth(live[pos >= target[kom]])
+
+
+def draw_traits(model, pids: np.ndarray) -> None:
+    """Draw the unseen traits of youth entering this month (after their background is set).
+
+    ``work_distance`` = z + the immigrant shift, z a standard normal (Box-Muller on the
+    streams ``traits:radius`` and ``traits:angle``, read at pids); the shift is
+    ``demography.work_distance_immigrant_adult`` for immigrants who arrive as adults
+    (``arrival_age`` >= 16) and ``demography.work_distance_immigrant_child`` for immigrants
+    entering with their cohort at 15. ``wants_work`` is drawn (``traits:wants_work``) with
+    :func:`wants_work_probability`. Mental health and school results are not known at entry:
+    they come to correlate with the distance because it raises the onset of mental-health
+    problems (:mod:`sim.core.processes.health`) and lowers job finding (the labour market).
+    """
+    pop, p, s = model.pop, model.params, model.streams
+    radius = np.sqrt(-2.0 * np.log1p(-s.at("traits:radius", pids)))
+    z = radius * np.cos(2.0 * np.pi * s.at("traits:angle", pids))
+    adult = pop.arrival_age[pids] >= 16
+    shift = np.where(
+        adult,
+        p["demography.work_distance_immigrant_adult"],
+        p["demography.work_distance_immigrant_child"],
+    )
+    distance = z + np.where(pop.immigrant[pids], shift, 0.0)
+    pop.work_distance[pids] = distance
+    u = s.at("traits:wants_work", pids)
+    pop.wants_work[pids] = u < wants_work_probability(p, distance)
+
+
+def wants_work_probability(params, distance: np.ndarray) -> np.ndarray:
+    """P(wants ordinary work), logistic in the distance from the labour market.
+
+    ``demography.wants_work_typical`` at distance 0; its odds are multiplied by
+    ``demography.wants_work_odds_ratio`` per unit of distance.
+    """
+    p0 = params["demography.wants_work_typical"]
+    if p0 <= 0.0 or p0 >= 1.0:
+        return np.full(len(distance), p0)
+    logit = np.log(p0 / (1.0 - p0)) + np.log(params["demography.wants_work_odds_ratio"]) * distance
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def distance_factor(rate_ratio: float, distance: np.ndarray) -> np.ndarray:
+    """``rate_ratio`` ** distance, scaled so its mean over a standard normal distance is 1.
+
+    A rate ratio per unit of a z-score distance: exp(b x d - b**2 / 2) with b = ln(ratio),
+    whose mean is exactly 1 when d is standard normal; ratio 1 gives exactly 1 (no spread).
+    """
+    b = np.log(rate_ratio)
+    return np.exp(b * distance.astype(float) - 0.5 * b * b)

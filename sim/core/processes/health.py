@@ -1,6 +1,7 @@
 """Mental health as a youth-level process: onset, worsening and recovery each month.
 
-Hazards by age and sex; treatment (and any registered modifier) raises recovery. States:
+Onset by age, sex and the unseen distance from the labour market (youth far from it fall ill
+more often); treatment (and any registered modifier) raises recovery. States:
 none, moderate, severe. Effects on school, work and benefits live in those services.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.module import Process
+from sim.core.processes.demography import distance_factor
 from sim.core.states import Mh
 
 
@@ -42,11 +44,19 @@ def by_state(pop) -> tuple[np.ndarray, ...]:
 
 
 def onset_hazard(model, well: np.ndarray) -> np.ndarray:
-    """Monthly onset probability: the base rate x the female and under-18 relative risks."""
+    """Monthly onset probability: the base rate x the female and under-18 relative risks.
+
+    Times ``health.onset_rr_work_distance`` per unit of distance from the labour market
+    (:func:`~sim.core.processes.demography.distance_factor`: mean 1 over the population).
+    """
     p, pop = model.params, model.pop
     female = np.array([False, False, True, True])  # the four combinations, computed once
     under18 = np.array([False, True, False, True])
     hazard = p["health.onset_monthly"] * np.where(female, p["health.onset_rr_female"], 1.0)
     hazard = hazard * np.where(under18, p["health.onset_rr_under18"], 1.0)
     young = pop.birth_year[well] > model.year - 19  # age (on 1 January) under 18
-    return hazard[2 * pop.female[well].view(np.int8) + young.view(np.int8)]
+    hazard = hazard[2 * pop.female[well].view(np.int8) + young.view(np.int8)]
+    rr = p["health.onset_rr_work_distance"]
+    if rr == 1.0:
+        return hazard
+    return np.minimum(hazard * distance_factor(rr, pop.work_distance[well]), 1.0)
