@@ -23,7 +23,7 @@ SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/ip
 	scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
 
 # Cohorts followed from the start month (cohorts.parquet; the cohort targets read them).
-COHORTS := --cohort neet --cohort nav_jobseekers_u30 --cohort aap_u30 --cohort dropouts
+COHORTS := --cohort neet --cohort neet@2024-11 --cohort nav_jobseekers_u30 --cohort aap_u30 --cohort dropouts
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 # The main job: every scenario against the baseline, full scale, 15 years, 10 replications

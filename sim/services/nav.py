@@ -139,6 +139,8 @@ class Nav(Service):
         p = m.params["nav.chance_contact_monthly"] * np.where(
             pop.immigrant[unknown], m.params["nav.chance_contact_rr_immigrant"], 1.0
         )
+        no_need = ~pop.wants_work[unknown] & (pop.mh[unknown] == Mh.NONE)  # nothing to ask NAV for
+        p = p * np.where(no_need, m.params["nav.chance_contact_rr_no_need"], 1.0)
         self._register(unknown[m.streams.bernoulli("nav:chance_contact", unknown, p)])
 
     def _leave_on_activity(self, live: np.ndarray) -> None:
