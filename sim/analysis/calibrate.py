@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import calibrate_loss as cl
-from sim.analysis import emulator as em
-from sim.analysis.calibrate_log import Log, finite
-from sim.analysis.emulator import Emulator, design
+from sim.analysis.calibrate_log import Log, finite, table_of
+from sim.analysis.calibrate_loss import check_targets
+from sim.analysis.calibrate_search import next_point, objective_of
 from sim.analysis.trial import TrialConfig, as_trial, summarize_trial, years_needed
 from sim.core.params import specs
 from sim.core.scenario import Scenario
@@ -46,6 +46,7 @@ from sim.errors import InputError
 from sim.run.draws import apply_draw
 from sim.run.runner import RunSpec
 
+__all__ = ["check_targets", "run_tables", "calibrate", "Problem", "choose_params"]
 CONFOUNDED = ("handover_loss", "plan_conflict")
 BASE = "calibrate"  # the label of a candidate's baseline runs
 
@@ -190,6 +191,34 @@ def parameter_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
+    """Run specs on an entered executor; yearly table per label (replicates combined).
+
+    Raises:
+        RuntimeError: when a run fails (its traceback in the message).
+    """
+    results = run_results(specs_, pool)
+    return {k: pd.concat([r.yearly for r in v], ignore_index=True) for k, v in results.items()}
+
+
+def run_results(specs_: list[RunSpec], pool) -> dict[str, list]:
+    """Run specs on an entered executor; the run results per label, in replicate order.
+
+    Raises:
+        RuntimeError: when a run fails (its traceback in the message).
+    """
+    from sim.run.execute import run_in_memory
+
+    results, failures = run_in_memory(specs_, pool)
+    if failures:
+        spec, error = failures[0]
+        raise RuntimeError(f"run failed: {spec.name} r{spec.replicate}:\n{error}")
+    out: dict[str, list] = {}
+    for spec, result in zip(specs_, results, strict=True):
+        out.setdefault(spec.name, []).append(result)
+    return out
+
+
 # -- one evaluation -----------------------------------------------------------------------------
 def evaluate(problem: Problem, u: np.ndarray, pool) -> pd.DataFrame:
     """The moment table of one candidate (runs in parallel on an entered executor).
@@ -197,16 +226,7 @@ def evaluate(problem: Problem, u: np.ndarray, pool) -> pd.DataFrame:
     Raises:
         RuntimeError: when a run fails (its traceback in the message).
     """
-    from sim.run.execute import run_in_memory
-
-    runs = problem.specs(u)
-    results, failures = run_in_memory(runs, pool)
-    if failures:
-        spec, error = failures[0]
-        raise RuntimeError(f"run failed: {spec.name} r{spec.replicate}:\n{error}")
-    by_label: dict[str, list] = {}
-    for spec, result in zip(runs, results, strict=True):
-        by_label.setdefault(spec.name, []).append(result)
+    by_label = run_results(problem.specs(u), pool)
     base = by_label[BASE]
     yearly = pd.concat([r.yearly for r in base], ignore_index=True)
     parts = [getattr(r, "cohorts", None) for r in base]
@@ -232,14 +252,6 @@ def entry(problem: Problem, u: np.ndarray, table: pd.DataFrame, stage: str, secs
     }  # fmt: skip
 
 
-def table_of(e: dict) -> pd.DataFrame:
-    """The moment table of a log line."""
-    t = pd.DataFrame(e["moments"])
-    for c in ("simulated", "excess", "z", "w", "lo", "hi", "target"):
-        t[c] = pd.to_numeric(t[c], errors="coerce").astype(float)
-    return t
-
-
 # -- the search ---------------------------------------------------------------------------------
 @dataclass
 class Fit:
@@ -260,63 +272,6 @@ class Fit:
         return self.loss
 
 
-def n_design(k: int, budget: int) -> int:
-    """Design points after the prior point: 2k + 2, at most half the budget."""
-    return max(1, min(2 * k + 2, budget // 2))
-
-
-def points(problem: Problem, budget: int) -> list[tuple[str, np.ndarray]]:
-    """The planned points before the emulator takes over: the prior, then the design."""
-    k = len(problem.names)
-    planned = [("prior", problem.prior_u())]
-    return planned + [("design", u) for u in design(k, n_design(k, budget), problem.design_seed)]
-
-
-def next_point(problem: Problem, log: Log, budget: int) -> tuple[str, np.ndarray]:
-    """The next point: a planned one not yet evaluated, else the emulator's proposal."""
-    planned = points(problem, budget)
-    done = len(log.entries)
-    if done < len(planned):
-        return planned[done]
-    best, radius = trust(log.entries, len(planned))
-    template = table_of(best)
-    keys = cl.row_keys(template)
-    u = np.array([e["u"] for e in log.entries])
-    y = np.array([_moment_vector(e, keys) for e in log.entries])
-    centre = np.array(best["u"])
-    emulator = Emulator(u, y, em.local_weights(u, centre, radius))
-    proposal = em.propose(
-        emulator,
-        lambda s: cl.objectives(s, template),
-        u,
-        problem.design_seed + done,
-        em.trust_box(centre, radius),
-    )
-    return "emulator", proposal
-
-
-def trust(entries: list[dict], planned: int) -> tuple[dict, float]:
-    """The best evaluation and the trust radius, replayed from the log (so a rerun agrees)."""
-    best = min(entries[:planned], key=_obj)
-    radius = em.R0
-    for e in entries[planned:]:
-        if _obj(e) < _obj(best):
-            best, radius = e, min(em.RMAX, radius * em.GROW)
-        else:
-            radius = max(em.RMIN, radius * em.SHRINK)
-    return best, radius
-
-
-def _moment_vector(e: dict, keys: list[str]) -> list[float]:
-    t = table_of(e)
-    sims = dict(zip(cl.row_keys(t), t["simulated"], strict=True))
-    return [sims.get(k, np.nan) for k in keys]
-
-
-def _obj(e: dict) -> float:
-    return e["objective"] if e["objective"] is not None else float("inf")
-
-
 def calibrate(
     problem: Problem, pool, log: Log, budget: int, minutes: float, quiet: bool = True
 ) -> Fit:
@@ -328,7 +283,7 @@ def calibrate(
         per = float(np.median(spent)) if spent else 0.0
         if log.entries and time.perf_counter() - t0 + per > minutes * 60:
             break
-        stage, u = next_point(problem, log, budget)
+        stage, u = next_point(problem, log)
         t1 = time.perf_counter()
         table = evaluate(problem, u, pool)
         line = entry(problem, u, table, stage, time.perf_counter() - t1)
@@ -348,7 +303,7 @@ def calibrate(
 
 def result(problem: Problem, log: Log, seconds: float, new: int) -> Fit:
     """The best logged evaluation, as a :class:`Fit`."""
-    best = min(log.entries, key=_obj)
+    best = min(log.entries, key=objective_of)
     history = pd.DataFrame(
         [{k: v for k, v in e.items() if k not in ("moments", "u", "values")} | e["values"]
          for e in log.entries]

@@ -17,6 +17,8 @@ import math
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from sim.errors import InputError
 
 LOG = "evaluations.jsonl"
@@ -85,3 +87,11 @@ def _none(_text: str):
 def finite(x: float) -> float | None:
     """A number for the log (None for NaN or inf)."""
     return float(x) if x is not None and math.isfinite(x) else None
+
+
+def table_of(e: dict) -> pd.DataFrame:
+    """The moment table of a log line."""
+    t = pd.DataFrame(e["moments"])
+    for c in ("simulated", "excess", "z", "w", "lo", "hi", "target"):
+        t[c] = pd.to_numeric(t[c], errors="coerce").astype(float)
+    return t

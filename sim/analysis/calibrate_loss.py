@@ -40,15 +40,11 @@ def check_targets(targets: pd.DataFrame, where: str) -> pd.DataFrame:
     missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
     if missing:
         raise InputError(f"{where}: {missing[0]}: required column missing")
-    if targets.empty:
-        raise InputError(f"{where}: no target rows")
     for i, t in enumerate(targets.itertuples(index=False)):
         if not (t.lo <= t.value <= t.hi) or not t.hi > t.lo:
             raise InputError(f"{where}: row {i + 2}: need lo <= value <= hi and lo < hi")
         if not t.weight >= 0:
             raise InputError(f"{where}: row {i + 2}: weight must be non-negative")
-    if "table" not in targets.columns:
-        targets = targets.assign(table="yearly")
     return targets
 
 
@@ -171,19 +167,30 @@ def row_keys(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def objectives(sims: np.ndarray, table: pd.DataFrame) -> np.ndarray:
-    """The objective of many vectors of moments at once (rows of ``sims``, in ``table``'s order).
+class Scorer:
+    """The objective of many vectors of moments at once (rows of ``sims``, ``table``'s order).
 
     Used on the emulator's predictions; rows of ``table`` without a simulated value are left
-    out, as in :func:`loss`.
+    out, as in :func:`loss`. The bands are read once.
     """
-    ok = ~table["simulated"].isna().to_numpy()
-    lo, hi, value, w = (table[c].to_numpy(float)[ok] for c in ("lo", "hi", "target", "w"))
-    sims = np.atleast_2d(sims)[:, ok]
-    half = (hi - lo) / 2.0
-    excess = np.maximum(0.0, np.maximum(lo - sims, sims - hi)) / half
-    z = (sims - value) / half
-    total = w.sum()
-    if total <= 0:
-        return np.full(len(sims), math.inf)
-    return ((excess**2) @ w + TIE * ((z**2) @ w)) / total
+
+    def __init__(self, table: pd.DataFrame):
+        self.ok = ~table["simulated"].isna().to_numpy()
+        cols = (table[c].to_numpy(float)[self.ok] for c in ("lo", "hi", "target", "w"))
+        self.lo, self.hi, self.value, self.w = cols
+        self.half = (self.hi - self.lo) / 2.0
+
+    def __call__(self, sims: np.ndarray) -> np.ndarray:
+        """One objective per row of ``sims``."""
+        sims = np.atleast_2d(sims)[:, self.ok]
+        total = self.w.sum()
+        if total <= 0:
+            return np.full(len(sims), math.inf)
+        excess = np.maximum(0.0, np.maximum(self.lo - sims, sims - self.hi)) / self.half
+        z = (sims - self.value) / self.half
+        return ((excess**2) @ self.w + TIE * ((z**2) @ self.w)) / total
+
+
+def objectives(sims: np.ndarray, table: pd.DataFrame) -> np.ndarray:
+    """:class:`Scorer` of ``table`` applied to ``sims`` (one objective per row)."""
+    return Scorer(table)(sims)

@@ -83,6 +83,8 @@ def plan(args: argparse.Namespace):
     if args.targets and not Path(args.targets).is_file():
         raise InputError(f"{args.targets}: file not found")
     targets = check_targets(all_targets(args.targets), args.targets or "targets.csv")
+    if targets.empty:
+        raise InputError(f"{args.targets or 'targets.csv'}: no target rows")
     seeds = replicate_seeds(args.seed, args.reps)
     sc = load_scenario(args.scenario)
     return Problem(sc, names, targets, seeds, args.years, args.scale, args.start, fixed, args.seed)
