@@ -120,6 +120,21 @@ def test_cohort_and_trial_rows_read_their_tables():
     assert table["inside"].all() and cl.loss(table) == 0.0
 
 
+def test_cohort_rows_ask_the_runs_for_their_cohorts_or_are_left_out_with_a_note():
+    t = pd.concat(
+        [targets([("aap_count_under30", 2761, 2300, 3200, 1.0)]),
+         pd.DataFrame([{"table": "cohorts", "metric": "cohort_share", "group": "neet:employed",
+                        "period": "12", "value": 0.4, "lo": 0.3, "hi": 0.5, "weight": 1.0}])],
+        ignore_index=True,
+    )  # fmt: skip
+    problem = calib.Problem(load_scenario(BASELINE), NAMES, t, [1])
+    (spec,) = problem.specs(problem.prior_u())
+    if hasattr(spec, "cohorts"):  # the runs follow cohorts: the rows name theirs
+        assert "neet" in str(spec.cohorts) and len(problem.targets) == 2
+    else:  # a model without the option: the rows are left out, and the command says so
+        assert list(problem.targets["table"]) == ["yearly"] and problem.notes
+
+
 # -- the search and its log (fake evaluator) ----------------------------------------------------
 TRUTH = np.array([0.3, 0.7])
 
@@ -192,7 +207,7 @@ def test_the_session_stops_within_its_minutes(fake, tmp_path):
     "extra",
     [["--params", "nope"], ["--budget", "1"], ["--minutes", "0"], ["--fix", "handover_loss"],
      ["--fix", "handover_loss=2"], ["--targets", "missing.csv"], ["--scale", "0"],
-     ["--params", "handover_loss,plan_conflict"]],
+     ["--params", "handover_loss,plan_conflict"], ["--trial-scale", "0"]],
 )  # fmt: skip
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, extra):
     out = tmp_path / "out"

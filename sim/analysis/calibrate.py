@@ -120,6 +120,7 @@ class Problem:
     fixed: dict[str, float] = field(default_factory=dict)
     design_seed: int = 1
     notes: list[str] = field(default_factory=list)  # targets left out, and why
+    trial_scale: float | None = None  # the trial runs' scale (None: ``scale``)
 
     def __post_init__(self) -> None:
         if "table" not in self.targets.columns:
@@ -164,11 +165,12 @@ class Problem:
             RunSpec(sc, r, s, self.years, self.scale, self.start, False, BASE, **extra)
             for r, s in enumerate(self.seeds)
         ]
+        tscale = self.trial_scale or self.scale
         for pop, months in self.trials.items():
             tsc = as_trial(sc, TrialConfig(pop, None, months))
             years = years_needed(self.start, months)
             out += [
-                RunSpec(tsc, r, s, years, self.scale, self.start, False, f"trial-{pop}")
+                RunSpec(tsc, r, s, years, tscale, self.start, False, f"trial-{pop}")
                 for r, s in enumerate(self.seeds)
             ]
         return out
@@ -180,6 +182,7 @@ class Problem:
             "scenario": [f.sha256 for f in self.scenario.files],
             "parameters": parameter_hash(), "seeds": self.seeds,
             "years": self.years, "scale": self.scale, "start": self.start,
+            **({"trial_scale": self.trial_scale} if self.trial_scale else {}),
             "design_seed": self.design_seed, "cohorts": list(self.cohorts or ()),
             "targets": self.targets[["table", *cl.TARGET_COLUMNS]].astype(str).values.tolist(),
         }  # fmt: skip

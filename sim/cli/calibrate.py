@@ -41,6 +41,13 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--fix", action="append", default=[], metavar="NAME=VALUE", help="hold a parameter"
     )
+    p.add_argument(
+        "--trial-scale",
+        type=float,
+        default=None,
+        help="scale of the emulated trial's runs (default: --scale; the trial's arms are "
+        "small at a low scale)",
+    )
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's fit (no runs)")
     p.add_argument("--parameters", default=None, help="with --apply: the parameter file to update")
     add_executor_options(p)
@@ -87,7 +94,20 @@ def plan(args: argparse.Namespace):
         raise InputError(f"{args.targets or 'targets.csv'}: no target rows")
     seeds = replicate_seeds(args.seed, args.reps)
     sc = load_scenario(args.scenario)
-    return Problem(sc, names, targets, seeds, args.years, args.scale, args.start, fixed, args.seed)
+    if args.trial_scale is not None:
+        run_options(args, scale=args.trial_scale)  # the same limits as --scale
+    return Problem(
+        sc,
+        names,
+        targets,
+        seeds,
+        args.years,
+        args.scale,
+        args.start,
+        fixed,
+        args.seed,
+        trial_scale=args.trial_scale,
+    )
 
 
 def main(args: argparse.Namespace) -> int:
