@@ -217,7 +217,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, extra):
 
 @pytest.mark.slow
 def test_the_command_writes_its_files_and_a_rerun_continues(tmp_path):
-    """Scale 0.02, one year, one seed, two parameters, yearly targets only (~30 s)."""
+    """Scale 0.02, one year, one seed, two parameters, yearly targets only (~10 s)."""
     tfile = tmp_path / "targets.csv"
     tfile.write_text(
         "table,metric,group,period,value,lo,hi,weight,reference_year,source\n"

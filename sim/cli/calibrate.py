@@ -15,6 +15,7 @@ nothing is simulated.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shlex
 import sys
@@ -170,6 +171,7 @@ def fit_record(fit, problem, args) -> dict:
     return {
         "command": "sim " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "sim calibrate",
         "commit": _git()[0],
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "fitted": {n: fit.values[n] for n in problem.names},
         "fixed": problem.fixed,
         "loss": fit.loss,
