@@ -215,6 +215,17 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, extra):
     assert not out.exists()
 
 
+def test_a_trial_row_of_an_unknown_population_exits_2(tmp_path):
+    tfile = tmp_path / "targets.csv"
+    tfile.write_text(
+        "table,metric,group,period,value,lo,hi,weight,reference_year,source\n"
+        "trial,trial_employed_at,nobody:usual,12,0.27,0.2,0.35,1,2019,test\n"
+    )
+    out = tmp_path / "out"
+    assert main(["calibrate", str(BASELINE), "--targets", str(tfile), "--out", str(out)]) == 2
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_the_command_writes_its_files_and_a_rerun_continues(tmp_path):
     """Scale 0.02, one year, one seed, two parameters, yearly targets only (~10 s)."""

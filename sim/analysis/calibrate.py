@@ -39,7 +39,7 @@ from sim.analysis import calibrate_loss as cl
 from sim.analysis.calibrate_log import Log, finite, table_of
 from sim.analysis.calibrate_loss import check_targets
 from sim.analysis.calibrate_search import next_point, objective_of
-from sim.analysis.trial import TrialConfig, as_trial, summarize_trial, years_needed
+from sim.analysis.trial import POPULATIONS, TrialConfig, as_trial, summarize_trial, years_needed
 from sim.core.params import specs
 from sim.core.scenario import Scenario
 from sim.errors import InputError
@@ -85,11 +85,15 @@ def cohort_names(targets: pd.DataFrame) -> list[str]:
 
 
 def trial_needs(targets: pd.DataFrame) -> dict[str, int]:
-    """Trial population → follow-up months the ``trial`` target rows need."""
+    """Trial population → follow-up months the ``trial`` target rows need (InputError: bad row)."""
     rows = targets[targets["table"] == "trial"]
     out: dict[str, int] = {}
     for g, p in zip(rows["group"], rows["period"], strict=True):
         pop = g.split(":", 1)[0]
+        if pop not in POPULATIONS or str(p) == "*":
+            raise InputError(
+                f"targets: trial row {g} {p}: need a population of {POPULATIONS} and a month"
+            )
         out[pop] = max(out.get(pop, 1), int(p))
     return out
 
