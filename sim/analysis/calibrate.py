@@ -273,11 +273,6 @@ class Fit:
     new: int  # evaluations made in this session
     prior: dict  # the log line of the base scenario's values
 
-    @property
-    def distance(self) -> float:
-        """The loss at the fit (the name the manifest used before)."""
-        return self.loss
-
 
 def calibrate(
     problem: Problem, pool, log: Log, budget: int, minutes: float, quiet: bool = True
