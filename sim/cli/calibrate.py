@@ -26,6 +26,7 @@ from sim.errors import InputError
 from sim.run.resultsdir import ResultsFolder
 
 DEFAULT_BASE = "scenarios/baseline.toml"
+TRIAL_SCALE = 0.5  # the trial's default scale (docs/calibration.md: proof runs)
 IN_PLACE = ("evaluations.jsonl",)  # written as the calibration goes (kept for the next session)
 
 
@@ -49,8 +50,8 @@ def add_parser(sub) -> None:
         "--trial-scale",
         type=float,
         default=None,
-        help="scale of the emulated trial's runs (default: --scale; the trial's arms are "
-        "small at a low scale)",
+        help=f"scale of the emulated trial's runs (default {TRIAL_SCALE}, or --scale when "
+        "larger: at a low scale the trial's arms are small and its risk ratio biased low)",
     )
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's fit (no runs)")
     p.add_argument("--parameters", default=None, help="with --apply: the parameter file to update")
@@ -100,6 +101,7 @@ def plan(args: argparse.Namespace):
     sc = load_scenario(args.scenario)
     if args.trial_scale is not None:
         run_options(args, scale=args.trial_scale)  # the same limits as --scale
+    trial_scale = args.trial_scale or max(args.scale, TRIAL_SCALE)
     return Problem(
         sc,
         names,
@@ -110,7 +112,7 @@ def plan(args: argparse.Namespace):
         args.start,
         fixed,
         args.seed,
-        trial_scale=args.trial_scale,
+        trial_scale=trial_scale,
     )
 
 
