@@ -1,53 +1,113 @@
-"""Calibration by the simulated method of moments (``sim calibrate``).
+"""Calibration of the baseline to every target at once (``sim calibrate``).
 
-A candidate is a vector of parameter values inside their ranges. It is evaluated by running
-the base scenario with those values (warm-up included, see :func:`sim.run.draws.apply_draw`) for
-the same replicate seeds as every other candidate (common random numbers), averaging each
-target moment over the seeds, and computing the weighted distance
+What is fitted: the parameters whose role is ``calibrated`` (``role`` column of
+``sim/data/parameters.csv``), each inside its plausible range ``[lo, hi]`` (the prior box);
+``--params`` chooses another set. Against what: every row of ``sim/data/targets.csv``, of the
+tables ``yearly``, ``cohorts`` (the cohorts the rows name are followed in the runs) and
+``trial`` (the emulated trial, one per population the rows name), with the band loss of
+:mod:`sim.analysis.calibrate_loss`.
 
-    D = sum_t w_t z_t^2 / sum_t w_t,   z_t = (mean simulated_t - target_t) / half-width_t,
+How a candidate is evaluated: the base scenario with the candidate's values in the warm-up too
+(:func:`sim.run.draws.apply_draw`), run for the same replicate seeds as every other candidate
+(common random numbers), plus the emulated trial with the same values and seeds; moments are
+averaged over the seeds.
 
-where half-width is half the target's band (hi - lo) / 2, so D < 1 means the average target
-sits inside its band. Targets over every year (period ``*``) share their weight over the years.
+Search: the base scenario's values first (the loss before), then a Latin-hypercube design,
+then points proposed by a quadratic emulator of the moments (:mod:`sim.analysis.emulator`),
+refitted after every evaluation. Every evaluation is appended to ``DIR/evaluations.jsonl``
+(:mod:`sim.analysis.calibrate_log`), so a rerun continues and a kill loses at most one. The
+search stops at ``budget`` evaluations in all, or when the next one would not end within the
+session's ``minutes``.
 
-The optimiser works in the unit cube: a Latin-hypercube design (a third of the budget, run in
-parallel, plus the prior point), then bounded Nelder-Mead (scipy) from the best design point
-with the rest of the budget. Runs go through the batch executor (local processes or Dask).
-
-Identifiability: ``handover_loss`` and ``plan_conflict`` both raise NEET and cannot both be
-identified from NEET alone, so the default set calibrates ``handover_loss`` against the NEET
-level with ``plan_conflict`` fixed at its prior; ``--fix plan_conflict=V`` profiles it, and
-asking for both is refused. See ``docs/calibration.md``.
+Identifiability: ``handover_loss`` and ``plan_conflict`` both raise NEET and are not
+separately identified by these targets; asking for both is refused. See
+``docs/calibration.md``.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
+import json
+import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
+from sim.analysis import calibrate_loss as cl
+from sim.analysis.calibrate_log import Log, finite, table_of
+from sim.analysis.calibrate_loss import check_targets
+from sim.analysis.calibrate_search import next_point, objective_of
+from sim.analysis.trial import POPULATIONS, TrialConfig, as_trial, summarize_trial, years_needed
 from sim.core.params import specs
 from sim.core.scenario import Scenario
 from sim.errors import InputError
 from sim.run.draws import apply_draw
 from sim.run.runner import RunSpec
 
-# parameter → the target that identifies it (the default set: six, each with its own moment)
-DEFAULT_PARAMS = {
-    "handover_loss": "neet_rate all (plan_conflict fixed at its prior)",
-    "nav.chance_contact_monthly": "neet_status_share unknown",
-    "nav.aap_grant_monthly": "aap_count_under30",
-    "nav.disability_from_aap_monthly": "disability_count_under30",
-    "school.dropout_vocational_yearly": "dropout_rate all (academic kept at its Udir ratio)",
-    "school.final_year_pass": "upper_secondary_completion_5_6y",
-}
+__all__ = ["check_targets", "run_tables", "calibrate", "Problem", "choose_params"]
 CONFOUNDED = ("handover_loss", "plan_conflict")
-TARGET_COLUMNS = ["metric", "group", "period", "value", "lo", "hi", "weight", "reference_year"]
+BASE = "calibrate"  # the label of a candidate's baseline runs
+
+
+def calibrated_names() -> list[str]:
+    """The parameters whose role is ``calibrated``, in file order."""
+    return [n for n, s in specs().items() if s.role == "calibrated"]
+
+
+def choose_params(names: list[str] | None, fixed: dict[str, float]) -> list[str]:
+    """The free parameters: given names (checked) or the ``calibrated`` ones."""
+    chosen = names if names else calibrated_names()
+    if not chosen:
+        raise InputError("--params: no parameter has role calibrated; name them with --params")
+    known = specs()
+    for n in chosen:
+        if n not in known:
+            raise InputError(f"--params: {n}: unknown parameter")
+        if known[n].hi <= known[n].lo:
+            raise InputError(f"--params: {n}: its range [{known[n].lo}, {known[n].hi}] is empty")
+    if all(n in chosen for n in CONFOUNDED):
+        raise InputError(
+            "--params: handover_loss and plan_conflict both raise NEET and cannot both be "
+            "identified from these targets; calibrate one and fix or profile the other (--fix)"
+        )
+    clash = sorted(set(chosen) & set(fixed))
+    if clash and names:
+        raise InputError(f"--fix: {clash[0]}: is also a calibrated parameter")
+    return [n for n in chosen if n not in fixed]
+
+
+def cohort_names(targets: pd.DataFrame) -> list[str]:
+    """The cohorts that ``cohorts`` target rows name (``<cohort>:<activity>...``)."""
+    rows = targets[targets["table"] == "cohorts"]
+    return list(dict.fromkeys(g.split(":", 1)[0] for g in rows["group"]))
+
+
+def trial_needs(targets: pd.DataFrame) -> dict[str, int]:
+    """Trial population → follow-up months the ``trial`` target rows need (InputError: bad row)."""
+    rows = targets[targets["table"] == "trial"]
+    out: dict[str, int] = {}
+    for g, p in zip(rows["group"], rows["period"], strict=True):
+        pop = g.split(":", 1)[0]
+        if pop not in POPULATIONS or str(p) == "*":
+            raise InputError(
+                f"targets: trial row {g} {p}: need a population of {POPULATIONS} and a month"
+            )
+        out[pop] = max(out.get(pop, 1), int(p))
+    return out
+
+
+def cohort_field(names: list[str]):
+    """The value of the runs' ``cohorts`` option for these cohorts; None when runs lack one.
+
+    Checked by :class:`sim.run.jobs.RunOptions` when it has the option (InputError: exit 2).
+    """
+    if "cohorts" not in {f.name for f in fields(RunSpec)}:
+        return None
+    from sim.run.jobs import OPTIONS, RunOptions
+
+    return RunOptions(cohorts=tuple(names)).cohorts if "cohorts" in OPTIONS else tuple(names)
 
 
 @dataclass
@@ -59,9 +119,22 @@ class Problem:
     targets: pd.DataFrame
     seeds: list[int]
     years: int = 7
-    scale: float = 0.25
+    scale: float = 0.1
     start: str = "2024-01"
     fixed: dict[str, float] = field(default_factory=dict)
+    design_seed: int = 1
+    notes: list[str] = field(default_factory=list)  # targets left out, and why
+    trial_scale: float | None = None  # the trial runs' scale (None: ``scale``)
+
+    def __post_init__(self) -> None:
+        if "table" not in self.targets.columns:
+            self.targets = self.targets.assign(table="yearly")
+        names = cohort_names(self.targets)
+        self.cohorts = cohort_field(names) if names else ()
+        if names and self.cohorts is None:
+            self.notes.append("cohorts targets left out: the runs have no cohorts option")
+            self.targets = self.targets[self.targets["table"] != "cohorts"]
+        self.trials = trial_needs(self.targets)
 
     @property
     def lo(self) -> np.ndarray:
@@ -81,93 +154,62 @@ class Problem:
     def prior_u(self) -> np.ndarray:
         """The base scenario's values, in unit-cube coordinates."""
         base = self.scenario.params
-        return np.clip(
-            (np.array([base[n] for n in self.names]) - self.lo) / (self.hi - self.lo), 0, 1
-        )
+        x = np.array([base[n] for n in self.names])
+        return np.clip((x - self.lo) / (self.hi - self.lo), 0, 1)
 
-    def specs(self, u: np.ndarray, label: str) -> list[RunSpec]:
-        """The runs of one candidate: one per replicate seed, the candidate in the warm-up too."""
+    def runs_per_evaluation(self) -> int:
+        """Runs of one candidate: the baseline and each trial, per seed."""
+        return len(self.seeds) * (1 + len(self.trials))
+
+    def specs(self, u: np.ndarray) -> list[RunSpec]:
+        """The runs of one candidate: baseline and trials per seed, the values in the warm-up."""
         sc = apply_draw(self.scenario, self.values(u))
-        return [
-            RunSpec(sc, r, seed, self.years, self.scale, self.start, monthly=False, label=label)
-            for r, seed in enumerate(self.seeds)
+        extra = {"cohorts": self.cohorts} if self.cohorts else {}
+        out = [
+            RunSpec(sc, r, s, self.years, self.scale, self.start, False, BASE, **extra)
+            for r, s in enumerate(self.seeds)
         ]
+        tscale = self.trial_scale or self.scale
+        for pop, months in self.trials.items():
+            tsc = as_trial(sc, TrialConfig(pop, None, months))
+            years = years_needed(self.start, months)
+            out += [
+                RunSpec(tsc, r, s, years, tscale, self.start, False, f"trial-{pop}")
+                for r, s in enumerate(self.seeds)
+            ]
+        return out
+
+    def header(self) -> dict:
+        """What the evaluations depend on (the log's first line)."""
+        return {
+            "params": self.names, "lo": list(self.lo), "hi": list(self.hi), "fixed": self.fixed,
+            "scenario": [f.sha256 for f in self.scenario.files],
+            "parameters": parameter_hash(), "seeds": self.seeds,
+            "years": self.years, "scale": self.scale, "start": self.start,
+            **({"trial_scale": self.trial_scale} if self.trial_scale else {}),
+            "design_seed": self.design_seed, "cohorts": list(self.cohorts or ()),
+            "targets": self.targets[["table", *cl.TARGET_COLUMNS]].astype(str).values.tolist(),
+        }  # fmt: skip
 
 
-# -- choosing and checking the inputs -------------------------------------------------------
-def choose_params(names: list[str] | None, fixed: dict[str, float]) -> list[str]:
-    """The free parameters: given names (checked) or the default identifiable set."""
-    chosen = names if names else list(DEFAULT_PARAMS)
-    known = specs()
-    for n in chosen:
-        if n not in known:
-            raise InputError(f"--params: {n}: unknown parameter")
-        if known[n].hi <= known[n].lo:
-            raise InputError(f"--params: {n}: its range [{known[n].lo}, {known[n].hi}] is empty")
-    if all(n in chosen for n in CONFOUNDED):
-        raise InputError(
-            "--params: handover_loss and plan_conflict both raise NEET and cannot both be "
-            "identified from these targets; calibrate one and fix or profile the other (--fix)"
-        )
-    clash = sorted(set(chosen) & set(fixed))
-    if clash:
-        raise InputError(f"--fix: {clash[0]}: is also a calibrated parameter")
-    return [n for n in chosen if n not in fixed]
+def parameter_hash() -> str:
+    """A hash of every parameter's default value (a change makes earlier evaluations stale)."""
+    text = json.dumps({n: s.value for n, s in specs().items()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def check_targets(targets: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Columns present, bands valid and weights non-negative (InputError otherwise)."""
-    missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
-    if missing:
-        raise InputError(f"{where}: {missing[0]}: required column missing")
-    for i, t in enumerate(targets.itertuples(index=False)):
-        if not (t.lo <= t.value <= t.hi) or not t.hi > t.lo:
-            raise InputError(f"{where}: row {i + 2}: need lo <= value <= hi and lo < hi")
-        if not t.weight >= 0:
-            raise InputError(f"{where}: row {i + 2}: weight must be non-negative")
-    return targets
-
-
-# -- moments and distance ---------------------------------------------------------------------
-def moments(yearly: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """Per target (and year for ``*``): the simulated mean over replicates and its z-score.
-
-    Targets whose year was not simulated are left out. ``w`` is the weight of the row
-    (a ``*`` target's weight shared over its years).
-    """
-    means = yearly.groupby(["metric", "group", "period"])["value"].mean()
-    rows = []
-    for t in targets.itertuples(index=False):
-        periods = _periods(means, t)
-        for period in periods:
-            sim = float(means[(t.metric, t.group, period)])
-            half = (t.hi - t.lo) / 2.0
-            rows.append(
-                {"metric": t.metric, "group": t.group, "period": period, "target": t.value,
-                 "lo": t.lo, "hi": t.hi, "simulated": sim, "z": (sim - t.value) / half,
-                 "w": t.weight / len(periods), "inside": bool(t.lo <= sim <= t.hi)}
-            )  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def _periods(means: pd.Series, t) -> list[int]:
-    key = (t.metric, t.group)
-    have = sorted(p for (m, g, p) in means.index if (m, g) == key)
-    if str(t.period) == "*":
-        return have
-    return [int(t.period)] if int(t.period) in have else []
-
-
-def distance(table: pd.DataFrame) -> float:
-    """The weighted mean squared z-score (the objective)."""
-    if table.empty or table["w"].sum() <= 0:
-        return math.inf
-    return float((table["w"] * table["z"] ** 2).sum() / table["w"].sum())
-
-
-# -- running candidates -----------------------------------------------------------------------
 def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
     """Run specs on an entered executor; yearly table per label (replicates combined).
+
+    Raises:
+        RuntimeError: when a run fails (its traceback in the message).
+    """
+    results = run_results(specs_, pool)
+    return {k: pd.concat([r.yearly for r in v], ignore_index=True) for k, v in results.items()}
+
+
+def run_results(specs_: list[RunSpec], pool) -> dict[str, list]:
+    """Run specs on an entered executor; the run results per label, in replicate order.
 
     Raises:
         RuntimeError: when a run fails (its traceback in the message).
@@ -178,135 +220,110 @@ def run_tables(specs_: list[RunSpec], pool) -> dict[str, pd.DataFrame]:
     if failures:
         spec, error = failures[0]
         raise RuntimeError(f"run failed: {spec.name} r{spec.replicate}:\n{error}")
-    done: dict[str, list[pd.DataFrame]] = {}
+    out: dict[str, list] = {}
     for spec, result in zip(specs_, results, strict=True):
-        done.setdefault(spec.name, []).append(result.yearly)
-    return {label: pd.concat(frames, ignore_index=True) for label, frames in done.items()}
+        out.setdefault(spec.name, []).append(result)
+    return out
 
 
-class Evaluator:
-    """Evaluates candidates on an executor, caching by point; keeps the history.
+# -- one evaluation -----------------------------------------------------------------------------
+def evaluate(problem: Problem, u: np.ndarray, pool) -> pd.DataFrame:
+    """The moment table of one candidate (runs in parallel on an entered executor).
 
-    The cache makes a revisited point free and the fit deterministic for given seeds.
+    Raises:
+        RuntimeError: when a run fails (its traceback in the message).
     """
-
-    def __init__(self, problem: Problem, pool, quiet: bool = True):
-        self.problem, self.pool, self.quiet = problem, pool, quiet
-        self.cache: dict[tuple, float] = {}
-        self.tables: dict[tuple, pd.DataFrame] = {}  # the target moments of each candidate
-        self.history: list[dict] = []
-
-    def __call__(self, points: list[np.ndarray], stage: str) -> list[float]:
-        """Distances of points (new points run together, in parallel)."""
-        keys = [tuple(np.round(np.clip(u, 0, 1), 9)) for u in points]
-        new = list(dict.fromkeys(k for k in keys if k not in self.cache))
-        runs = [s for i, k in enumerate(new) for s in self.problem.specs(np.array(k), f"c{i}")]
-        tables = run_tables(runs, self.pool) if runs else {}
-        for i, k in enumerate(new):
-            self.tables[k] = moments(tables[f"c{i}"], self.problem.targets)
-            self.cache[k] = distance(self.tables[k])
-            self._log(np.array(k), self.cache[k], stage)
-        return [self.cache[k] for k in keys]
-
-    def _log(self, u: np.ndarray, d: float, stage: str) -> None:
-        entry = {"evaluation": len(self.history) + 1, "stage": stage, **self.problem.values(u)}
-        self.history.append({**entry, "distance": d})
-        if not self.quiet:
-            print(f"[{entry['evaluation']}] {stage} D={d:.4f}", flush=True)
+    by_label = run_results(problem.specs(u), pool)
+    base = by_label[BASE]
+    yearly = pd.concat([r.yearly for r in base], ignore_index=True)
+    parts = [getattr(r, "cohorts", None) for r in base]
+    parts = [c for c in parts if c is not None]
+    cohorts = pd.concat(parts, ignore_index=True) if parts else None
+    trials = {}
+    for pop, months in problem.trials.items():
+        tables = pd.concat([r.yearly for r in by_label[f"trial-{pop}"]], ignore_index=True)
+        config = TrialConfig(pop, None, months)
+        trials[pop] = summarize_trial(tables, config, len(problem.seeds))
+    return cl.moments(problem.targets, yearly, cohorts, trials)
 
 
-# -- the optimiser ----------------------------------------------------------------------------
-def optimise(
-    evaluate: Callable[[list[np.ndarray], str], list[float]],
-    k: int,
-    budget: int,
-    seed: int,
-    prior: np.ndarray | None = None,
-) -> tuple[np.ndarray, float]:
-    """Latin-hypercube design, then bounded Nelder-Mead from its best point.
-
-    Args:
-        evaluate: distances of a list of unit-cube points (run together).
-        k: number of free parameters.
-        budget: total number of candidate evaluations.
-        seed: seed of the design (reproducible).
-        prior: a point evaluated first (the base scenario's values).
-
-    Returns:
-        The best point (unit cube) and its distance.
-    """
-    n_init = max(2, min(budget - 1, max(k + 1, budget // 3)))
-    design = list(stats.qmc.LatinHypercube(d=k, seed=seed).random(n_init - (prior is not None)))
-    points = ([prior] if prior is not None else []) + design
-    dists = evaluate(points, "design")
-    best = int(np.argmin(dists))
-    x0, d0 = np.asarray(points[best]), dists[best]
-    left = budget - len(points)
-    if left <= 0:
-        return x0, d0
-    res = optimize.minimize(
-        lambda u: evaluate([u], "nelder-mead")[0],
-        x0,
-        method="Nelder-Mead",
-        bounds=[(0.0, 1.0)] * k,
-        options={
-            "maxfev": left,
-            "initial_simplex": simplex(x0, 0.15),
-            "xatol": 0.01,
-            "fatol": 1e-3,
-        },
-    )
-    return (np.asarray(res.x), float(res.fun)) if res.fun <= d0 else (x0, d0)
+def entry(problem: Problem, u: np.ndarray, table: pd.DataFrame, stage: str, secs: float) -> dict:
+    """One evaluation as a log line."""
+    moments = table.astype(object).where(table.notna(), None).to_dict("records")
+    return {
+        "evaluation": 0, "stage": stage, "u": [float(x) for x in u],
+        "values": problem.values(u), "loss": finite(cl.loss(table)),
+        "centre": finite(cl.centre(table)), "objective": finite(cl.objective(table)),
+        "inside": int(table["inside"].sum()), "rows": len(table), "seconds": secs,
+        "moments": moments,
+    }  # fmt: skip
 
 
-def simplex(x0: np.ndarray, step: float) -> np.ndarray:
-    """A start simplex around x0 inside the unit cube (each vertex moves one coordinate)."""
-    verts = [x0]
-    for i in range(len(x0)):
-        v = x0.copy()
-        v[i] = x0[i] + step if x0[i] + step <= 1.0 else x0[i] - step
-        verts.append(v)
-    return np.array(verts)
-
-
-# -- the whole fit ----------------------------------------------------------------------------
+# -- the search ---------------------------------------------------------------------------------
 @dataclass
 class Fit:
-    """The result: fitted values, the target table at them, history and timing."""
+    """The result: fitted values, the target table at them, the log, runs and timing."""
 
     values: dict[str, float]
-    distance: float
+    loss: float
+    centre: float
     table: pd.DataFrame
     history: pd.DataFrame
-    seconds: float
+    seconds: float  # this session
+    new: int  # evaluations made in this session
+    prior: dict  # the log line of the base scenario's values
 
 
-def calibrate(problem: Problem, pool, budget: int, seed: int, quiet: bool = True) -> Fit:
-    """Fit ``problem`` within ``budget`` evaluations on an entered executor."""
+def calibrate(
+    problem: Problem, pool, log: Log, budget: int, minutes: float, quiet: bool = True
+) -> Fit:
+    """Evaluate until ``budget`` evaluations are logged or ``minutes`` would be exceeded."""
     t0 = time.perf_counter()
-    ev = Evaluator(problem, pool, quiet)
-    optimise(ev, len(problem.names), budget, seed, problem.prior_u())
-    key = min(ev.cache, key=ev.cache.get)  # the best candidate evaluated (any stage)
-    values = problem.values(np.array(key))
-    fit = Fit(values, ev.cache[key], ev.tables[key], pd.DataFrame(ev.history), 0.0)
-    fit.seconds = time.perf_counter() - t0
-    return fit
+    new = 0
+    while len(log.entries) < budget:
+        spent = [e["seconds"] for e in log.entries[-5:]]
+        per = float(np.median(spent)) if spent else 0.0
+        if log.entries and time.perf_counter() - t0 + per > minutes * 60:
+            break
+        stage, u = next_point(problem, log)
+        t1 = time.perf_counter()
+        table = evaluate(problem, u, pool)
+        line = entry(problem, u, table, stage, time.perf_counter() - t1)
+        line["evaluation"] = len(log.entries) + 1
+        log.append(line)
+        new += 1
+        if not quiet:
+            print(
+                f"[{line['evaluation']}] {stage:8s} loss {line['loss']:.4f} centre "
+                f"{line['centre']:.3f} inside {line['inside']}/{line['rows']} "
+                f"({line['seconds']:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    return result(problem, log, time.perf_counter() - t0, new)
+
+
+def result(problem: Problem, log: Log, seconds: float, new: int) -> Fit:
+    """The best logged evaluation, as a :class:`Fit`."""
+    best = min(log.entries, key=objective_of)
+    history = pd.DataFrame(
+        [{k: v for k, v in e.items() if k not in ("moments", "u", "values")} | e["values"]
+         for e in log.entries]
+    )  # fmt: skip
+    prior = next((e for e in log.entries if e["stage"] == "prior"), log.entries[0])
+    values = {**problem.fixed, **{n: best["values"][n] for n in problem.names}}
+    return Fit(values, best["loss"], best["centre"], table_of(best), history, seconds, new, prior)
 
 
 def fit_table(fit: Fit, problem: Problem) -> pd.DataFrame:
-    """One row per free parameter: prior, range, fitted value and the identifying target."""
+    """One row per parameter: role, prior value, range and fitted value."""
     prior = problem.scenario.params
     rows = []
-    for n in problem.names:
+    for n in [*problem.names, *problem.fixed]:
         s = specs()[n]
-        rows.append(
-            {"parameter": n, "prior": prior[n], "lo": s.lo, "hi": s.hi,
-             "fitted": fit.values[n], "identified_by": DEFAULT_PARAMS.get(n, "")}
-        )  # fmt: skip
-    for n, v in problem.fixed.items():
-        s = specs()[n]
-        rows.append({"parameter": n, "prior": prior[n], "lo": s.lo, "hi": s.hi,
-                     "fitted": v, "identified_by": "fixed (--fix)"})  # fmt: skip
+        how = "fixed (--fix)" if n in problem.fixed else s.role
+        rows.append({"parameter": n, "role": how, "prior": prior[n], "lo": s.lo, "hi": s.hi,
+                     "fitted": fit.values[n]})  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -3,9 +3,16 @@
 Rule: the parameters whose role is ``uncertain`` (``role`` column of the parameter file, see
 :mod:`sim.core.params`) are drawn uniformly on their plausible range ``[lo, hi]``, in file order
 (the package's file, then plugins' lines). Levers (doses and designs of interventions, switches,
-accounting conventions, a plugin service's capacity), which scenarios set, and ``fixed`` and
-``calibrated`` values are never drawn. Values are drawn as continuous numbers; the model reads
-months, places and FTE as real numbers (rates and thresholds), so no rounding is needed.
+accounting conventions, a plugin service's capacity), which scenarios set, and ``fixed``
+values are never drawn. A ``calibrated`` parameter is fixed at its fitted value (the value
+column, written by ``sim calibrate --apply``): it is not drawn from its range, since
+``lo``-``hi`` is the calibration's prior box, not its uncertainty after the fit; the spread of
+its calibrated posterior may be drawn later, by a rule of its own. So a parameter whose role
+changes from ``uncertain`` to ``calibrated`` leaves the draw (and, draws being positional,
+the values drawn for the parameters after it change).
+
+Values are drawn as continuous numbers; the model reads months, places and FTE as real
+numbers (rates and thresholds), so no rounding is needed.
 
 Reproducibility: the draw of replicate ``r`` comes from its own stream,
 ``Philox(SeedSequence([replicate_seed, DRAW_KEY]))``, so it depends only on the replicate
