@@ -203,3 +203,12 @@ def test_the_clubhouse_plugin_runs_at_its_domain_ends(tmp_path, monkeypatch, whi
     outcome = sim("--plugin", PLUGIN, "run", scenario, *QUICK, "--out", out)
     assert_clean(outcome, codes=(0,))
     check_table(pd.read_parquet(out / "yearly.parquet"))
+
+
+def test_a_parameter_line_with_an_unquoted_comma_is_refused():
+    """An extra field (an unquoted comma in a source) is an error, not a silently cut source."""
+    from sim.core.params import _parse_rows
+
+    header = "name,value,unit,min,max,lo,hi,role,source\n"
+    with pytest.raises(ValueError, match="line 2 .*more fields than columns"):
+        _parse_rows(header + "x.rate,0.5,fraction,0,1,0.4,0.6,fixed,SSB table, 2023\n")

@@ -30,7 +30,7 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -98,16 +98,15 @@ def trial_needs(targets: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def cohort_field(names: list[str]):
-    """The value of the runs' ``cohorts`` option for these cohorts; None when runs lack one.
+def cohort_field(names: list[str], start: str, years: int) -> tuple[tuple[str, str, str], ...]:
+    """The runs' ``cohorts`` (RunSpec triples: label, name, entry month) for these cohorts.
 
-    Checked by :class:`sim.run.jobs.RunOptions` when it has the option (InputError: exit 2).
+    Checked as ``--cohort`` is (unknown name, month format, entry inside the run: InputError).
     """
-    if "cohorts" not in {f.name for f in fields(RunSpec)}:
-        return None
-    from sim.run.jobs import OPTIONS, RunOptions
+    from sim.run.jobs import RunOptions, parse_cohort
 
-    return RunOptions(cohorts=tuple(names)).cohorts if "cohorts" in OPTIONS else tuple(names)
+    RunOptions(cohorts=tuple(names), start=start, years=years)  # validates, or InputError
+    return tuple(sorted(parse_cohort(text, start) for text in names))
 
 
 @dataclass
@@ -130,10 +129,7 @@ class Problem:
         if "table" not in self.targets.columns:
             self.targets = self.targets.assign(table="yearly")
         names = cohort_names(self.targets)
-        self.cohorts = cohort_field(names) if names else ()
-        if names and self.cohorts is None:
-            self.notes.append("cohorts targets left out: the runs have no cohorts option")
-            self.targets = self.targets[self.targets["table"] != "cohorts"]
+        self.cohorts = cohort_field(names, self.start, self.years) if names else ()
         self.trials = trial_needs(self.targets)
 
     @property

@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.core.benefit_metrics import benefits
 from sim.core.education_metrics import neet_by_education, vg2_transition_rows
 from sim.core.states import Activity, Mh, NavStatus, Track
 
@@ -154,19 +155,6 @@ def school_counts(s: Snapshot):
     appr = int(np.count_nonzero(in_school & (grade >= 4)))
     yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
     yield "upper_secondary_count", "apprentices", appr / s.scale, appr
-
-
-def benefits(s: Snapshot):
-    """AAP, disability and social-assistance recipients under 30: count, share, in work."""
-    adults = int(np.count_nonzero(s.age >= 18))
-    statuses = (NavStatus.AAP, NavStatus.DISABILITY, NavStatus.SOCIAL_ASSISTANCE)
-    for status, name in zip(statuses, ("aap", "disability", "social_assistance"), strict=True):
-        on = s.status == status
-        k = int(np.count_nonzero(on))
-        yield f"{name}_count_under30", "all", k / s.scale, k
-        yield f"{name}_share_18_29", "all", _ratio(k, adults), adults
-        working = np.count_nonzero(s.activity[on] == Activity.EMPLOYED)
-        yield f"{name}_employed_share", "all", _ratio(working, k), k
 
 
 def neet_spells(s: Snapshot):

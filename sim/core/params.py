@@ -193,7 +193,17 @@ def _parse_rows(text: str) -> dict[str, ParamSpec]:
             f"parameter file columns must be {COLUMNS} ({', '.join(OPTIONAL)} may be left out; "
             f"an earlier file's calibrate is read as role), got {names}"
         )
-    return {row["name"]: _spec(row) for row in reader}
+    return {row["name"]: _spec(_whole(row, reader.line_num)) for row in reader}
+
+
+def _whole(row: dict, line: int) -> dict:
+    """The row, refused when it has more fields than the header (an unquoted comma)."""
+    if None in row:
+        raise ValueError(
+            f"parameter file line {line} ({row.get('name')}): more fields than columns "
+            "(quote a source that contains a comma)"
+        )
+    return row
 
 
 _REGISTRY: dict[str, ParamSpec] = {}
