@@ -36,6 +36,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.params import package_specs
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "1"
 REFERENCE = ["scenarios/baseline.toml", "--scale", "0.05", "--years", "2", "--seed", SEED]
@@ -121,6 +123,8 @@ def _value(metric: str, x: float) -> str:
 
 
 VALIDATION = ["--scale", "0.25", "--years", "7", "--reps", "3", "--seed", SEED]
+COHORTS = ["--cohort", "neet@2024-11"]  # the cohorts the targets name
+TRIAL = ["--scale", "0.5", "--reps", "2", "--seed", SEED]
 
 
 def _span(metric: str, lo: float, hi: float) -> str:
@@ -132,7 +136,8 @@ def _validation_row(metric: str, group: str, g: pd.DataFrame) -> list[str]:
     first = g.iloc[0]
     band = f"{_value(metric, first['target'])} ({_span(metric, first['lo'], first['hi'])})"
     if len(g) == 1:
-        period = str(first["period"])
+        month = first.get("table", "yearly") != "yearly"  # cohorts, trial: months since entry
+        period = f"month {first['period']}" if month else str(first["period"])
         simulated = f"{_value(metric, first['simulated'])} "
         simulated += f"[{_span(metric, first['sim_lo'], first['sim_hi'])}]"
         inside = "yes" if first["inside"] else "**no**"
@@ -144,50 +149,44 @@ def _validation_row(metric: str, group: str, g: pd.DataFrame) -> list[str]:
 
 
 def validation(tmp: Path) -> str:
-    """The baseline against every target (``sim.analysis.targets.compare``)."""
-    from sim.analysis.targets import compare
+    """The baseline against every target line: yearly, cohorts and the emulated trial."""
+    from sim.analysis.targets import TABLES, load_targets, validate
 
     out = tmp / "v"
-    sim(
-        "run", "scenarios/baseline.toml", *VALIDATION, "--no-monthly", "--quiet", "--out", str(out)
-    )
-    t = compare(pd.read_parquet(out / "yearly.parquet"))
+    run = ["scenarios/baseline.toml", *VALIDATION, "--quiet"]
+    sim("run", *run, "--no-monthly", *COHORTS, "--out", str(out))
+    sim("trial", *run[:1], *TRIAL, "--quiet", "--out", str(tmp / "t"))
+    trial = json.loads((tmp / "t" / "trial.json").read_text("utf-8"))
+    cohorts = pd.read_parquet(out / "cohorts.parquet")
+    lines = {name: load_targets(table=name) for name in TABLES}
+    t = validate(pd.read_parquet(out / "yearly.parquet"), cohorts, trial, lines)
     groups = t.groupby(["metric", "group"], sort=False)
     rows = [_validation_row(metric, group, g) for (metric, group), g in groups]
-    head = ["target", "year", "value (band)", "simulated median [range of 3 replicates]", "inside"]
+    head = ["target", "year or month", "value (band)", "simulated median [range of 3 replicates]", "inside"]
     n_in, n = int(t["inside"].sum()), len(t)
     return table(head, rows) + f"\n\n{n_in} of {n} target rows inside their band."
 
 
-CALIBRATE = ["--scale", "0.1", "--years", "7", "--reps", "2", "--budget", "16", "--seed", SEED]
+CALIBRATION = ROOT / "sim" / "data" / "calibration.json"
 
 
 def calibration_fit(tmp: Path) -> str:
-    """``sim calibrate`` of the baseline: prior, range and fitted value per parameter."""
-    sim(
-        "calibrate",
-        "scenarios/baseline.toml",
-        *CALIBRATE,
-        "--workers",
-        "2",
-        "--quiet",
-        "--out",
-        f"{tmp}/c",
-    )
-    fit = pd.read_csv(tmp / "c" / "fit.csv")
-    evals = pd.read_csv(tmp / "c" / "evaluations.csv")
+    """The shipped fit (``sim/data/calibration.json``, written by ``sim calibrate --apply``)."""
+    if not CALIBRATION.exists():
+        return "No fit has been applied: `sim/data/calibration.json` is absent."
+    rec = json.loads(CALIBRATION.read_text("utf-8"))
+    spans = {n: (s.lo, s.hi) for n, s in package_specs().items()}
+    before = rec["previous"]
     rows = [
-        [f"`{r.parameter}`", f"{r.prior:.3g}", f"{r.lo:g}{NDASH}{r.hi:g}", f"{r.fitted:.3g}"]
-        for r in fit.itertuples()
+        [f"`{n}`", f"{before[n]:.4g}", f"{spans[n][0]:g}{NDASH}{spans[n][1]:g}", f"{v:.4g}"]
+        for n, v in rec["fitted"].items()
     ]
-    dist = evals["distance"] if "distance" in evals else pd.Series(dtype=float)
     note = (
-        f"\n\nDistance D: {dist.iloc[0]:.3f} at the first candidate (the prior values), "
-        f"{dist.min():.3f} at the fit; {len(evals)} candidates."
-        if len(dist)
-        else ""
+        f"\n\nLoss {rec['loss_before']:.3g} at the earlier values, {rec['loss']:.3g} at the fit; "
+        f"{rec['evaluations']} evaluations, {rec['runs']} runs, {rec['minutes']:.0f} minutes. "
+        f"Fitted by `{rec['command']}` at commit `{str(rec['commit'])[:7]}`."
     )
-    return table(["parameter", "prior", "range", "fitted"], rows) + note
+    return table(["parameter", "before", "range", "fitted"], rows) + note
 
 
 MORRIS = [
@@ -355,12 +354,20 @@ def _dose_command(param: str) -> str:
 BLOCKS: dict[str, Block] = {
     "validation": Block(
         "docs/calibration.md",
-        _cmd("sim run scenarios/baseline.toml", *VALIDATION, "--no-monthly", "+ targets.compare"),
+        _cmd(
+            "sim run scenarios/baseline.toml",
+            *VALIDATION,
+            "--no-monthly",
+            *COHORTS,
+            "+ sim trial",
+            *TRIAL,
+            "+ targets.validate",
+        ),
         validation,
     ),
     "calibration_fit": Block(
         "docs/calibration.md",
-        _cmd("sim calibrate scenarios/baseline.toml", *CALIBRATE),
+        "sim calibrate --apply (the record in sim/data/calibration.json)",
         calibration_fit,
     ),
     "morris": Block("docs/calibration.md", _cmd("sim sensitivity", *MORRIS), morris),
