@@ -162,7 +162,7 @@ def validation(tmp: Path) -> str:
     t = validate(pd.read_parquet(out / "yearly.parquet"), cohorts, trial, lines)
     groups = t.groupby(["metric", "group"], sort=False)
     rows = [_validation_row(metric, group, g) for (metric, group), g in groups]
-    head = ["target", "year or month", "value (band)", "simulated median [range of 3 replicates]", "inside"]
+    head = ["target", "year or month", "value (band)", "simulated median [range]", "inside"]
     n_in, n = int(t["inside"].sum()), len(t)
     return table(head, rows) + f"\n\n{n_in} of {n} target rows inside their band."
 
