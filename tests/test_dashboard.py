@@ -24,6 +24,7 @@ from mesa.visualization.solara_viz import (  # noqa: E402
 from sim.cli import dashboard as command  # noqa: E402
 from sim.cli.main import build_parser  # noqa: E402
 from sim.cli.main import main as cli_main  # noqa: E402
+from sim.core.scenario import load_scenario  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.present import i18n  # noqa: E402
 from sim.present.dashboard import data, panels  # noqa: E402
@@ -56,12 +57,13 @@ def test_step_advances_the_month(stepped):
 
 
 def test_slider_overrides_reach_the_running_model():
-    model = DashboardModel(str(BASELINE), handover_loss=0.05, plan_conflict=0.3, seed="7")
-    assert model.overrides == {"handover_loss": 0.05}  # 0.3 is the scenario's own value
+    own = load_scenario(BASELINE).params["plan_conflict"]
+    model = DashboardModel(str(BASELINE), handover_loss=0.05, plan_conflict=own, seed="7")
+    assert model.overrides == {"handover_loss": 0.05}  # plan_conflict: the scenario's own value
     assert model.youth_model.params["handover_loss"] == 0.2  # warm-up: the chain root's values
     model.step()
     assert model.youth_model.params["handover_loss"] == 0.05
-    assert model.youth_model.params["plan_conflict"] == 0.3
+    assert model.youth_model.params["plan_conflict"] == own
     assert model.youth_model.seed == 7
 
 
