@@ -164,10 +164,12 @@ def test_coordinator_gives_a_shared_plan_and_carries_referrals():
     ids = {v: k for k, v in model._routes.items()}
     flagged = [ids[r] for r in np.unique(log["route"][carried])]
     assert {"school->nav", "school->gp", "coordinator->ips"} <= set(flagged)
-    # youth on the caseload before the last month (one taken on in it may have lost a referral
-    # earlier that month, in a phase that runs before the coordinator's)
-    before = coord.active[coord.active_since < model.month - 1]
-    on_caseload = np.isin(log["pid"], before) & (log["month"] == model.month - 1)
+    # referrals of youth on the caseload, after the month they were taken on (one taken on in a
+    # month may have lost a referral earlier that month, in a phase that runs before the
+    # coordinator's)
+    since = dict(zip(coord.active.tolist(), coord.active_since.tolist(), strict=True))
+    taken_on = np.array([since.get(int(p), model.month + 1) for p in log["pid"]])
+    on_caseload = log["month"] > taken_on
     assert on_caseload.any() and not log["lost"][on_caseload].any()
 
 

@@ -63,7 +63,7 @@ def _known(model) -> np.ndarray:
 def test_arms_are_equal_disjoint_and_spread_over_the_window(trial_model):
     model, team, _, _ = trial_model
     sizes = [len(team.arms[a]) for a in ARMS]
-    assert max(sizes) - min(sizes) <= 1 and min(sizes) > 30
+    assert max(sizes) - min(sizes) <= 1 and min(sizes) >= 20  # about 25 per arm at this scale
     assert len(np.unique(team.enrolled)) == len(team.enrolled) == sum(sizes)
     months = np.unique(team.randomised)
     t0 = first_month(model)
