@@ -256,10 +256,11 @@ def test_synthetic_truth_is_recovered(tmp_path):
     AAP grant rate → AAP stock; disability rate → disability stock; scale 0.05, 1 year, 2
     seeds (common random numbers), budget 24. Tolerance: 5 % of each parameter's range.
     """
-    truth = {"nav.aap_grant_monthly": 0.25, "nav.disability_from_aap_monthly": 0.08}
+    truth = {"nav.aap_grant_monthly": 0.5, "nav.disability_from_aap_monthly": 0.12}
     base = load_scenario(BASELINE)
     problem = calib.Problem(base, NAMES, targets([]), replicate_seeds(7, 2), 1, 0.05)
     u_true = (np.array([truth[n] for n in NAMES]) - problem.lo) / (problem.hi - problem.lo)
+    assert ((u_true > 0) & (u_true < 1)).all(), u_true  # truths inside the ranges
     with choose(2, None, 4) as pool:
         sim_yearly = calib.run_tables(problem.specs(u_true), pool)[calib.BASE]
         rows = []

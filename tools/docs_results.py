@@ -186,6 +186,11 @@ def calibration_fit(tmp: Path) -> str:
         f"{rec['evaluations']} evaluations, {rec['runs']} runs, {rec['minutes']:.0f} minutes. "
         f"Fitted by `{rec['command']}` at commit `{str(rec['commit'])[:7]}`."
     )
+    for n, adj in rec.get("adjusted_after", {}).items():
+        note += (
+            f"\n\nAfter the fit, `{n}` was set from {adj['fitted']:.4g} to {adj['value']:.4g} "
+            f"by `{adj['command']}`: {adj['reason']}."
+        )
     return table(["parameter", "before", "range", "fitted"], rows) + note
 
 
