@@ -113,10 +113,13 @@ class Block:
     make: Callable[[Path], str]
 
 
-SHARE_METRICS = ("rate", "share", "completion")
+SHARE_METRICS = ("rate", "share", "completion", "employed_at")
+RATIO_METRICS = ("_rr_",)  # risk ratios (trial_rr_employed_at)
 
 
 def _value(metric: str, x: float) -> str:
+    if any(w in metric for w in RATIO_METRICS):
+        return num(x, 2)
     if any(w in metric for w in SHARE_METRICS):
         return pct(x, 1)
     return num(x, 1 if "wait" in metric else 0)
@@ -135,14 +138,15 @@ def _validation_row(metric: str, group: str, g: pd.DataFrame) -> list[str]:
     """One target: a single year, or every year (``*``) summarised by its range of medians."""
     first = g.iloc[0]
     band = f"{_value(metric, first['target'])} ({_span(metric, first['lo'], first['hi'])})"
+    month = first.get("table", "yearly") != "yearly"  # cohorts, trial: months since entry
     if len(g) == 1:
-        month = first.get("table", "yearly") != "yearly"  # cohorts, trial: months since entry
         period = f"month {first['period']}" if month else str(first["period"])
         simulated = f"{_value(metric, first['simulated'])} "
         simulated += f"[{_span(metric, first['sim_lo'], first['sim_hi'])}]"
         inside = "yes" if first["inside"] else "**no**"
     else:
-        period = f"every year {g['period'].min()}{NDASH}{g['period'].max()}"
+        unit = "months" if month else "every year"
+        period = f"{unit} {g['period'].min()}{NDASH}{g['period'].max()}"
         simulated = f"medians {_span(metric, g['simulated'].min(), g['simulated'].max())}"
         inside = f"{int(g['inside'].sum())} of {len(g)}"
     return [f"`{metric}` {group}", period, band, simulated, inside]
@@ -160,8 +164,9 @@ def validation(tmp: Path) -> str:
     cohorts = pd.read_parquet(out / "cohorts.parquet")
     lines = {name: load_targets(table=name) for name in TABLES}
     t = validate(pd.read_parquet(out / "yearly.parquet"), cohorts, trial, lines)
-    groups = t.groupby(["metric", "group"], sort=False)
-    rows = [_validation_row(metric, group, g) for (metric, group), g in groups]
+    # one row per target line; lines of every period (*) share their value and band
+    groups = t.groupby(["metric", "group", "target", "lo", "hi"], sort=False, dropna=False)
+    rows = [_validation_row(metric, group, g) for (metric, group, *_), g in groups]
     head = ["target", "year or month", "value (band)", "simulated median [range]", "inside"]
     n_in, n = int(t["inside"].sum()), len(t)
     return table(head, rows) + f"\n\n{n_in} of {n} target rows inside their band."
