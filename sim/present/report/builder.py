@@ -15,6 +15,7 @@ from string import Template
 from sim.present.i18n import Lang
 from sim.present.report.appendix import provenance_section, sources_section
 from sim.present.report.cards import assumptions_section, cards_section
+from sim.present.report.effects import effects_section
 from sim.present.report.figures import render_figures
 from sim.present.report.html import esc
 from sim.present.report.mission import Goal, load_goal
@@ -34,6 +35,7 @@ SECTIONS = [
     "scenarios",
     "figures",
     "tables",
+    "effects",  # only when the results hold an effect sweep
     "assumptions",
     "sources",
     "provenance",
@@ -77,6 +79,7 @@ def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
             cards_section(res, lang, params),
             figures_section(figs, lang, bands_note(res, lang)),
             _tables_section(res, lang, has_costs),
+            effects_section(res, lang),
             assumptions_section(res, lang, params),
             sources_section(lang, params),
             provenance_section(res, lang),
@@ -114,7 +117,8 @@ def build_report(
 
 def _page(res: Results, words: Lang, body: str) -> str:
     """The whole HTML page: the template filled with the title, navigation and body."""
-    nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in SECTIONS)
+    shown = [s for s in SECTIONS if s != "effects" or res.effects is not None]
+    nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in shown)
     page = resources.files("sim.present.report").joinpath("template.html")
     template = Template(page.read_text("utf-8"))
     return template.substitute(

@@ -24,6 +24,8 @@ class Results:
     yearly: pd.DataFrame
     paired: pd.DataFrame | None = None
     trial: dict | None = None
+    effects: pd.DataFrame | None = None  # effects/yearly.parquet: a batch over weak effects
+    effects_scale: float | None = None
 
     @property
     def stems(self) -> list[str]:
@@ -105,13 +107,18 @@ def load_results(path: Path) -> Results:
         what = "is a file" if path.exists() else "no such folder"
         raise InputError(f"{path}: not a results directory ({what})")
     manifest = read_json(path / "manifest.json", MANIFEST)
+    sweep = path / "effects"
+    effects_manifest = read_json(sweep / "manifest.json", MANIFEST, False) or {}
     return Results(
         path=path,
         manifest=manifest,
         summary=read_json(path / "summary.json", SUMMARY, False) or {},
         yearly=read_table(path / "yearly.parquet"),
         paired=read_table(path / "paired.parquet", False),
-        trial=read_json(path / "trial.json", TRIAL, False),
+        trial=read_json(path / "trial.json", TRIAL, False)
+        or read_json(path / "trial" / "trial.json", TRIAL, False),  # make run's trial/
+        effects=read_table(sweep / "yearly.parquet", False) if effects_manifest else None,
+        effects_scale=effects_manifest.get("scale"),
     )
 
 
