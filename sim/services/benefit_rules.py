@@ -67,6 +67,7 @@ def aap_grant(model, cand: np.ndarray) -> None:
     rr = np.where(pop.mh[cand] == Mh.SEVERE, p["nav.aap_grant_rr_severe"], 1.0)
     grant = m.streams.bernoulli("nav:aap_grant", cand, p["nav.aap_grant_monthly"] * rr)
     set_status(m, cand[grant], NavStatus.AAP)
+    m.collector.count_flow("aap_starts", cand[grant])
 
 
 def aap_work_and_exit(model, aap: np.ndarray) -> None:
@@ -106,6 +107,7 @@ def aap_time_limit(model, aap: np.ndarray) -> None:
     working = pop.activity[ending] == Activity.EMPLOYED
     p_dis = np.where(working, 0.0, p["nav.disability_at_limit"] * rr)
     disabled = m.streams.bernoulli("nav:aap_limit_disability", ending, p_dis)
+    m.collector.count_flow("disability_awards", ending[disabled])
     neet = pop.activity[ending] == Activity.NEET
     after = np.where(neet, NavStatus.JOBSEEKER, NavStatus.NONE)
     set_status(m, ending, np.where(disabled, NavStatus.DISABILITY, after))
@@ -127,6 +129,7 @@ def disability_from_aap(model, live: np.ndarray) -> None:
     rr = rr * np.where(working, p["nav.disability_rr_part_time"], 1.0)
     award = m.streams.bernoulli("nav:disability", aap, p["nav.disability_from_aap_monthly"] * rr)
     set_status(m, aap[award], NavStatus.DISABILITY)
+    m.collector.count_flow("disability_awards", aap[award])
 
 
 def disability_work(model, live: np.ndarray) -> None:
