@@ -84,7 +84,7 @@ def test_the_report_shows_each_scenario_per_effect_size(with_effects, tmp_path, 
     assert esc(words.t("effects.title")) in part
     assert '<a href="#effects">' in html
     rows = part.count("<tr>") - 1  # the header row
-    assert rows == 4
+    assert rows == 4  # central, and the three sizes of nav.followup_boost
     assert part.index(esc(words.t("effects.central"))) < part.index(
         esc(words.labels["effect.nav.followup_boost"])
     )

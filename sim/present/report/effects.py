@@ -10,18 +10,29 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis.effects import effect_table
-from sim.present.i18n import Lang
+from sim.present.i18n import DASH, Lang
 from sim.present.report.html import para, section, table
 from sim.present.report.results import Results
 from sim.present.report.sections import scenario_name
 
 
+def _value(lang: Lang, value: float) -> str:
+    """An effect size with the decimals it has (``0``, ``0,15``, ``0,4``)."""
+    return lang.number(value, len(f"{value:g}".partition(".")[2]))
+
+
 def _row_label(lang: Lang, parameter: str, value: float) -> str:
-    """``NAV follow-up's effect on job finding = 0`` or the central variant's words."""
+    """``Effect of NAV follow-up ... (0 = no effect): 0,4`` or the central variant's words."""
     if not parameter:
         return lang.t("effects.central")
-    name = lang.labels.get(f"effect.{parameter}", parameter)
-    return f"{name} = {lang.number(value, 2 if value % 1 else 0)}"
+    return f"{lang.labels.get(f'effect.{parameter}', parameter)}: {_value(lang, value)}"
+
+
+def _central(lang: Lang, values: dict[str, float]) -> str:
+    """The central value of every swept effect, named as in the rows."""
+    return "; ".join(
+        f"{lang.labels.get(f'effect.{n}', n)}: {_value(lang, v)}" for n, v in values.items()
+    )
 
 
 def effects_section(res: Results, lang: Lang) -> str:
@@ -49,8 +60,18 @@ def effects_section(res: Results, lang: Lang) -> str:
         words.t("effects.title"),
         para(words.t("effects.intro")),
         table(headers, rows, caption, "num"),
-        para(words.t("effects.note", scale=lang.number(res.effects_scale, 2)), "note"),
+        para(words.t("effects.note", **_note_values(words, t, res)), "note"),
     )
+
+
+def _note_values(lang: Lang, t: pd.DataFrame, res: Results) -> dict[str, str]:
+    """Replicates, share of the population and the central values, for the note."""
+    central = t.loc[t["parameter"] == "", "values"]
+    return {
+        "reps": lang.reps_text(),
+        "share": lang.pct(res.effects_scale, 0),
+        "central": _central(lang, central.iloc[0]) if len(central) else DASH,
+    }
 
 
 def _cell(lang: Lang, row: pd.Series) -> str:
