@@ -103,3 +103,13 @@ def test_apply_to_a_missing_parameter_file_exits_2(setup, tmp_path):
     folder, _ = setup
     missing = tmp_path / "none.csv"
     assert main(["calibrate", "--apply", str(folder), "--parameters", str(missing)]) == 2
+
+
+def test_the_shipped_values_are_the_recorded_fit_or_its_recorded_adjustment():
+    """parameters.csv holds what calibration.json says was fitted, or set after the fit."""
+    record = json.loads(PACKAGE.with_name(SIDECAR).read_text("utf-8"))
+    shipped = {name: float(r["value"]) for name, r in rows(PACKAGE).items()}
+    expected = {**record["fitted"], **{n: a["value"] for n, a in record["adjusted_after"].items()}}
+    for name, value in expected.items():
+        assert rows(PACKAGE)[name]["role"] == "calibrated", name
+        assert shipped[name] == pytest.approx(value, rel=1e-3), name

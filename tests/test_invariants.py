@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import rows
 
-from sim.core.states import TRACKED, Activity
+from sim.core.states import TRACKED, Activity, NavStatus
 
 KEYS = ["scenario", "replicate", "period", "metric", "group"]
 FLOWS = ["entries", "arrivals", "departures", "exits"]
@@ -174,3 +174,30 @@ def test_event_log_replays_to_final_state(baseline_run):
         pids, values = sel["pid"][last], sel["value"][last]
         assert np.array_equal(pids, np.arange(pop.n)), name
         assert np.array_equal(values, getattr(pop, name)[: pop.n].astype(np.uint32)), name
+
+
+@pytest.mark.parametrize(
+    ("metric", "status"),
+    [("aap_starts", NavStatus.AAP), ("disability_awards", NavStatus.DISABILITY)],
+)
+def test_benefit_flows_count_every_move_into_the_benefit(baseline_run, metric, status):
+    """``aap_starts``/``disability_awards`` each month = the logged moves into that status.
+
+    A move is a logged nav_status change to the status from any other value (entry records of
+    new youth are not moves), so a grant counted twice or a path that skips the counter fails.
+    """
+    model = baseline_run.model
+    ev = model.pop.events()
+    sel = ev[ev["field"] == TRACKED.index("nav_status")]
+    sel = sel[np.lexsort((sel["month"], sel["pid"]))]  # per youth, in log order
+    same_youth = np.r_[False, sel["pid"][1:] == sel["pid"][:-1]]
+    before = np.r_[0, sel["value"][:-1]]
+    moved = same_youth & (sel["value"] == status) & (before != status)
+    months, counts = np.unique(sel["month"][moved], return_counts=True)
+    periods = [f"{model.origin_year + m // 12}-{m % 12 + 1:02d}" for m in months]
+    logged = pd.Series(counts, index=periods)
+    counted = rows(baseline_run.monthly, metric)["n"]
+    assert counted.sum() > 0, metric  # the small baseline has both flows
+    logged = logged.reindex(counted.index.union(logged.index), fill_value=0)
+    logged = logged[logged.index >= counted.index.min()]  # the warm-up is not reported
+    assert counted.reindex(logged.index, fill_value=0).tolist() == logged.tolist()

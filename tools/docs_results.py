@@ -180,10 +180,16 @@ def calibration_fit(tmp: Path) -> str:
     if not CALIBRATION.exists():
         return "No fit has been applied: `sim/data/calibration.json` is absent."
     rec = json.loads(CALIBRATION.read_text("utf-8"))
-    spans = {n: (s.lo, s.hi) for n, s in package_specs().items()}
+    specs = package_specs()
     before = rec["previous"]
     rows = [
-        [f"`{n}`", f"{before[n]:.4g}", f"{spans[n][0]:g}{NDASH}{spans[n][1]:g}", f"{v:.4g}"]
+        [
+            f"`{n}`",
+            f"{before[n]:.4g}",
+            f"{specs[n].lo:g}{NDASH}{specs[n].hi:g}",
+            f"{v:.4g}",
+            f"{specs[n].value:.4g}",
+        ]
         for n, v in rec["fitted"].items()
     ]
     note = (
@@ -193,10 +199,11 @@ def calibration_fit(tmp: Path) -> str:
     )
     for n, adj in rec.get("adjusted_after", {}).items():
         note += (
-            f"\n\nAfter the fit, `{n}` was set from {adj['fitted']:.4g} to {adj['value']:.4g} "
+            f"\n\nAfter the fit, `{n}` was set from {adj['from']:.4g} to {adj['value']:.4g} "
             f"by `{adj['command']}`: {adj['reason']}."
         )
-    return table(["parameter", "before", "range", "fitted"], rows) + note
+    head = ["parameter", "before", "range today", "fitted", "shipped (parameters.csv)"]
+    return table(head, rows) + note
 
 
 MORRIS = [
