@@ -125,8 +125,9 @@ def _value(metric: str, x: float) -> str:
     return num(x, 1 if "wait" in metric else 0)
 
 
-# Full scale: a clinic that runs full (BUP, DPS) has longer waits at small scales, where
-# referrals swing more from month to month, so the wait targets are judged at 1:1.
+# Full scale: a clinic that runs full has longer waits at small scales (BUP at 340 places: about
+# 80 days at scale 0.25, 48 at 1:1; relatively larger swings in referrals are the likely
+# reason), so the wait targets are judged at 1:1.
 VALIDATION = ["--scale", "1.0", "--years", "7", "--reps", "3", "--seed", SEED]
 COHORTS = ["--cohort", "neet@2024-11"]  # the cohorts the targets name
 TRIAL = ["--scale", "1.0", "--reps", "2", "--seed", SEED]
