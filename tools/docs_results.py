@@ -144,8 +144,9 @@ def _validation_row(metric: str, group: str, g: pd.DataFrame) -> list[str]:
     month = first.get("table", "yearly") != "yearly"  # cohorts, trial: months since entry
     if len(g) == 1:
         period = f"month {first['period']}" if month else str(first["period"])
-        simulated = f"{_value(metric, first['simulated'])} "
-        simulated += f"[{_span(metric, first['sim_lo'], first['sim_hi'])}]"
+        simulated = _value(metric, first["simulated"])
+        if first["sim_hi"] > first["sim_lo"]:  # the trial's risk ratio has no interval
+            simulated += f" [{_span(metric, first['sim_lo'], first['sim_hi'])}]"
         inside = "yes" if first["inside"] else "**no**"
     else:
         unit = "months" if month else "every year"
@@ -167,12 +168,19 @@ def validation(tmp: Path) -> str:
     cohorts = pd.read_parquet(out / "cohorts.parquet")
     lines = {name: load_targets(table=name) for name in TABLES}
     t = validate(pd.read_parquet(out / "yearly.parquet"), cohorts, trial, lines)
-    # one row per target line; lines of every period (*) share their value and band
-    groups = t.groupby(["metric", "group", "target", "lo", "hi"], sort=False, dropna=False)
+    # one row per target line; yearly lines of every period (*) share their value and band
+    t["line"] = t["period"].astype(str).where(t["table"] != "yearly", "")
+    keys = ["metric", "group", "target", "lo", "hi", "line"]
+    groups = t.groupby(keys, sort=False, dropna=False)
     rows = [_validation_row(metric, group, g) for (metric, group, *_), g in groups]
     head = ["target", "year or month", "value (band)", "simulated median [range]", "inside"]
     n_in, n = int(t["inside"].sum()), len(t)
-    return table(head, rows) + f"\n\n{n_in} of {n} target rows inside their band."
+    note = (
+        f"\n\n{n_in} of {n} target rows inside their band. Yearly and cohort rows: median "
+        "[range] over the replicates; trial rows: the share pooled over the replicates with its "
+        "95 % Wilson interval, and the risk ratio of the pooled shares."
+    )
+    return table(head, rows) + note
 
 
 CALIBRATION = ROOT / "sim" / "data" / "calibration.json"
