@@ -6,6 +6,7 @@ A small real ``sim compare`` with a ``sim batch`` over ``nav.followup_boost`` in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -55,9 +56,15 @@ def with_effects(tmp_path_factory) -> Path:
     return out
 
 
+def _sweep(folder: Path) -> tuple[pd.DataFrame, dict]:
+    """The sweep's yearly table and its manifest's label → overrides."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return pd.read_parquet(folder / "yearly.parquet"), manifest["variants"]
+
+
 def test_a_variant_at_the_package_value_equals_the_central_row(with_effects):
-    yearly = pd.read_parquet(with_effects / "effects" / "yearly.parquet")
-    t = effect_table(yearly, "baseline").set_index("variant")
+    yearly, variants = _sweep(with_effects / "effects")
+    t = effect_table(yearly, "baseline", variants).set_index("variant")
     same = t.loc[f"nav.followup_boost={CENTRAL_BOOST:g}"]
     assert (
         same[["median", "lo", "hi"]].tolist() == t.loc["central"][["median", "lo", "hi"]].tolist()
@@ -71,7 +78,14 @@ def test_a_variant_at_the_package_value_equals_the_central_row(with_effects):
 def test_a_batch_without_variants_is_refused(with_effects):
     yearly = pd.read_parquet(with_effects / "yearly.parquet")  # compare labels have no @variant
     with pytest.raises(InputError, match="variant"):
-        effect_table(yearly, "baseline")
+        effect_table(yearly, "baseline", {})
+
+
+def test_a_variant_without_recorded_values_is_refused(with_effects):
+    yearly, variants = _sweep(with_effects / "effects")
+    variants = {k: v for k, v in variants.items() if not k.endswith("@central")}
+    with pytest.raises(InputError, match="central"):
+        effect_table(yearly, "baseline", variants)
 
 
 @pytest.mark.slow
@@ -88,7 +102,8 @@ def test_the_report_shows_each_scenario_per_effect_size(with_effects, tmp_path, 
     assert part.index(esc(words.t("effects.central"))) < part.index(
         esc(words.labels["effect.nav.followup_boost"])
     )
-    t = effect_table(pd.read_parquet(with_effects / "effects" / "yearly.parquet"), "baseline")
+    yearly, variants = _sweep(with_effects / "effects")
+    t = effect_table(yearly, "baseline", variants)
     central = t[t["variant"] == "central"].iloc[0]
     assert words.number(central["median"]) in part
 

@@ -47,10 +47,10 @@ def cell(values: np.ndarray) -> str:
     return f"{median:,.0f} [{lo:,.0f}, {hi:,.0f}]"
 
 
-def table(paired: pd.DataFrame) -> str:
+def table(paired: pd.DataFrame, sets: dict[str, dict[str, float]]) -> str:
     """The markdown table: one row per variant, effect sizes, then one column per scenario."""
     variants = list(dict.fromkeys(paired.index.get_level_values("variant")))
-    values = effects.effect_values(variants)
+    values = effects.effect_values(sets)
     swept = list(next(iter(values.values()), {}))
     order = sorted(variants, key=lambda v: (tuple(values[v][n] for n in swept), v))
     scenarios = list(paired.columns)
@@ -89,7 +89,7 @@ def document(results: Path, reference: str = REFERENCE) -> str:
             f"reference's own NEET-years. Effect columns show the value in force (`central`: "
             "every parameter at its parameters.csv value).",
             "",
-            table(paired),
+            table(paired, effects.settings(manifest.get("variants") or {})),
             "",
         ]
     )

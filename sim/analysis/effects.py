@@ -1,19 +1,17 @@
 """NEET-years averted per scenario as a function of the weakly sourced effects.
 
 Reads the yearly table of a ``sim batch`` with variants (``studies/effect_sweeps.toml``): every
-scenario ran under every variant, labelled ``<scenario>@<variant>``, where a variant's name
-spells the values it sets (``nav.followup_boost=0.4``) or is ``central`` (every parameter at
-its ``parameters.csv`` value). For each variant and replicate the yearly NEET stock (November
-stock × 1 year = NEET-years, as the summary's headline counts them) is summed over the
-horizon, and each scenario's total is subtracted from the reference scenario's total under the
-same variant and replicate (common random numbers). ``tools/effect_curves.py`` writes the
-table to ``docs/effect_curves.md``; the report shows it when the results folder holds an
-``effects/`` batch (``make run``).
+scenario ran under every variant, labelled ``<scenario>@<variant>``; the values each variant set
+are the batch manifest's ``variants`` (label → overrides; none for a variant that keeps every
+parameter at its ``parameters.csv`` value). For each variant and replicate the yearly NEET
+stock (November stock × 1 year = NEET-years, as the summary's headline counts them) is summed
+over the horizon, and each scenario's total is subtracted from the reference scenario's total
+under the same variant and replicate (common random numbers). ``tools/effect_curves.py``
+writes the table to ``docs/effect_curves.md``; the report shows it when the results folder
+holds an ``effects/`` batch (``make run``).
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -21,9 +19,6 @@ import pandas as pd
 from sim.analysis.intervals import interval
 from sim.core.params import package_specs
 from sim.errors import InputError
-
-CENTRAL = "central"  # a variant without overrides
-SETTING = re.compile(r"^([A-Za-z0-9_.]+)=([-+0-9.eE]+)$")
 
 
 def neet_years(yearly: pd.DataFrame) -> pd.DataFrame:
@@ -44,40 +39,39 @@ def averted(totals: pd.DataFrame, reference: str) -> pd.DataFrame:
     return wide.rsub(wide[reference], axis=0).drop(columns=reference)
 
 
-def settings(variant: str) -> dict[str, float]:
-    """The values a variant name spells (``a=1,b=2``); the central variant sets none."""
-    if variant == CENTRAL:
-        return {}
-    found = {}
-    for part in variant.split(","):
-        match = SETTING.match(part)
-        if not match:
-            return {}
-        found[match.group(1)] = float(match.group(2))
-    return found
+def settings(variants: dict[str, dict | None]) -> dict[str, dict[str, float]]:
+    """Variant name → the values it sets, from the manifest's label → overrides."""
+    return {label.split("@", 1)[1]: dict(p or {}) for label, p in variants.items() if "@" in label}
 
 
-def effect_values(variants: list[str]) -> dict[str, dict[str, float]]:
+def effect_values(sets: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     """Each variant's value of every swept parameter (the package value where it sets none)."""
-    swept = sorted({name for v in variants for name in settings(v)})
+    swept = sorted({name for values in sets.values() for name in values})
     spec = package_specs()
-    return {v: {n: settings(v).get(n, spec[n].value) for n in swept} for v in variants}
+    return {v: {n: values.get(n, spec[n].value) for n in swept} for v, values in sets.items()}
 
 
-def effect_table(yearly: pd.DataFrame, reference: str) -> pd.DataFrame:
+def effect_table(yearly: pd.DataFrame, reference: str, variants: dict) -> pd.DataFrame:
     """One row per (variant, scenario): the swept values, NEET-years averted over replicates.
 
-    Columns: ``variant``, ``parameter`` (the one parameter the variant moves from its package
-    value, or ``""`` for the central variant), ``value`` (that parameter's value), ``scenario``,
-    ``median``, ``lo``, ``hi`` (the interval rule of :mod:`sim.analysis.intervals`), ``reps``.
+    ``variants``: the batch manifest's label → overrides. Columns: ``variant``, ``parameter``
+    (the parameter the variant sets, ``""`` for one that sets none, the settings joined when it
+    sets several), ``value`` (the value set, NaN unless one), ``scenario``, ``median``, ``lo``,
+    ``hi`` (the interval rule of :mod:`sim.analysis.intervals`), ``reps``, ``values`` (every
+    swept parameter's value in force).
     """
     paired = averted(neet_years(yearly), reference)
-    variants = list(dict.fromkeys(paired.index.get_level_values("variant")))
-    values = effect_values(variants)
+    sets = settings(variants)
+    missing = set(paired.index.get_level_values("variant")) - set(sets)
+    if missing:
+        raise InputError(f"variants without recorded values: {', '.join(sorted(missing))}")
+    values = effect_values(sets)
     rows = []
-    for v in variants:
-        moved = settings(v)
-        name, value = next(iter(moved.items()), ("", np.nan))
+    for v in dict.fromkeys(paired.index.get_level_values("variant")):
+        moved = sets[v]
+        name, value = next(iter(moved.items())) if len(moved) == 1 else ("", np.nan)
+        if len(moved) > 1:
+            name = ", ".join(f"{k}={x:g}" for k, x in moved.items())
         block = paired.xs(v, level="variant")
         for stem in paired.columns:
             x = block[stem].to_numpy(dtype=float)

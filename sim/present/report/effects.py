@@ -25,7 +25,8 @@ def _row_label(lang: Lang, parameter: str, value: float) -> str:
     """``Effect of NAV follow-up ... (0 = no effect): 0,4`` or the central variant's words."""
     if not parameter:
         return lang.t("effects.central")
-    return f"{lang.labels.get(f'effect.{parameter}', parameter)}: {_value(lang, value)}"
+    name = lang.labels.get(f"effect.{parameter}", parameter)
+    return name if pd.isna(value) else f"{name}: {_value(lang, value)}"  # NaN: several set
 
 
 def _central(lang: Lang, values: dict[str, float]) -> str:
@@ -39,7 +40,7 @@ def effects_section(res: Results, lang: Lang) -> str:
     """The section, or ``""`` when the results hold no effect sweep."""
     if res.effects is None or res.reference is None:
         return ""
-    t = effect_table(res.effects, res.reference)
+    t = effect_table(res.effects, res.reference, res.effects_variants)
     words = lang.with_reps(t["reps"])
     stems = [s for s in res.stems if s in set(t["scenario"])]
     order = t.drop_duplicates("variant").sort_values(["parameter", "value"], na_position="first")

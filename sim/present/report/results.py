@@ -26,6 +26,7 @@ class Results:
     trial: dict | None = None
     effects: pd.DataFrame | None = None  # effects/yearly.parquet: a batch over weak effects
     effects_scale: float | None = None
+    effects_variants: dict | None = None  # the sweep's label → overrides (its manifest)
 
     @property
     def stems(self) -> list[str]:
@@ -119,6 +120,7 @@ def load_results(path: Path) -> Results:
         or read_json(path / "trial" / "trial.json", TRIAL, False),  # make run's trial/
         effects=read_table(sweep / "yearly.parquet", False) if effects_manifest else None,
         effects_scale=effects_manifest.get("scale"),
+        effects_variants=effects_manifest.get("variants") or {},
     )
 
 
