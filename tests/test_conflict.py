@@ -1,9 +1,11 @@
 """Plan conflict: only helpers that each hold a plan of their own weaken each other's effect.
 
 A youth is in conflict (``model.conflict_factor`` = 1 - ``plan_conflict``) when two or more
-plan-holding helpers (NAV, the follow-up service, BUP/DPS, IPS, the coordinator) follow them
+plan-holding helpers (NAV, the follow-up service, BUP/DPS, the coordinator) follow them
 without a shared plan. The GP's routine contact is a helper that holds no plan, so a BUP
-patient whose only other helper is the GP is not in conflict.
+patient whose only other helper is the GP is not in conflict; nor is an IPS specialist a
+planner (they work to NAV's activity plan or the treatment team's), so an IPS client is never
+one helper more in conflict, and the IPS-25 score alone measures IPS's own fidelity.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from conftest import BASELINE
 
 from sim import api
 from sim.core.params import Params
+from sim.core.states import NavStatus
 from sim.services.ips import fidelity_share, scaled_rr
 
-PLAN_HOLDERS = {"followup", "nav", "bup", "dps", "ips", "coordinator"}
+PLAN_HOLDERS = {"followup", "nav", "bup", "dps", "coordinator"}
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +105,22 @@ def test_patients_in_conflict_have_another_planning_helper(model):
     assert not conflicted[gp_only].any()
 
 
-def test_ips_effect_is_not_cut_by_conflict_on_top_of_fidelity(model, youth):
-    """The IPS-25 score already scores integration; plan_conflict does not cut it again."""
+def test_an_ips_specialist_neither_is_cut_by_conflict_nor_weakens_nav(model, youth):
+    """IPS-25 alone scores IPS; the specialist is no extra planner against NAV's plan."""
     ips, p = model.module("ips"), model.params
-    saved = ips.active, ips.active_since
+    saved = ips.active, ips.active_since, ips.contact_share
     ips.active = youth.astype(np.int64)
     ips.active_since = np.full(len(youth), model.month - 3, dtype=np.int32)
+    ips.contact_share = 1.0
     try:
         model.pop.helpers[youth] = bits(model, "nav", "ips")
-        model.pop.shared_plan[youth] = False  # no shared plan: NAV's own effect is cut
+        model.pop.shared_plan[youth] = False
+        on_aap = model.pop.nav_status[youth] == NavStatus.AAP
         expected = scaled_rr(p["ips.job_find_rr"], fidelity_share(p["ips.fidelity"]))
+        expected = expected * np.where(on_aap, ips._counselled(youth), 1.0)
         np.testing.assert_allclose(ips.job_find_modifier(youth), expected)
-        assert (model.conflict_factor(youth) < 1.0).all()
+        np.testing.assert_array_equal(model.conflict_factor(youth), 1.0)
+        model.pop.helpers[youth] = bits(model, "nav", "ips", "bup")
+        assert (model.conflict_factor(youth) < 1.0).all()  # NAV and a clinic: still conflict
     finally:
-        ips.active, ips.active_since = saved
+        ips.active, ips.active_since, ips.contact_share = saved

@@ -139,6 +139,7 @@ def test_the_registry_creates_the_built_in_system_in_order():
         "job_find": ["nav", "ips"],
         "job_loss": ["ips"],
         "mh_recovery": ["bup", "dps"],
+        "edu_dropout": ["ips"],
     }
     offices = [s for s in model.services if s.name.startswith("nav:")]
     assert {s.phase for s in offices} == {None} and model.module("nav").offices == offices

@@ -34,7 +34,8 @@ PHASES = (
     "status",
     "record",
 )
-DECISIONS = ("job_find", "job_loss", "mh_recovery")  # hazards that read registered modifiers
+# hazards that read registered modifiers
+DECISIONS = ("job_find", "job_loss", "mh_recovery", "edu_dropout")
 
 
 def check_declaration(module: Module | type) -> None:

@@ -2,28 +2,56 @@
 
 Dose: ``ips.fte`` employment specialists county-wide, in one pooled team with one waiting
 list (today's two IPS Ung sites are modelled as one small pool), each with at most
-``ips.caseload`` active clients (fidelity standard: 20). Capacity = FTE x caseload, scaled;
+``ips.caseload`` active clients (fidelity item 1: 20). Capacity = FTE x caseload, scaled;
 with ``ips.ramp_years`` > 0 it grows linearly from the baseline's FTE after the start.
 
-Eligibility (zero exclusion): aged 16-29, NEET or in a NAV programme (at risk), with moderate
-or severe mental-health problems or on AAP. Entry by referral through the referral seam: NAV
-(``nav->ips``), a treatment team whose specialist is integrated (``bup->ips``, ``dps->ips``,
-at ``ips.health_referral_monthly`` x ``ips.integrated``) and the coordinator
-(``coordinator->ips``); a waiting list when full, longest-waiting first.
+Each principle of the IPS fidelity scale (IPS-25; Becker, Swanson, Bond et al. 2019) that
+changes what happens to a client is a mechanism here, with its own parameter and dose metric:
 
-Mechanism while supported (all effects x the fidelity share, (IPS-25 score - 25) / 75, at
-most 1):
-- rapid job search: an employer contact in the first month, with an extra job-finding
-  multiplier ``ips.rapid_search_rr`` that month;
-- job finding x ``ips.job_find_rr`` (calibrated so the emulated trial reproduces the target
-  risk ratio, the trial line of ``sim/data/targets.csv``; see :mod:`sim.analysis.trial`);
-- follow-along support after a job starts: job loss x ``ips.job_loss_rr``; the case closes
-  after ``ips.followalong_months`` in work, on entering education, or when the client stops
-  coming (``ips.dropout_monthly``);
-- optional time limit ``ips.max_months``, after which the job-finding advantage fades
-  linearly over ``ips.fade_months`` (0: it ends at once);
-- an integrated specialist (share ``ips.integrated`` of clients, drawn per youth) sits in the
-  treatment team: the client gets one shared plan (no ``plan_conflict`` penalty).
+- **Zero exclusion and client choice** (items 7, 12): everyone aged 16-29, NEET or in a NAV
+  programme, with moderate or severe mental-health problems or on AAP, *who wants ordinary
+  work* (``wants_work``, drawn at entry and seen by services) is eligible; no one else is
+  referred. Entry by referral through the referral seam: NAV (``nav->ips``), a treatment team
+  whose specialist is integrated (``bup->ips``, ``dps->ips``, at
+  ``ips.health_referral_monthly`` x ``ips.integrated``) and the coordinator
+  (``coordinator->ips``); a waiting list when full, longest-waiting first.
+- **Job development with employers** (items 15-16): the team makes
+  ``ips.employer_contacts_weekly`` employer contacts per full-time specialist per week on
+  behalf of the clients looking for work. Job finding of a job-seeking client is x
+  ``ips.job_find_rr`` when the contacts per seeker reach the fidelity standard (6 a week per
+  specialist with a full caseload of 20 seekers), proportionally less below it (dose metric
+  ``ips_employer_contacts``). Openings are shared with other job seekers when the labour
+  market's demand constraint binds (:mod:`sim.services.labour_market`).
+- **Rapid job search** (item 13): contact with employers within the first
+  ``ips.rapid_search_months`` months of support, an extra job-finding multiplier
+  ``ips.rapid_search_rr`` in those months (x the same contact share).
+- **Work-incentives (benefits) counselling** (item 8): clients on AAP are counselled on how
+  graded AAP (``nav.aap_work_share``, ``nav.aap_fulltime_share``) meets earnings, at
+  admission and at each job start; it closes a share ``ips.benefits_counselling_effect`` of
+  the gap between their job finding and that of other NAV clients
+  (``nav.aap_job_find_rr``, the benefit and selection gap). Dose: ``ips_benefits_counselling``.
+- **Time-unlimited follow-along** (item 20): after a job starts, job loss x
+  ``ips.job_loss_rr``; support continues as long as the client wants it: in work a client
+  ends follow-along at ``ips.followalong_end_monthly`` (steady work, their choice).
+  ``ips.followalong_months`` > 0 is the option of a time limit in work (0: none, the
+  model). Dose: ``ips_followalong_months`` (client-months in work with support).
+- **Supported education** (IPS for young people, IPS Ung): the case stays open when the
+  client starts upper-secondary school or higher education, and support lowers the monthly
+  dropout hazard x ``ips.education_dropout_rr``. Dose: ``ips_education_supported``
+  (client-months in education with support).
+- **Integration with treatment** (items 2-3): a share ``ips.integrated`` of clients have a
+  specialist who sits in their treatment team (drawn per youth). Only a client who is
+  actually in BUP or DPS treatment gets the one shared plan with that team (see
+  :mod:`sim.services.shared_plan`), and only integrated specialists' teams refer.
+  The specialist keeps no plan of their own besides NAV's activity plan or the treatment
+  plan (``holds_plan`` False), so an IPS client is never counted as one more helper in
+  ``plan_conflict``; and the fidelity score ``ips.fidelity`` is the score *without* the
+  integration items, which act through these mechanisms instead (never counted twice).
+
+All job-finding and job-loss effects are x the fidelity share, (IPS-25 score - 25) / 75, at
+most 1. Other case endings: the client stops coming (``ips.dropout_monthly``); an optional
+time limit ``ips.max_months`` after which the job-finding advantage fades linearly over
+``ips.fade_months`` (0: it ends at once; the emulated trial's ``ips_6m`` arm uses it).
 """
 
 from __future__ import annotations
@@ -38,6 +66,13 @@ from sim.services.caseload import over_capacity, per_fte
 
 MIN_AGE, MAX_AGE = 16, 29
 CLINICS = ("bup", "dps")
+WEEKS_PER_MONTH = 52 / 12
+# IPS-25 item 15 (job development, frequent employer contact): at least 6 face-to-face
+# employer contacts per specialist per week; item 1: at most 20 clients per specialist. The
+# standard number of contacts per job seeker is their ratio (a full caseload, all seeking).
+STANDARD_CONTACTS_WEEKLY, STANDARD_CASELOAD = 6.0, 20.0
+IN_EDUCATION = (Activity.UPPER_SECONDARY, Activity.HIGHER_EDUCATION)
+SEEKING = (Activity.NEET, Activity.PROGRAMME)
 
 
 def fidelity_share(score: float) -> float:
@@ -61,7 +96,12 @@ class IpsTeam(Service):
 
     name = "ips"
     phase = "interventions"
-    hazard_modifiers = {"job_find": "job_find_modifier", "job_loss": "job_loss_modifier"}
+    holds_plan = False  # works to NAV's activity plan or the treatment team's plan
+    hazard_modifiers = {
+        "job_find": "job_find_modifier",
+        "job_loss": "job_loss_modifier",
+        "edu_dropout": "edu_dropout_modifier",
+    }
 
     def __init__(self, model, name: str | None = None, dedicated: bool = False):
         super().__init__(model, name=name)
@@ -72,6 +112,7 @@ class IpsTeam(Service):
         self.integrated = np.empty(0, dtype=bool)
         self.faded, self.faded_at = EMPTY, np.empty(0, dtype=np.int32)
         self.excluded = EMPTY  # youth this team may not take (the emulated trial's participants)
+        self.contact_share = 1.0  # this month's employer contacts per seeker / the standard
 
     # -- capacity -----------------------------------------------------------------------
     def configure(self) -> None:
@@ -96,7 +137,7 @@ class IpsTeam(Service):
 
     # -- the month ------------------------------------------------------------------------
     def step(self) -> None:
-        """Track jobs, close cases, take referrals, admit from the waiting list."""
+        """Track jobs, close cases, take referrals, admit, make employer contacts."""
         m = self.model
         if not self.dedicated and m.started and m.params["ips.ramp_years"] > 0:
             self._set_capacity()
@@ -108,15 +149,18 @@ class IpsTeam(Service):
             self._referrals()
             self.leave_queue(self.eligible(self.queue) & (self.capacity > 0))
             self.admit(self.capacity - len(self.active))
-        shared_plan.set_members(m, self.name, self.active[self.integrated])
+        self._employer_contacts()
+        self._record_doses()
+        shared_plan.set_members(m, self.name, self.with_treatment_team())
 
     def eligible(self, pids: np.ndarray) -> np.ndarray:
-        """IPS target group: 16-29, NEET or in a programme, mental-health problems or AAP."""
+        """IPS target group: 16-29, NEET or in a programme, MH problems or AAP, wants work."""
         m, pop = self.model, self.model.pop
         act, ages = pop.activity[pids], m.ages(pids)
         need = (pop.mh[pids] >= Mh.MODERATE) | (pop.nav_status[pids] == NavStatus.AAP)
         ok = (act == Activity.NEET) | (act == Activity.PROGRAMME)
-        ok &= need & pop.alive[pids] & (ages >= MIN_AGE) & (ages <= MAX_AGE)
+        ok &= need & pop.wants_work[pids] & pop.alive[pids]
+        ok &= (ages >= MIN_AGE) & (ages <= MAX_AGE)
         return ok & ~in_any(pids, pop.n, self.excluded) if len(self.excluded) else ok
 
     def receive(self, pids: np.ndarray) -> None:
@@ -126,6 +170,15 @@ class IpsTeam(Service):
         self.refused += len(pids) - len(taken)
         super().receive(taken)
 
+    def with_treatment_team(self) -> np.ndarray:
+        """Integrated clients who are in BUP or DPS treatment now (they share its plan)."""
+        m = self.model
+        teams = [c.active for name in CLINICS if (c := m.module(name)) is not None]
+        if not teams or not self.integrated.any():
+            return EMPTY
+        treated = in_any(self.active, m.pop.n, *teams)
+        return self.active[self.integrated & treated]
+
     def _track_jobs(self) -> None:
         m, pop = self.model, self.model.pop
         employed = pop.activity[self.active] == Activity.EMPLOYED
@@ -134,16 +187,21 @@ class IpsTeam(Service):
         self.job_since = self.job_since.astype(np.int32)
         k = int(new.sum())
         m.collector.add_flow("ips_job_starts", f"service:{self.name}", k, k)
+        on_aap = new & (pop.nav_status[self.active] == NavStatus.AAP)
+        self._counsel(self.active[on_aap])
 
     def _close_cases(self) -> None:
         m, pop, p = self.model, self.model.pop, self.model.params
         months_in = m.month - self.active_since
         timed = (self.limit > 0) & (months_in >= self.limit)
-        settled = (self.job_since >= 0) & (m.month - self.job_since >= p["ips.followalong_months"])
-        act = pop.activity[self.active]
-        school = (act == Activity.UPPER_SECONDARY) | (act == Activity.HIGHER_EDUCATION)
+        in_work = self.job_since >= 0
+        limit = p["ips.followalong_months"]
+        settled = in_work & (m.month - self.job_since >= limit) if limit > 0 else False
+        steady = m.streams.bernoulli(
+            f"{self.name}:followalong_end", self.active, p["ips.followalong_end_monthly"]
+        )
         stop = m.streams.bernoulli(f"{self.name}:disengage", self.active, p["ips.dropout_monthly"])
-        other = settled | school | stop
+        other = settled | (steady & in_work) | stop
         self._start_fading(self.active[timed & ~other])
         self.release(timed | other | over_capacity(self.active, self.active_since, self.capacity))
 
@@ -163,9 +221,41 @@ class IpsTeam(Service):
         go = m.streams.bernoulli(f"{self.name}:refer:{key}", fresh, rate)
         m.referrals.send(sender, self.name, fresh[go])
 
+    # -- the principles' doses ------------------------------------------------------------
+    def seekers(self) -> np.ndarray:
+        """Mask over ``active``: clients looking for work (NEET or in a NAV programme)."""
+        act = self.model.pop.activity[self.active]
+        return (act == SEEKING[0]) | (act == SEEKING[1])
+
+    def _employer_contacts(self) -> None:
+        """This month's employer contacts and their share of the fidelity standard."""
+        m, p = self.model, self.model.params
+        seekers = int(self.seekers().sum())
+        team_fte = self.capacity / max(p["ips.caseload"], 1e-9)  # at the model's scale
+        made = team_fte * p["ips.employer_contacts_weekly"] * WEEKS_PER_MONTH if seekers else 0.0
+        needed = seekers * STANDARD_CONTACTS_WEEKLY / STANDARD_CASELOAD * WEEKS_PER_MONTH
+        self.contact_share = min(1.0, made / needed) if seekers else 1.0
+        m.collector.add_flow("ips_employer_contacts", f"service:{self.name}", made, seekers)
+
+    def _counsel(self, pids: np.ndarray) -> None:
+        """Work-incentives counselling sessions (clients on AAP: admission, job starts)."""
+        if self.model.params["ips.benefits_counselling_effect"] > 0 and len(pids):
+            group = f"service:{self.name}"
+            self.model.collector.add_flow("ips_benefits_counselling", group, len(pids), len(pids))
+
+    def _record_doses(self) -> None:
+        """Client-months of follow-along in work and of supported education."""
+        m, pop = self.model, self.model.pop
+        act = pop.activity[self.active]
+        group = f"service:{self.name}"
+        k = int((act == Activity.EMPLOYED).sum())
+        m.collector.add_flow("ips_followalong_months", group, k, k)
+        k = int(((act == IN_EDUCATION[0]) | (act == IN_EDUCATION[1])).sum())
+        m.collector.add_flow("ips_education_supported", group, k, k)
+
     # -- clients --------------------------------------------------------------------------
     def start_service(self, pids: np.ndarray, limit: int | None = None) -> None:
-        """Begin support: employer contact this month; time limit and integration per youth."""
+        """Begin support: time limit and integration per youth; counselling on AAP."""
         m, p = self.model, self.model.params
         pids = np.asarray(pids, dtype=np.int64)
         super().start_service(pids)
@@ -174,7 +264,7 @@ class IpsTeam(Service):
         self.limit = np.concatenate([self.limit, np.full(len(pids), cap, dtype=np.int32)])
         self.job_since = np.concatenate([self.job_since, np.full(len(pids), -1, np.int32)])
         self.integrated = np.concatenate([self.integrated, integrated])
-        m.collector.add_flow("ips_employer_contacts", f"service:{self.name}", len(pids), len(pids))
+        self._counsel(pids[m.pop.nav_status[pids] == NavStatus.AAP])
 
     def release(self, done: np.ndarray) -> None:
         """End support where ``done`` is True (over ``self.active``)."""
@@ -208,22 +298,30 @@ class IpsTeam(Service):
         return positions(pids, members, self.model.pop.n)
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray | float:
-        """Job finding while supported (x rapid search in the first month), then fading."""
+        """Job finding while supported (job development, rapid search, counselling), fading."""
         if not len(self.active) and not len(self.faded):
             return 1.0
         m, p = self.model, self.model.params
-        share = fidelity_share(p["ips.fidelity"])
+        share = fidelity_share(p["ips.fidelity"]) * self.contact_share
         out = np.ones(len(pids))
         idx, hit = self._lookup(pids, self.active)
-        first = self.active_since[idx[hit]] == m.month
-        rapid = np.where(first, scaled_rr(p["ips.rapid_search_rr"], share), 1.0)
-        gain = scaled_rr(p["ips.job_find_rr"], share) * rapid - 1.0
-        out[hit] = 1.0 + gain  # no plan_conflict: IPS-25 already scores integration gaps
+        early = m.month - self.active_since[idx[hit]] < p["ips.rapid_search_months"]
+        rapid = np.where(early, scaled_rr(p["ips.rapid_search_rr"], share), 1.0)
+        out[hit] = scaled_rr(p["ips.job_find_rr"], share) * rapid * self._counselled(pids[hit])
         idx, faded = self._lookup(pids, self.faded)
         faded &= ~hit
         left = 1.0 - (m.month - self.faded_at[idx[faded]]) / max(p["ips.fade_months"], 1.0)
         out[faded] = scaled_rr(p["ips.job_find_rr"], share * np.clip(left, 0.0, 1.0))
         return out
+
+    def _counselled(self, pids: np.ndarray) -> np.ndarray | float:
+        """Counselling closes a share of the AAP job-finding gap: (rr + c(1 - rr)) / rr."""
+        p = self.model.params
+        c, rr = p["ips.benefits_counselling_effect"], p["nav.aap_job_find_rr"]
+        if c <= 0 or rr <= 0:
+            return 1.0
+        on_aap = self.model.pop.nav_status[pids] == NavStatus.AAP
+        return np.where(on_aap, (rr + c * (1.0 - rr)) / rr, 1.0)
 
     def job_loss_modifier(self, pids: np.ndarray) -> np.ndarray | float:
         """Follow-along support lowers job loss for clients in work."""
@@ -232,6 +330,14 @@ class IpsTeam(Service):
         share = fidelity_share(self.model.params["ips.fidelity"])
         hit = in_any(pids, self.model.pop.n, self.active)
         return np.where(hit, scaled_rr(self.model.params["ips.job_loss_rr"], share), 1.0)
+
+    def edu_dropout_modifier(self, pids: np.ndarray) -> np.ndarray | float:
+        """Supported education: dropout x ``ips.education_dropout_rr`` for clients in school."""
+        rr = self.model.params["ips.education_dropout_rr"]
+        if not len(self.active) or rr == 1.0:
+            return 1.0
+        hit = in_any(pids, self.model.pop.n, self.active)
+        return np.where(hit, rr, 1.0)
 
     def indicators(self) -> dict[str, float]:
         """Base indicators, with the caseload per full-time employment specialist."""

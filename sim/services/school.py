@@ -194,6 +194,7 @@ class School(Service):
         rr = np.array([1.0, p["school.dropout_mh_rr_moderate"], p["school.dropout_mh_rr_severe"]])
         hazard = hazard * rr.take(pop.mh[pupils])
         hazard *= np.where(pop.immigrant[pupils], p["school.dropout_rr_immigrant"], 1.0)
+        hazard = m.modified("edu_dropout", pupils, hazard)  # e.g. IPS supported education
         out = m.streams.bernoulli("school:dropout", pupils, hazard)
         dropouts = {t: int((out & (track == t)).sum()) for t in (Track.ACADEMIC, Track.VOCATIONAL)}
         m.collector.count_dropouts(dropouts)  # per school year, by the reporters
@@ -265,9 +266,8 @@ class School(Service):
         pop.he_months[he] += 1
         p_done = end_hazard(m.params["school.higher_ed_months"])
         done = m.streams.bernoulli("school:he_complete", he, p_done)
-        drop = m.streams.bernoulli(
-            "school:he_dropout", he, monthly(m.params["school.higher_ed_dropout_yearly"])
-        )
+        p_drop = monthly(m.params["school.higher_ed_dropout_yearly"])
+        drop = m.streams.bernoulli("school:he_dropout", he, m.modified("edu_dropout", he, p_drop))
         leaving = he[done | drop]
         p = m.params  # students who leave without a degree find work as school leavers do
         hired = m.streams.bernoulli(
