@@ -14,6 +14,7 @@ import itertools
 
 import numpy as np
 
+from sim.core.pidsets import in_any
 from sim.core.processes.demography import apportion
 from sim.core.states import Activity, Mh, NavStatus
 from sim.services import benefit_rules as rules
@@ -230,10 +231,22 @@ class NavOffice(Service):
         return True
 
     def _follow_up_intensity(self) -> None:
-        """Caseworker capacity over this month's clients (at most 1)."""
-        self.clients = len(self.nav.clients_by_area[self.area])
-        cap = self.caseworkers * self.model.params["nav.caseload"]
-        self.intensity = min(1.0, cap / self.clients) if self.clients else 1.0
+        """Caseworker capacity over this month's clients' workload (at most 1).
+
+        A client whose plan a coordinator holds takes ``coord.nav_time_saved`` less of a
+        caseworker's time (the coordinator holds the meetings between services: fewer
+        duplicated contacts), so the office's other clients are followed more closely.
+        """
+        m = self.model
+        clients = self.nav.clients_by_area[self.area]
+        self.clients = len(clients)
+        load = float(self.clients)
+        saved = m.params["coord.nav_time_saved"]
+        coordinator = m.module("coordinator")
+        if saved > 0 and coordinator is not None and len(coordinator.active) and self.clients:
+            load -= saved * int(in_any(clients, m.pop.n, coordinator.active).sum())
+        cap = self.caseworkers * m.params["nav.caseload"]
+        self.intensity = min(1.0, cap / load) if load > 0 else 1.0
         self.nav.intensity[self.area] = self.intensity
 
     def _start_qualification(self, sa: np.ndarray, free: int) -> None:
