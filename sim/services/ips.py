@@ -191,7 +191,7 @@ class IpsTeam(Service):
         self._counsel(self.active[on_aap])
 
     def _close_cases(self) -> None:
-        m, pop, p = self.model, self.model.pop, self.model.params
+        m, p = self.model, self.model.params
         months_in = m.month - self.active_since
         timed = (self.limit > 0) & (months_in >= self.limit)
         in_work = self.job_since >= 0
