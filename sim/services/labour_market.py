@@ -51,7 +51,12 @@ class LabourMarket(Service):
         self._job_loss(employed)
 
     def find_hazard(self, pids: np.ndarray) -> np.ndarray:
-        """Monthly job-finding probability for the given youth."""
+        """Monthly job-finding probability for the given youth (before any demand limit)."""
+        h = self.unsupported_hazard(pids)
+        return np.minimum(self.model.modified("job_find", pids, h), 1.0)
+
+    def unsupported_hazard(self, pids: np.ndarray) -> np.ndarray:
+        """Monthly job-finding hazard before any service multiplier (not capped at 1)."""
         m, pop, p = self.model, self.model.pop, self.model.params
         act = pop.activity[pids]
         base = (
@@ -67,7 +72,7 @@ class LabourMarket(Service):
         long_spell = (pop.months_in_activity[pids] >= 12) & (act == Activity.NEET)
         h *= np.where(long_spell, p["labour.job_find_rr_long_spell"], 1.0)
         h *= self.distance_factor(pids)
-        return np.minimum(m.modified("job_find", pids, h), 1.0)
+        return h
 
     def distance_factor(self, pids: np.ndarray) -> np.ndarray:
         """exp(-beta x work_distance), beta = ``labour.job_find_work_distance_beta``.
@@ -91,9 +96,44 @@ class LabourMarket(Service):
 
     def _job_finding(self, cand: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
-        found = m.streams.bernoulli("labour:job_find", cand, self.find_hazard(cand))
+        base = self.unsupported_hazard(cand)
+        h = np.minimum(m.modified("job_find", cand, base), 1.0)
+        if m.params["labour.demand_constraint"]:
+            h = self.demand_limited(cand, base, h)
+        found = m.streams.bernoulli("labour:job_find", cand, h)
         pop.activity[cand[found]] = Activity.EMPLOYED
         m.collector.count_flow("job_starts", cand[found])
+
+    def demand_limited(self, pids: np.ndarray, base: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """The hazards ``h`` scaled down in each NAV area whose expected finds exceed its openings.
+
+        Openings of area a this month: (1 + ``labour.demand_headroom``) x the expected finds
+        of its seekers at their unsupported hazards (``base``, times ``nav.aap_job_find_rr``
+        for AAP recipients, whose reduced work capacity is theirs, not support; capped at 1).
+        Where the expected finds at the supported hazards ``h`` exceed them, every seeker's
+        hazard in the area is multiplied by openings / expected; the expected finds lost are
+        added to the flow ``jobs_displaced`` (group ``all`` and the area's ``nav:<area>``).
+        Areas within their openings keep ``h`` exactly; no random numbers are drawn here.
+        """
+        m, pop, p = self.model, self.model.pop, self.model.params
+        geo = m.geo
+        areas = len(geo.area_names)
+        area = geo.area_of[pop.kommune[pids]]
+        expected = np.bincount(area, weights=h, minlength=areas)
+        aap = np.where(pop.nav_status[pids] == NavStatus.AAP, p["nav.aap_job_find_rr"], 1.0)
+        unsupported = np.bincount(area, weights=np.minimum(base * aap, 1.0), minlength=areas)
+        openings = (1.0 + p["labour.demand_headroom"]) * unsupported
+        short = np.flatnonzero(expected > openings)
+        if not len(short):
+            return h
+        ratio = np.ones(areas)
+        ratio[short] = openings[short] / expected[short]
+        seekers = np.bincount(area, minlength=areas)
+        for a in short.tolist():
+            lost, n = float(expected[a] - openings[a]), int(seekers[a])
+            m.collector.add_flow("jobs_displaced", "all", lost, n)
+            m.collector.add_flow("jobs_displaced", f"nav:{geo.area_names[a]}", lost, n)
+        return h * ratio[area]
 
     def _job_loss(self, employed: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
