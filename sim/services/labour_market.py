@@ -6,6 +6,23 @@ labour market (a trait no service sees, drawn at entry: the spread that keeps lo
 the NEET stock), and the support youth get (multipliers registered by services, e.g. NAV
 follow-up or IPS). Job loss depends on education,
 mental health and unemployment, and on support after a job starts. It has no queue.
+
+Labour demand (``labour.demand_constraint``, off by default). Switched on, the jobs NEET youth
+and programme participants find in a NAV area each month come from a finite stream of
+openings: (1 + ``labour.demand_headroom``) x the finds the area's seekers would expect at their
+unsupported hazards (every rate ratio above, AAP's lower work capacity included, but no
+service's support). When the finds expected at the supported hazards exceed the openings,
+every seeker's hazard in the area is scaled by openings / expected, so youth whom IPS or NAV
+support partly take jobs others would have found (displacement); the expected finds lost are
+the flow ``jobs_displaced``. The scaling uses the month's one draw per seeker (no extra random
+numbers), and an area within its openings keeps its hazards exactly, so the constraint off, or
+on without binding, gives the same tables as the model without it. The default headroom,
+``nav.followup_boost``, is the most today's NAV follow-up can raise an area's finds: switched on
+at it, the calibrated baseline never binds and only support beyond today's displaces. It is off
+by default because the baseline is calibrated without a demand side and the support effects
+are read net of displacement (docs/evidence.md, sections 1 and 7). Considered and not chosen:
+openings anchored to each area's own supported finds at the end of the warm-up (the support
+NAV gives today), which would need warm-up state recorded whether the switch is on or not.
 """
 
 from __future__ import annotations
