@@ -2,11 +2,12 @@
 
 Off (the default), the constraint's code path never runs and every table equals the model's
 without it; on but not binding (the baseline at the default headroom, which today's NAV
-follow-up cannot exceed), the tables are the same again; on and binding (a large IPS and
-coordination dose with no headroom), supported youth still find more jobs than in the
-baseline, total job starts rise less than without the constraint, and youth the
-interventions never reached find fewer jobs (displacement). Runs are small (scale 0.1, 3
-years); every run uses the same seed, so the comparisons are paired (common random numbers).
+follow-up alone cannot exceed; at this seed and scale nothing binds), the tables are the same
+again; on and binding (a large IPS and coordination dose with no headroom), supported youth
+still find more jobs than in the baseline, total job starts rise less than without the
+constraint, and youth the interventions never reached find fewer jobs (displacement). Runs are
+small (scale 0.1, 3 years); every run uses the same seed, so the comparisons are paired
+(common random numbers).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ the flow ``jobs_displaced``. The scaling uses the month's one draw per seeker (n
 numbers), and an area within its openings keeps its hazards exactly, so the constraint off, or
 on without binding, gives the same tables as the model without it. The default headroom,
 ``nav.followup_boost``, is the most today's NAV follow-up can raise an area's finds: switched on
-at it, the calibrated baseline never binds and only support beyond today's displaces. It is off
+at it, today's follow-up alone never binds (today's small IPS team can, in rare months in the
+smallest areas), so mainly support beyond today's displaces. It is off
 by default because the baseline is calibrated without a demand side and the support effects
 are read net of displacement (docs/evidence.md, sections 1 and 7). Considered and not chosen:
 openings anchored to each area's own supported finds at the end of the warm-up (the support
