@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml constraints.txt tools/find_python.sh tools/post_install
 	bash tools/post_install.sh $(VENV)
 	@touch $(STAMP)
 
-SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/ips_only.toml \
-	scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
+SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/integrated_ips.toml \
+	scenarios/ips_only.toml scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
 
 # Cohorts followed from the start month (cohorts.parquet; the cohort targets read them).
 COHORTS := --cohort neet --cohort neet@2024-11 --cohort nav_jobseekers_u30 --cohort aap_u30 --cohort dropouts
