@@ -422,7 +422,7 @@ def scenario_changes(tmp: Path) -> str:
     rows = []
     for path in make_scenarios():
         sc = load_scenario(path)
-        stem = f"[`{sc.stem}`](#{sc.stem.replace('_', '-')})"
+        stem = f"[`{sc.stem}`](#{sc.stem})"  # the section's anchor
         own = _overrides(path)
         if not own:
             rows.append([stem, "none: every parameter at its default", "", "", "", ""])
