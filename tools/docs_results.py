@@ -452,7 +452,7 @@ SCENARIO_DOSE = ["--reps", "3", "--scale", "0.5", "--years", "15", "--seed", SEE
 # param -> (scenario swept, doses): from few places to more than the demand
 SCENARIO_DOSES = {
     "ips.fte": ("integrated_ips", "10,25,50,75,100,150"),
-    "coord.fte": ("coordination_only", "15,30,60,90"),
+    "coord.fte": ("coordination_only", "15,30,60,90,120,150"),
 }
 PLACES = {"ips.fte": "ips", "coord.fte": "coordinator"}
 
