@@ -63,7 +63,8 @@ docs: $(STAMP)
 	$(PY) -m sim.present.docs
 
 # Regenerate every model result in docs/*.md and README.md (the blocks between
-# <!-- generated:NAME --> markers) from runs of the shipped model, about 10 minutes on 2 cores;
+# <!-- generated:NAME --> markers) from runs of the shipped model, about 13 minutes on 2 cores
+# (docs/scenarios.md's two dose-responses about 3 of them);
 # tests/test_docs_results.py fails when the model's outputs changed since the last run.
 docs-results: $(STAMP)
 	$(PY) tools/docs_results.py
