@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml constraints.txt tools/find_python.sh tools/post_install
 	bash tools/post_install.sh $(VENV)
 	@touch $(STAMP)
 
-SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/ips_only.toml \
-	scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
+SCENARIOS := scenarios/baseline.toml scenarios/coordinated_ips.toml scenarios/integrated_ips.toml \
+	scenarios/ips_only.toml scenarios/coordination_only.toml scenarios/faster_nav_followup.toml
 
 # Cohorts followed from the start month (cohorts.parquet; the cohort targets read them).
 COHORTS := --cohort neet --cohort neet@2024-11 --cohort nav_jobseekers_u30 --cohort aap_u30 --cohort dropouts
@@ -63,7 +63,8 @@ docs: $(STAMP)
 	$(PY) -m sim.present.docs
 
 # Regenerate every model result in docs/*.md and README.md (the blocks between
-# <!-- generated:NAME --> markers) from runs of the shipped model, about 10 minutes on 2 cores;
+# <!-- generated:NAME --> markers) from runs of the shipped model, about 13 minutes on 2 cores
+# (docs/scenarios.md's two dose-responses about 3 of them);
 # tests/test_docs_results.py fails when the model's outputs changed since the last run.
 docs-results: $(STAMP)
 	$(PY) tools/docs_results.py

@@ -123,7 +123,7 @@ def test_manifest_youth_months_counts_every_simulated_month(cli_run):
 
 def test_summary_is_median_and_interval_over_replicates(cli_run):
     summary = json.loads((cli_run / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary) <= {"scenarios", "npv"}  # one scenario: no paired, no headline
+    assert set(summary) <= {"scenarios", "npv", "places"}  # one scenario: no paired, no headline
     yearly = pd.read_parquet(cli_run / "yearly.parquet")
     sel = yearly[(yearly["metric"] == "neet_rate") & (yearly["group"] == "all")]
     for period, values in sel.groupby("period")["value"]:

@@ -17,7 +17,13 @@ from sim.core.scenario import load_scenario
 from sim.run.runner import RunSpec, build_model, replicate_seeds, run_one
 from sim.services.ips import fidelity_share, scaled_rr
 
-INTERVENTIONS = ["coordinated_ips", "ips_only", "coordination_only", "faster_nav_followup"]
+INTERVENTIONS = [
+    "coordinated_ips",
+    "integrated_ips",
+    "ips_only",
+    "coordination_only",
+    "faster_nav_followup",
+]
 # capacities large enough never to bind, so only the youth a service reaches can change
 NON_BINDING = {
     "bup.capacity": 1e5,

@@ -287,3 +287,38 @@ def test_report_builds_from_a_real_compare_run(real_compare, tmp_path, lang):
     for key in FIGURES[:-1]:
         assert (figures_dir(out) / f"{key}.png").stat().st_size > 1000
     assert "assumption (" not in html and "calibrated (" not in html
+
+
+def test_headline_table_puts_the_use_of_places_next_to_the_cost():
+    """Each scenario's cost with its places and the share in use; none without ``places``."""
+    from types import SimpleNamespace
+
+    from sim.present.i18n import Lang
+    from sim.present.report.sections import headline_table
+
+    stat = lambda m: {"median": m, "lo": m, "hi": m}  # noqa: E731
+    ips = {"mean": stat(2000.0), "used_share": stat(0.49)}
+    summary = {
+        "headline": {
+            "ips_only": {
+                "neet_years_averted": stat(2083.0),
+                "npv_public_nok": stat(6.44e8),
+                "cost_per_neet_year_averted_nok": 309221.8,
+                "places": {"ips": ips},
+            }
+        },
+        "places": {"baseline": {"ips": {"mean": stat(80.0), "used_share": stat(1.0)}}},
+    }
+    summary["places"]["ips_only"] = {"ips": ips}
+    names = {"baseline": {"en": "Baseline"}, "ips_only": {"en": "IPS alone"}}
+    res = SimpleNamespace(
+        summary=summary,
+        stems=["baseline", "ips_only"],
+        manifest={"scenarios": {k: {"name": v} for k, v in names.items()}},
+    )
+    html = headline_table(res, Lang("en")).replace("\u00a0", " ")
+    assert "<td>2,000 (49%)</td><td>0</td>" in html  # IPS places in use; no coordinators
+    assert "<td>NOK 644.0 million</td><td>NOK 309,200</td>" in html
+    assert "<td>80 (100%)</td>" in html
+    res.summary = {"headline": summary["headline"]}  # results of an older version
+    assert headline_table(res, Lang("en")) == ""

@@ -114,3 +114,52 @@ def test_a_label_without_common_replicates_is_not_paired(tmp_path):
     with StreamWriter(tmp_path / "paired.parquet", empty):
         pass  # nothing to write: an empty table that keeps every column
     assert pq.read_schema(tmp_path / "paired.parquet").names == list(pair.columns)
+
+
+def test_places_are_the_share_of_capacity_in_use_for_a_small_run():
+    """``places``: mean places and mean share in use (active / capacity) over the horizon.
+
+    Checked against the capacity computed from the parameters (FTE x caseload, scaled as the
+    services scale it) and the clients the run reports: coordinated IPS has both services, the
+    baseline has IPS Ung only (no coordinator places, so no coordinator entry).
+    """
+    from conftest import BASELINE, SCENARIOS
+
+    from sim.core.params import package_specs
+    from sim.core.scenario import load_scenario
+    from sim.run.runner import RunSpec, replicate_seeds, run_one
+    from sim.run.tables import combine
+    from sim.services.base import scaled_capacity
+
+    scale, seeds = 0.05, replicate_seeds(3, 2)
+    paths = [BASELINE, SCENARIOS / "coordinated_ips.toml"]
+    runs = [
+        run_one(RunSpec(load_scenario(p), r, seeds[r], 2, scale, monthly=False))
+        for p in paths
+        for r in range(2)
+    ]
+    yearly = combine([r.yearly for r in runs], yearly=True)
+    summary, _ = summarize(yearly, "baseline")
+    assert set(summary["places"]["baseline"]) == {"ips"}
+    assert set(summary["places"]["coordinated_ips"]) == {"ips", "coordinator"}
+    assert summary["headline"]["coordinated_ips"]["places"] == summary["places"]["coordinated_ips"]
+    defaults = {n: s.value for n, s in package_specs().items()}
+    for stem, path in zip(("baseline", "coordinated_ips"), paths, strict=True):
+        params = {**defaults, **load_scenario(path).overrides}
+        full = {
+            "ips": params["ips.fte"] * params["ips.caseload"],
+            "coordinator": params["coord.fte"] * params["coord.caseload"],
+        }
+        for name, entry in summary["places"][stem].items():
+            capacity = scaled_capacity(full[name], scale)  # simulated places
+            rows = yearly[
+                (yearly["scenario"] == stem)
+                & (yearly["metric"] == "active_count")
+                & (yearly["group"] == f"service:{name}")
+            ]
+            share = (rows["value"] * scale / capacity).groupby(rows["replicate"]).mean()
+            used = entry["used_share"]
+            assert 0 <= used["lo"] <= used["median"] <= used["hi"] <= 1
+            assert used["median"] == pytest.approx(share.median())
+            assert used["lo"] == pytest.approx(share.min())
+            assert entry["mean"]["median"] == pytest.approx(capacity / scale)

@@ -308,11 +308,13 @@ extends = "{base}"
 """
 
 
-def _variants(tmp: Path, param: str) -> list[str]:
-    """One scenario file per dose: coordinated IPS with ``param`` set to it."""
-    base = ROOT / "scenarios" / "coordinated_ips.toml"
+def _variants(
+    tmp: Path, param: str, scenario: str = "coordinated_ips", doses: str = ""
+) -> list[str]:
+    """One scenario file per dose: ``scenario`` (coordinated IPS) with ``param`` set to it."""
+    base = ROOT / "scenarios" / f"{scenario}.toml"
     paths = []
-    for value in DOSES[param].split(","):
+    for value in (doses or DOSES[param]).split(","):
         path = tmp / f"{param.replace('.', '_')}_{value}.toml"
         path.write_text(VARIANT.format(param=param, value=value, base=base), encoding="utf-8")
         paths.append(str(path))
@@ -379,6 +381,147 @@ def _dose_command(param: str) -> str:
     return _cmd("sim compare scenarios/baseline.toml", doses, *DOSE, "--no-monthly")
 
 
+# -- docs/scenarios.md: what each scenario changes, and its own dose-response --------------------
+MAKEFILE = ROOT / "Makefile"
+PARAM_LINE = re.compile(r'^"(?P<name>[^"]+)"\s*=\s*(?P<value>[^#]+?)\s*(?:#\s*(?P<note>.*))?$')
+
+
+def make_scenarios() -> list[Path]:
+    """The scenario files of ``make run`` (the Makefile's ``SCENARIOS``), in its order."""
+    text = MAKEFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    line = next(x for x in text.splitlines() if x.startswith("SCENARIOS :="))
+    return [ROOT / p for p in re.findall(r"scenarios/[A-Za-z0-9_]+\.toml", line)]
+
+
+def _overrides(path: Path) -> list[tuple[str, str, str]]:
+    """``(parameter, value, note)`` of a file's ``[params]``, in order, with its comments.
+
+    The note is the comment on the parameter's line, after the comment lines just above it.
+    """
+    out, above, inside = [], [], False
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            inside, above = line == "[params]", []
+        elif inside and line.startswith("#"):
+            above.append(line.lstrip("#").strip())
+        elif inside and (m := PARAM_LINE.match(line)):
+            note = " ".join([*above, m.group("note") or ""]).strip()
+            out.append((m.group("name"), m.group("value").strip(), note))
+            above = []
+        else:
+            above = []
+    return out
+
+
+def scenario_changes(tmp: Path) -> str:
+    """Every scenario of ``make run``: each parameter it sets, the default, the range, why."""
+    from sim.core.scenario import load_scenario
+
+    specs = package_specs()
+    rows = []
+    for path in make_scenarios():
+        sc = load_scenario(path)
+        stem = f"[`{sc.stem}`](#{sc.stem})"  # the section's anchor
+        own = _overrides(path)
+        if not own:
+            rows.append([stem, "none: every parameter at its default", "", "", "", ""])
+        for name, value, note in own:
+            spec = specs[name]
+            span = f"{spec.lo:g}{NDASH}{spec.hi:g}"
+            rows.append(
+                [stem, f"`{name}`", value, f"{spec.value:g}", span, note.replace("|", "\\|")]
+            )
+    head = [
+        "scenario",
+        "parameter",
+        "value",
+        "default",
+        "plausible range",
+        "why (the file's comment)",
+    ]
+    note = (
+        "\n\nRead from the scenario files of `make run` (the Makefile's `SCENARIOS`); default and "
+        "range from `sim/data/parameters.csv` (its `source` column, in the parameter table of "
+        "[docs/model.md](model.md#8-parameters), gives each default's source)."
+    )
+    return table(head, rows) + note
+
+
+SCENARIO_DOSE = ["--reps", "3", "--scale", "0.5", "--years", "15", "--seed", SEED]
+# param -> (scenario swept, doses): from few places to more than the demand
+SCENARIO_DOSES = {
+    "ips.fte": ("integrated_ips", "10,25,50,75,100,150"),
+    "coord.fte": ("coordination_only", "15,30,60,90,120,150"),
+}
+PLACES = {"ips.fte": "ips", "coord.fte": "coordinator"}
+
+
+def scenario_dose(param: str) -> Callable[[Path], str]:
+    """A dose-response of the scenario that has ``param`` as its only lever (no other service)."""
+    scenario, doses = SCENARIO_DOSES[param]
+
+    def make(tmp: Path) -> str:
+        stems = {Path(p).stem: p for p in _variants(tmp, param, scenario, doses)}
+        out = tmp / "d"
+        options = [*SCENARIO_DOSE, "--no-monthly", "--workers", "2", "--quiet", "--out", str(out)]
+        sim("compare", "scenarios/baseline.toml", *stems.values(), *options)
+        return _scenario_dose_table(param, scenario, stems, out)
+
+    return make
+
+
+def _scenario_dose_table(param: str, scenario: str, stems: dict[str, str], out: Path) -> str:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    name, group = SERVICE[param]
+    rows = yearly[(yearly["group"] == group) & (yearly["metric"] == "wait_days_mean")]
+    wait = rows.groupby("scenario")["value"].mean()
+    own = dict((n, v) for n, v, _ in _overrides(ROOT / "scenarios" / f"{scenario}.toml"))
+    specs = package_specs()
+    body = []
+    for stem in stems:
+        value = stem.rsplit("_", 1)[-1]
+        head = summary["headline"][stem]
+        a = head["neet_years_averted"]
+        places = (head.get("places") or {}).get(PLACES[param]) or {}
+        used = (places.get("used_share") or {}).get("median")
+        mark = (
+            " (the scenario's)"
+            if float(value) == float(own.get(param, specs[param].value))
+            else ""
+        )
+        body.append(
+            [
+                f"{value}{mark}",
+                num((places.get("mean") or {}).get("median")),
+                f"{num(a['median'])} [{num(a['lo'])}, {num(a['hi'])}]",
+                num(wait.get(stem, float("nan"))),
+                pct(used if used is not None else float("nan"), 0),
+                num(head["npv_public_nok"]["median"] / 1e6),
+                num(head.get("cost_per_neet_year_averted_nok")),
+            ]
+        )
+    head = [f"`{param}`", f"{name} places", "NEET-years averted [range]", f"{name} wait, days"]
+    head += ["places in use", "net public cost, NOK million", "NOK per NEET-year averted"]
+    reps = SCENARIO_DOSE[SCENARIO_DOSE.index("--reps") + 1]
+    note = (
+        f"\n\n`{scenario}.toml` with `{param}` set to each dose, against the baseline with common "
+        f"random numbers. NEET-years averted over the horizon: median [range of {reps} "
+        "replicates]. Places (whole population) and the share in use: mean over the horizon's "
+        "Novembers, median over replicates (`summary.json` `places`); wait: mean over years and "
+        "replicates of those admitted. Net public cost: NPV of the paired difference, median; "
+        "per NEET-year averted: the ratio of the medians (– when nothing is averted)."
+    )
+    return table(head, body) + note
+
+
+def _scenario_dose_command(param: str) -> str:
+    scenario, doses = SCENARIO_DOSES[param]
+    variants = f"<{scenario}.toml with {param} = v, v in {doses}>"
+    return _cmd("sim compare scenarios/baseline.toml", variants, *SCENARIO_DOSE, "--no-monthly")
+
+
 BLOCKS: dict[str, Block] = {
     "validation": Block(
         "docs/calibration.md",
@@ -407,6 +550,17 @@ BLOCKS: dict[str, Block] = {
     "dose_ips_fte": Block("docs/interventions.md", _dose_command("ips.fte"), dose("ips.fte")),
     "dose_coord_fte": Block(
         "docs/interventions.md", _dose_command("coord.fte"), dose("coord.fte")
+    ),
+    "scenario_changes": Block(
+        "docs/scenarios.md",
+        "the [params] of the Makefile's SCENARIOS and sim/data/parameters.csv",
+        scenario_changes,
+    ),
+    "dose_integrated_ips": Block(
+        "docs/scenarios.md", _scenario_dose_command("ips.fte"), scenario_dose("ips.fte")
+    ),
+    "dose_coordination_only": Block(
+        "docs/scenarios.md", _scenario_dose_command("coord.fte"), scenario_dose("coord.fte")
     ),
 }
 

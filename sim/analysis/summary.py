@@ -3,7 +3,10 @@
 ``lo``/``hi`` are the 2.5 % and 97.5 % quantiles over replicates, or the lowest and highest
 value below 5 replicates (:mod:`sim.analysis.intervals`). Paired differences are
 scenario minus reference (the first scenario) for the same replicate, so common random numbers
-cancel most of the noise. Values without a year (NPVs, ratios) live only in ``headline``.
+cancel most of the noise. Values without a year (NPVs, ratios) live only in ``headline``
+(and the reference's NPVs in ``npv``). ``places`` (and each headline entry's ``places``) holds
+the mean places of the IPS team and the coordinators over the horizon and the mean share of
+them in use (:func:`places`), so a scenario's cost can be read next to its use of what it buys.
 
 Summaries are streamed: one scenario label's runs at a time become a :class:`Stack` (a cells x
 replicates matrix of values, about 90 KB a run at 1:1 instead of 0.6 MB of tidy rows), so a
@@ -260,6 +263,52 @@ def headline(pair: pd.DataFrame) -> dict:
     return out
 
 
+# -- use of places ---------------------------------------------------------------------------
+PLACE_SERVICES = {"ips": "service:ips", "coordinator": "service:coordinator"}
+
+
+def places(stack: Stack) -> dict:
+    """Places of the IPS team and the coordinators, and the share of them in use.
+
+    From the November rows each service with a capacity writes (:mod:`sim.core.metrics`):
+    ``capacity_used_share`` (active clients / capacity) and ``active_count`` (active clients,
+    represented population), so the places (represented) are ``active_count /
+    capacity_used_share`` in a year with anyone active. Per replicate: the mean over the
+    horizon's years; then ``{median, lo, hi}`` over replicates. A service with no capacity in
+    any year (no rows, e.g. coordinators in the baseline) is left out.
+
+    Returns:
+        ``{"ips": {"mean": stats, "used_share": stats}, "coordinator": {...}}``.
+    """
+    metric, group = (stack.cells[k].to_numpy() for k in ("metric", "group"))
+    period = stack.cells["period"].to_numpy()
+    out = {}
+    for name, where in PLACE_SERVICES.items():
+        rows = {
+            "share": np.flatnonzero((metric == "capacity_used_share") & (group == where)),
+            "active": np.flatnonzero((metric == "active_count") & (group == where)),
+        }
+        if not len(rows["share"]):
+            continue
+        at = {p: i for i, p in zip(rows["active"], period[rows["active"]], strict=True)}
+        share = stack.value[rows["share"]]  # years x replicates (NaN where a run has no row)
+        active = np.full_like(share, np.nan)
+        for k, p in enumerate(period[rows["share"]]):
+            if p in at:
+                active[k] = stack.value[at[p]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            count = np.where(share > 0, active / share, np.nan)
+        out[name] = {"mean": stats(_nanmean(count)), "used_share": stats(_nanmean(share))}
+    return out
+
+
+def _nanmean(a: np.ndarray) -> np.ndarray:
+    """Mean over the first axis without NaN; NaN where a column has no value."""
+    n = (~np.isnan(a)).sum(axis=0)
+    total = np.nansum(a, axis=0)
+    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
 def _values(series: pd.Series, scen: str) -> np.ndarray:
     if scen not in series.index.get_level_values(0):
         return np.empty(0)
@@ -297,10 +346,12 @@ class Summarizer:
         self.paired: dict = {}
         self.small: list[pd.DataFrame] = []
         self.small_pair: list[pd.DataFrame] = []
+        self.places: dict = {}
 
     def add(self, stack: Stack) -> None:
         """Summarize one label (the reference first)."""
         self.scenarios[stack.label] = nest(stack)
+        self.places[stack.label] = places(stack)
         self.small.append(stack.headline_rows())
         if stack.label == self.reference:
             self._ref = stack
@@ -328,6 +379,8 @@ class Summarizer:
         for scen, entry in summary.get("headline", {}).items():
             entry["npv_public_nok_total"] = summary["npv"].get(scen, {}).get("public_nok")
             entry["npv_societal_nok_total"] = summary["npv"].get(scen, {}).get("societal_nok")
+            entry["places"] = self.places.get(scen, {})
+        summary["places"] = dict(sorted(self.places.items()))
         return _clean(summary)
 
     def headline_table(self) -> pd.DataFrame:

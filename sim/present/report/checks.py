@@ -46,14 +46,21 @@ class Number:
 NUMBER_OR_NULL = (Number, type(None))
 STAT = {"median": NUMBER_OR_NULL, "lo": NUMBER_OR_NULL, "hi": NUMBER_OR_NULL}
 CELLS = Each(Each(Each(Each(STAT))))
+PLACES = {"mean": STAT, "used_share": STAT}  # summary.json places / headline places, per service
 HEADLINE = {
     "neet_years_averted": STAT,
     "npv_public_nok": STAT,
     "npv_societal_nok": STAT,
     "npv_public_by_payer_nok": Each(STAT),
     "cost_per_neet_year_averted_nok": NUMBER_OR_NULL,
+    "places": Each(PLACES),
 }
-SUMMARY = {"scenarios": CELLS, "paired": CELLS, "headline": Each(HEADLINE)}
+SUMMARY = {
+    "scenarios": CELLS,
+    "paired": CELLS,
+    "headline": Each(HEADLINE),
+    "places": Each(Each(PLACES)),
+}
 YEAR_MONTH = Text(r"\d{1,4}-\d{2}")
 SCENARIO = {
     "name": Each(str),

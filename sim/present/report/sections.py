@@ -116,6 +116,54 @@ def _by_payer(lang: Lang, by_payer: dict | None) -> list[str]:
     return [lang.t("summary.by_payer", items="; ".join(items))]
 
 
+PLACE_SERVICES = ("ips", "coordinator")
+
+
+def _places_cell(lang: Lang, entry: dict | None) -> str:
+    """``2 000 (48 %)``: mean places over the horizon and the share in use (medians)."""
+    if not entry:
+        return "0"
+    count = (entry.get("mean") or {}).get("median")
+    used = (entry.get("used_share") or {}).get("median")
+    if count is None:
+        return DASH
+    return f"{lang.number(count)} ({lang.pct(used, 0)})"
+
+
+def headline_table(res: Results, lang: Lang) -> str:
+    """Each scenario's effect and cost next to its use of places (IPS and coordinators).
+
+    A scenario that buys places nobody fills shows it here: the places and the share in use
+    come from ``summary.json``'s ``places`` (mean over the horizon's Novembers, median over
+    replicates). Empty when the summary has no ``places`` (results of an older version).
+    """
+    s = res.summary
+    places = s.get("places")
+    if not places:
+        return ""
+    rows = []
+    for stem in res.stems:
+        head = s.get("headline", {}).get(stem) or {}
+        averted = (head.get("neet_years_averted") or {}).get("median")
+        cost = (head.get("npv_public_nok") or {}).get("median")
+        cpa = head.get("cost_per_neet_year_averted_nok")
+        mine = places.get(stem) or {}
+        rows.append(
+            [
+                scenario_name(res, lang, stem),
+                lang.number(averted) if head else DASH,
+                lang.nok_million(cost) if head else DASH,
+                lang.nok(round(cpa, -2)) if cpa is not None else DASH,
+                *(_places_cell(lang, mine.get(name)) for name in PLACE_SERVICES),
+            ]
+        )
+    headers = [lang.t(f"col.{c}") for c in ("scenario", "averted", "npv_public", "cpa")]
+    headers += [lang.t(f"col.places_{name}") for name in PLACE_SERVICES]
+    return table(headers, rows, lang.t("summary.places_table"), "num") + para(
+        lang.t("summary.places_note"), "note"
+    )
+
+
 def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
     """Key numbers with their intervals, in plain sentences."""
     m = res.manifest
@@ -135,6 +183,7 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
         sentences = _summary_scenario(res, lang, stem, year)
         parts.append(f'<div class="keynum"><p>{"<br>".join(esc(x) for x in sentences)}</p></div>')
     parts += [f'<div class="keynum failed">{para(x)}</div>' for x in failed_notes(res, lang)]
+    parts.append(headline_table(res, lang))
     if not has_costs:
         parts.append(para(lang.t("summary.no_costs"), "note"))
     parts.append(para(bands_note(res, lang), "note"))
