@@ -296,8 +296,6 @@ def threshold_grid(tmp: Path) -> str:
     )
 
 
-DOSE = ["--reps", "3", "--scale", "0.25", "--years", "10", "--seed", SEED]
-DOSES = {"ips.fte": "4,10,20,40,60,80,100,120,150", "coord.fte": "0,20,40,60,80,100"}
 SERVICE = {"ips.fte": ("IPS", "service:ips"), "coord.fte": ("coordinator", "service:coordinator")}
 VARIANT = """name = {{ nb = "{param} = {value}", en = "{param} = {value}" }}
 description = {{ nb = "Dose: {param} = {value}", en = "Dose: {param} = {value}" }}
@@ -308,77 +306,19 @@ extends = "{base}"
 """
 
 
-def _variants(
-    tmp: Path, param: str, scenario: str = "coordinated_ips", doses: str = ""
-) -> list[str]:
-    """One scenario file per dose: ``scenario`` (coordinated IPS) with ``param`` set to it."""
+def _variants(tmp: Path, param: str, scenario: str, doses: str) -> list[str]:
+    """One scenario file per dose: ``scenario`` with ``param`` set to it."""
     base = ROOT / "scenarios" / f"{scenario}.toml"
     paths = []
-    for value in (doses or DOSES[param]).split(","):
+    for value in doses.split(","):
         path = tmp / f"{param.replace('.', '_')}_{value}.toml"
         path.write_text(VARIANT.format(param=param, value=value, base=base), encoding="utf-8")
         paths.append(str(path))
     return paths
 
 
-def _dose_row(param: str, value: str, head: dict, service: pd.DataFrame) -> list[str]:
-    a = head["neet_years_averted"]
-    svc = service.loc[value] if value in service.index else pd.Series(dtype=float)
-    return [
-        value,
-        f"{num(a['median'])} [{num(a['lo'])}, {num(a['hi'])}]",
-        num(svc.get("wait_days_mean", float("nan"))),
-        num(svc.get("queue_length", float("nan"))),
-        num(head["npv_public_nok"]["median"] / 1e6),
-        num(head["npv_societal_nok"]["median"] / 1e6),
-        num(head.get("cost_per_neet_year_averted_nok")),
-    ]
-
-
-def dose(param: str) -> Callable[[Path], str]:
-    """A dose-response block: ``sim compare`` of the baseline and one scenario per dose."""
-
-    def make(tmp: Path) -> str:
-        stems = {Path(p).stem: p for p in _variants(tmp, param)}
-        out = tmp / "d"
-        options = [*DOSE, "--no-monthly", "--workers", "2", "--quiet", "--out", str(out)]
-        sim("compare", "scenarios/baseline.toml", *stems.values(), *options)
-        return _dose_table(param, stems, out)
-
-    return make
-
-
-def _dose_table(param: str, stems: dict[str, str], out: Path) -> str:
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    yearly = pd.read_parquet(out / "yearly.parquet")
-    name, group = SERVICE[param]
-    rows = yearly[
-        (yearly["group"] == group) & yearly["metric"].isin(["wait_days_mean", "queue_length"])
-    ]
-    service = rows.groupby(["scenario", "metric"])["value"].mean().unstack("metric")
-    service.index = [s.rsplit("_", 1)[-1] for s in service.index]
-    body = [
-        _dose_row(param, stem.rsplit("_", 1)[-1], summary["headline"][stem], service)
-        for stem in stems
-    ]
-    head = [f"`{param}`", "NEET-years averted [interval]", f"{name} wait, days", "queue"]
-    head += ["NPV public", "NPV societal", "NOK per NEET-year averted"]
-    reps = DOSE[DOSE.index("--reps") + 1]
-    note = (
-        f"\n\nAgainst the baseline, common random numbers; NEET-years averted over the horizon "
-        f"(median [range of {reps} replicates]); wait and queue: mean over years and replicates; "
-        "NPV in NOK million, paired, median."
-    )
-    return table(head, body) + note
-
-
 def _cmd(*parts: str) -> str:
     return " ".join(parts)
-
-
-def _dose_command(param: str) -> str:
-    doses = f"<coordinated_ips.toml with {param} = v, v in {DOSES[param]}>"
-    return _cmd("sim compare scenarios/baseline.toml", doses, *DOSE, "--no-monthly")
 
 
 # -- docs/scenarios.md: what each scenario changes, and its own dose-response --------------------
@@ -450,16 +390,20 @@ def scenario_changes(tmp: Path) -> str:
 
 SCENARIO_DOSE = ["--reps", "3", "--scale", "0.5", "--years", "15", "--seed", SEED]
 # param -> (scenario swept, doses): from few places to more than the demand
+# block -> (scenario, the lever it sizes, doses): from few places to more than the demand
 SCENARIO_DOSES = {
-    "ips.fte": ("integrated_ips", "10,25,50,75,100,150"),
-    "coord.fte": ("coordination_only", "15,30,60,90,120,150"),
+    "dose_coordinated_ips": ("coordinated_ips", "ips.fte", "100,125,150,175,200"),
+    "dose_coordinated_coord": ("coordinated_ips", "coord.fte", "30,60,90,120"),
+    "dose_integrated_ips": ("integrated_ips", "ips.fte", "50,75,100,125,150"),
+    "dose_ips_only": ("ips_only", "ips.fte", "50,75,100,125,150"),
+    "dose_coordination_only": ("coordination_only", "coord.fte", "30,60,90,120,150"),
 }
 PLACES = {"ips.fte": "ips", "coord.fte": "coordinator"}
 
 
-def scenario_dose(param: str) -> Callable[[Path], str]:
-    """A dose-response of the scenario that has ``param`` as its only lever (no other service)."""
-    scenario, doses = SCENARIO_DOSES[param]
+def scenario_dose(block: str) -> Callable[[Path], str]:
+    """A dose-response of one scenario over the lever it sizes (``SCENARIO_DOSES[block]``)."""
+    scenario, param, doses = SCENARIO_DOSES[block]
 
     def make(tmp: Path) -> str:
         stems = {Path(p).stem: p for p in _variants(tmp, param, scenario, doses)}
@@ -516,8 +460,8 @@ def _scenario_dose_table(param: str, scenario: str, stems: dict[str, str], out: 
     return table(head, body) + note
 
 
-def _scenario_dose_command(param: str) -> str:
-    scenario, doses = SCENARIO_DOSES[param]
+def _scenario_dose_command(block: str) -> str:
+    scenario, param, doses = SCENARIO_DOSES[block]
     variants = f"<{scenario}.toml with {param} = v, v in {doses}>"
     return _cmd("sim compare scenarios/baseline.toml", variants, *SCENARIO_DOSE, "--no-monthly")
 
@@ -547,21 +491,15 @@ BLOCKS: dict[str, Block] = {
         _cmd("python benchmarks/threshold_grid.py", *THRESHOLD, "--conflict", *CONFLICTS),
         threshold_grid,
     ),
-    "dose_ips_fte": Block("docs/interventions.md", _dose_command("ips.fte"), dose("ips.fte")),
-    "dose_coord_fte": Block(
-        "docs/interventions.md", _dose_command("coord.fte"), dose("coord.fte")
-    ),
     "scenario_changes": Block(
         "docs/scenarios.md",
         "the [params] of the Makefile's SCENARIOS and sim/data/parameters.csv",
         scenario_changes,
     ),
-    "dose_integrated_ips": Block(
-        "docs/scenarios.md", _scenario_dose_command("ips.fte"), scenario_dose("ips.fte")
-    ),
-    "dose_coordination_only": Block(
-        "docs/scenarios.md", _scenario_dose_command("coord.fte"), scenario_dose("coord.fte")
-    ),
+    **{
+        name: Block("docs/scenarios.md", _scenario_dose_command(name), scenario_dose(name))
+        for name in SCENARIO_DOSES
+    },
 }
 
 
