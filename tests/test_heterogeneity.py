@@ -173,13 +173,14 @@ def test_traits_are_reproducible_and_do_not_shift_other_draws(model):
     """Same seed: identical traits. A different wants-work share changes only wants_work.
 
     ``wants_work`` has its own stream; with NAV's chance contact made blind to it
-    (``nav.chance_contact_rr_no_need`` = 1) nothing in the warm-up reads it, so every other
-    column of the population is identical (no existing stream shifted).
+    (``nav.chance_contact_rr_no_need`` = 1) and no IPS team (``ips.fte`` = 0: IPS takes only
+    youth who want work) nothing in the warm-up reads it, so every other column of the
+    population is identical (no existing stream shifted).
     """
     again = _model()
     for col in ("work_distance", "wants_work", "arrival_age", "activity", "mh", "female"):
         np.testing.assert_array_equal(getattr(again.pop, col), getattr(model.pop, col))
-    blind = {"nav.chance_contact_rr_no_need": 1.0}
+    blind = {"nav.chance_contact_rr_no_need": 1.0, "ips.fte": 0.0}
     model = _model(**blind)
     other = _model(**blind, **{"demography.wants_work_typical": 0.4})
     for col in ("work_distance", "activity", "mh", "female", "immigrant", "nav_status"):

@@ -199,7 +199,13 @@ def test_trial_json_shape_and_censoring(trial_json):
 def test_trial_targets_read_trial_json(trial_json):
     trial, _ = trial_json
     table = trial_targets(trial)
-    assert set(table["group"]) == {"nav_mental_health:usual", "nav_mental_health:ips/usual"}
+    assert set(table["group"]) == {
+        "nav_mental_health:usual",
+        "nav_mental_health:ips",
+        "nav_mental_health:ips/usual",
+    }
+    ips = table[table["group"] == "nav_mental_health:ips"].set_index("period")
+    assert ips.loc["18", "simulated"] == trial["arms"]["ips"]["employed_at"]["18"]["share"]
     usual = table[table["group"] == "nav_mental_health:usual"].set_index("period")
     assert usual.loc["12", "simulated"] == trial["arms"]["usual"]["employed_at"]["12"]["share"]
     ratio = table[table["metric"] == "trial_rr_employed_at"]["simulated"].iloc[0]
