@@ -393,7 +393,7 @@ SCENARIO_DOSE = ["--reps", "3", "--scale", "0.5", "--years", "15", "--seed", SEE
 # block -> (scenario, the lever it sizes, doses): from few places to more than the demand
 SCENARIO_DOSES = {
     "dose_coordinated_ips": ("coordinated_ips", "ips.fte", "100,125,150,175,200"),
-    "dose_coordinated_coord": ("coordinated_ips", "coord.fte", "30,60,90,120"),
+    "dose_coordinated_coord": ("coordinated_ips", "coord.fte", "60,90,120,150"),
     "dose_integrated_ips": ("integrated_ips", "ips.fte", "50,75,100,125,150"),
     "dose_ips_only": ("ips_only", "ips.fte", "50,75,100,125,150"),
     "dose_coordination_only": ("coordination_only", "coord.fte", "30,60,90,120,150"),
