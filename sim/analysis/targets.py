@@ -30,8 +30,8 @@ TEXT = {"table": str, "metric": str, "group": str, "period": str}
 NUMBERS = ("value", "lo", "hi", "weight")
 TABLES = ("yearly", "cohorts", "trial")
 MAX_BYTES = 10_000_000
-# the Norwegian IPS trial's risk ratio (employed at 12 months, IPS vs usual), which
-# ``ips.job_find_rr`` is set to reproduce (``benchmarks/calibrate_ips.py``)
+# the Norwegian IPS trial's risk ratio (employed at 12 months, IPS vs usual), one of the trial
+# rows ``ips.job_find_rr`` is fitted to (with both arms' levels; sim/data/calibration.json)
 IPS_TRIAL_RR = ("trial", "trial_rr_employed_at", "nav_mental_health:ips/usual", "12")
 
 

@@ -110,6 +110,7 @@ class IpsTeam(Service):
         self.limit = np.empty(0, dtype=np.int32)  # per active client: support months, 0 = none
         self.job_since = np.empty(0, dtype=np.int32)  # month the current job started, -1 none
         self.integrated = np.empty(0, dtype=bool)
+        self.counselled = np.empty(0, dtype=bool)  # per active client: had a counselling session
         self.faded, self.faded_at = EMPTY, np.empty(0, dtype=np.int32)
         self.excluded = EMPTY  # youth this team may not take (the emulated trial's participants)
         self.contact_share = 1.0  # this month's employer contacts per seeker / the standard
@@ -187,8 +188,8 @@ class IpsTeam(Service):
         self.job_since = self.job_since.astype(np.int32)
         k = int(new.sum())
         m.collector.add_flow("ips_job_starts", f"service:{self.name}", k, k)
-        on_aap = new & (pop.nav_status[self.active] == NavStatus.AAP)
-        self._counsel(self.active[on_aap])
+        on_aap = pop.nav_status[self.active] == NavStatus.AAP
+        self._counsel((new | ~self.counselled) & on_aap)
 
     def _close_cases(self) -> None:
         m, p = self.model, self.model.params
@@ -237,11 +238,17 @@ class IpsTeam(Service):
         self.contact_share = min(1.0, made / needed) if seekers else 1.0
         m.collector.add_flow("ips_employer_contacts", f"service:{self.name}", made, seekers)
 
-    def _counsel(self, pids: np.ndarray) -> None:
-        """Work-incentives counselling sessions (clients on AAP: admission, job starts)."""
-        if self.model.params["ips.benefits_counselling_effect"] > 0 and len(pids):
+    def _counsel(self, due: np.ndarray) -> None:
+        """Work-incentives counselling sessions (``due``: a mask over ``active``).
+
+        Clients on AAP at admission, when they come onto AAP while supported, and at each job
+        start.
+        """
+        k = int(due.sum())
+        if self.model.params["ips.benefits_counselling_effect"] > 0 and k:
+            self.counselled |= due
             group = f"service:{self.name}"
-            self.model.collector.add_flow("ips_benefits_counselling", group, len(pids), len(pids))
+            self.model.collector.add_flow("ips_benefits_counselling", group, k, k)
 
     def _record_doses(self) -> None:
         """Client-months of follow-along in work and of supported education."""
@@ -264,7 +271,10 @@ class IpsTeam(Service):
         self.limit = np.concatenate([self.limit, np.full(len(pids), cap, dtype=np.int32)])
         self.job_since = np.concatenate([self.job_since, np.full(len(pids), -1, np.int32)])
         self.integrated = np.concatenate([self.integrated, integrated])
-        self._counsel(pids[m.pop.nav_status[pids] == NavStatus.AAP])
+        self.counselled = np.concatenate([self.counselled, np.zeros(len(pids), dtype=bool)])
+        due = np.zeros(len(self.active), dtype=bool)
+        due[len(self.active) - len(pids) :] = m.pop.nav_status[pids] == NavStatus.AAP
+        self._counsel(due)
 
     def release(self, done: np.ndarray) -> None:
         """End support where ``done`` is True (over ``self.active``)."""
@@ -280,7 +290,7 @@ class IpsTeam(Service):
 
     def _keep(self, keep: np.ndarray) -> None:
         self.limit, self.job_since = self.limit[keep], self.job_since[keep]
-        self.integrated = self.integrated[keep]
+        self.integrated, self.counselled = self.integrated[keep], self.counselled[keep]
 
     def _start_fading(self, pids: np.ndarray) -> None:
         m = self.model
@@ -307,20 +317,30 @@ class IpsTeam(Service):
         idx, hit = self._lookup(pids, self.active)
         early = m.month - self.active_since[idx[hit]] < p["ips.rapid_search_months"]
         rapid = np.where(early, scaled_rr(p["ips.rapid_search_rr"], share), 1.0)
-        out[hit] = scaled_rr(p["ips.job_find_rr"], share) * rapid * self._counselled(pids[hit])
+        counselled = self.counselled[idx[hit]]
+        out[hit] = (
+            scaled_rr(p["ips.job_find_rr"], share)
+            * rapid
+            * self._counselled(pids[hit], counselled)
+        )
         idx, faded = self._lookup(pids, self.faded)
         faded &= ~hit
         left = 1.0 - (m.month - self.faded_at[idx[faded]]) / max(p["ips.fade_months"], 1.0)
         out[faded] = scaled_rr(p["ips.job_find_rr"], share * np.clip(left, 0.0, 1.0))
         return out
 
-    def _counselled(self, pids: np.ndarray) -> np.ndarray | float:
-        """Counselling closes a share of the AAP job-finding gap: (rr + c(1 - rr)) / rr."""
+    def _counselled(self, pids: np.ndarray, counselled: np.ndarray) -> np.ndarray | float:
+        """Multiplier of counselled clients on AAP: x (rr + c(1 - rr)) / rr.
+
+        Counselling closes a share c (the effect x the fidelity share) of the AAP job-finding
+        gap ``nav.aap_job_find_rr``.
+        """
         p = self.model.params
-        c, rr = p["ips.benefits_counselling_effect"], p["nav.aap_job_find_rr"]
+        c = p["ips.benefits_counselling_effect"] * fidelity_share(p["ips.fidelity"])
+        rr = p["nav.aap_job_find_rr"]
         if c <= 0 or rr <= 0:
             return 1.0
-        on_aap = self.model.pop.nav_status[pids] == NavStatus.AAP
+        on_aap = counselled & (self.model.pop.nav_status[pids] == NavStatus.AAP)
         return np.where(on_aap, (rr + c * (1.0 - rr)) / rr, 1.0)
 
     def job_loss_modifier(self, pids: np.ndarray) -> np.ndarray | float:
