@@ -38,16 +38,25 @@ STATUS_GROUPS = {
 }
 
 
+def _band(age: np.ndarray) -> np.ndarray:
+    """Age band index: 0 for 15-19, 1 for 20-24, 2 for 25-29."""
+    return (age >= 20).view(np.int8) + (age >= 25).view(np.int8)
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
 class Snapshot:
-    """Arrays of the live population used by the stock reporters in one month.
+    """The live population as the stock reporters read it in one month.
 
-    Besides the arrays (one entry per youth, in pid order), :attr:`cells` counts the youth
-    in every (municipality, age band, activity, female, immigrant) cell: the NEET groups,
-    activity shares and employment rates are sums over it (one pass over the population).
+    Reporters read a column over the rows that can hold live youth (:meth:`column`: a view,
+    no copy) together with :attr:`live`, the mask of the live youth over those rows: counts
+    over masks take no gather per column. :attr:`cells` counts the youth in every
+    (municipality, age band, activity, female, immigrant) cell: the NEET groups, activity
+    shares and employment rates are sums over it (one pass over the population). The arrays
+    of the live youth in pid order (``pids``, ``age``, ``band``, ``activity``, ``neet``,
+    ``status``, ``kommune``) are made when first read.
     """
 
     CELL_AXES = ("kommune", "band", "activity", "female", "immigrant")
@@ -55,26 +64,64 @@ class Snapshot:
     def __init__(self, model):
         pop = model.pop
         self.model, self.scale = model, model.scale
-        self.pids = pop.live()
-        self.age = model.ages(self.pids)
-        self.band = (self.age >= 20).view(np.int8) + (self.age >= 25).view(np.int8)  # band index
-        self.activity = pop.activity[self.pids]
-        self.neet = self.activity == Activity.NEET
-        self.n_neet = int(np.count_nonzero(self.neet))
-        self.status = pop.nav_status[self.pids]
-        self.kommune = pop.kommune[self.pids]
+        self.rows = pop.rows
+        self.live = pop.alive[self.rows]
+        self.n = int(np.count_nonzero(self.live))  # youth present
+        self.row_age = model.ages(self.rows)
+        self.neet_live = (pop.activity[self.rows] == Activity.NEET) & self.live
+        self.n_neet = int(np.count_nonzero(self.neet_live))
+
+    def column(self, name: str) -> np.ndarray:
+        """A population column over :attr:`rows` (a view; mask it with :attr:`live`)."""
+        return getattr(self.model.pop, name)[self.rows]
+
+    @cached_property
+    def pids(self) -> np.ndarray:
+        """Pids of the youth present, ascending."""
+        return self.model.pop.live()
+
+    @cached_property
+    def age(self) -> np.ndarray:
+        """Ages (on 1 January) of the youth present."""
+        return self.row_age[self.live]
+
+    @cached_property
+    def band(self) -> np.ndarray:
+        """Age band index (0: 15-19, 1: 20-24, 2: 25-29) of the youth present."""
+        return _band(self.age)
+
+    @cached_property
+    def activity(self) -> np.ndarray:
+        """Activity of the youth present."""
+        return self.column("activity")[self.live]
+
+    @cached_property
+    def neet(self) -> np.ndarray:
+        """Whether each youth present is NEET."""
+        return self.neet_live[self.live]
+
+    @cached_property
+    def status(self) -> np.ndarray:
+        """NAV status of the youth present."""
+        return self.column("nav_status")[self.live]
+
+    @cached_property
+    def kommune(self) -> np.ndarray:
+        """Municipality index of the youth present."""
+        return self.column("kommune")[self.live]
 
     @cached_property
     def cells(self) -> np.ndarray:
         """Youth counts indexed by :attr:`CELL_AXES`."""
-        pop = self.model.pop
         shape = (len(self.model.geo.numbers), len(AGE_BANDS), len(Activity), 2, 2)
-        axes = (self.band, self.activity, pop.female[self.pids], pop.immigrant[self.pids])
-        code = self.kommune.astype(np.int32)
+        axes = (_band(self.row_age), *map(self.column, ("activity", "female", "immigrant")))
+        code = self.column("kommune").astype(np.int32)
         for size, values in zip(shape[1:], axes, strict=True):
             code *= size
             code += values
-        return np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
+        size = int(np.prod(shape))
+        code[~self.live] = size  # rows of youth who left: one extra cell, dropped
+        return np.bincount(code, minlength=size + 1)[:size].reshape(shape)
 
     def counts(self, *axes: str, neet: bool = False) -> np.ndarray:
         """Youth (or NEET youth) counted over the named axes of :attr:`cells`."""
@@ -85,7 +132,7 @@ class Snapshot:
     def groups(self):
         """(name, youth count, NEET count) for every NEET group."""
         geo = self.model.geo
-        yield "all", len(self.pids), self.n_neet
+        yield "all", self.n, self.n_neet
         yield from self._by("band", AGE_BANDS)
         yield from self._yes_no("female", "male")
         yield from self._yes_no("immigrant", "non_immigrant")
@@ -111,7 +158,7 @@ class Snapshot:
 
 def population(s: Snapshot):
     """Youth aged 15-29 present."""
-    yield "population", "all", len(s.pids) / s.scale, len(s.pids)
+    yield "population", "all", s.n / s.scale, s.n
 
 
 def neet(s: Snapshot):
@@ -127,12 +174,12 @@ def activity_share(s: Snapshot):
     """Share of youth in each main activity."""
     counts = s.counts("activity")
     for act, group in ACTIVITY_GROUPS.items():
-        yield "activity_share", group, _ratio(counts[act], len(s.pids)), len(s.pids)
+        yield "activity_share", group, _ratio(counts[act], s.n), s.n
 
 
 def neet_status_share(s: Snapshot):
     """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
-    counts = np.bincount(s.status[s.neet], minlength=len(NavStatus))
+    counts = np.bincount(s.column("nav_status")[s.neet_live], minlength=len(NavStatus))
     total = s.n_neet
     for status, group in STATUS_GROUPS.items():
         yield "neet_status_share", group, _ratio(counts[status], total), total
@@ -142,15 +189,15 @@ def employment(s: Snapshot):
     """Share employed, overall and by age band."""
     by_band = s.counts("band", "activity")
     n_band, employed = by_band.sum(axis=1).tolist(), by_band[:, Activity.EMPLOYED].tolist()
-    yield "employment_rate", "all", _ratio(sum(employed), len(s.pids)), len(s.pids)
+    yield "employment_rate", "all", _ratio(sum(employed), s.n), s.n
     for band, n, k in zip(AGE_BANDS, n_band, employed, strict=True):
         yield "employment_rate", band, _ratio(k, n), n
 
 
 def school_counts(s: Snapshot):
     """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
-    grade = s.model.pop.grade[s.pids]
-    in_school = s.activity == Activity.UPPER_SECONDARY
+    grade = s.column("grade")
+    in_school = (s.column("activity") == Activity.UPPER_SECONDARY) & s.live
     pupils = int(np.count_nonzero(in_school & (grade <= 3)))
     appr = int(np.count_nonzero(in_school & (grade >= 4)))
     yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
@@ -159,7 +206,7 @@ def school_counts(s: Snapshot):
 
 def neet_spells(s: Snapshot):
     """Length of current NEET spells: mean months, and the share at 12 months or more."""
-    months = s.model.pop.months_in_activity[s.pids[s.neet]] + 1
+    months = s.column("months_in_activity")[s.neet_live] + 1
     k = len(months)
     yield "neet_spell_mean_months", "all", float(months.mean()) if k else float("nan"), k
     yield "neet_12m_share", "all", _ratio((months >= 12).sum(), k), k
@@ -167,7 +214,8 @@ def neet_spells(s: Snapshot):
 
 def helpers(s: Snapshot):
     """Helpers per youth among youth with at least one helper."""
-    count = np.bitwise_count(s.model.pop.helpers[s.pids])
+    count = np.bitwise_count(s.column("helpers"))
+    count[~s.live] = 0  # youth who left count for nothing
     k = int(np.count_nonzero(count))
     total = int(count.sum(dtype=np.int64))  # helpers summed over youth
     yield "helpers_mean", "all", total / k if k else float("nan"), k
@@ -176,8 +224,8 @@ def helpers(s: Snapshot):
 
 def mental_health(s: Snapshot):
     """Prevalence of moderate or severe mental-health problems."""
-    unwell = np.count_nonzero(s.model.pop.mh[s.pids] > Mh.NONE)
-    yield "mental_health_prevalence", "all", _ratio(unwell, len(s.pids)), len(s.pids)
+    unwell = np.count_nonzero((s.column("mh") > Mh.NONE) & s.live)
+    yield "mental_health_prevalence", "all", _ratio(unwell, s.n), s.n
 
 
 def services(s: Snapshot):
