@@ -8,22 +8,25 @@ scenario at 1:1 x 15 years with default options (monthly rows on), as ``sim run`
 
 Toy and model alternate, each in a fresh interpreter, ``--rounds`` times; the ratio is of the
 best of each (the toy varies about +-15 % between runs, and the machine may be shared).
+``--revs`` measures several commits (``tree``: the working tree) in the same rounds.
 
     .venv/bin/python benchmarks/bench_ratio.py --rounds 5
     .venv/bin/python benchmarks/bench_ratio.py --toy ../shared/benchmarks/naive_mesa.py
+    .venv/bin/python benchmarks/bench_ratio.py --revs 17bfa6d tree   # before and after
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _freeze import freeze
+from _freeze import ROOT, freeze
 
 TOY = Path("/work/shared/benchmarks/naive_mesa.py")
 
@@ -46,13 +49,28 @@ def toy_rate(toy: Path, n: int, steps: int) -> float:
     return float(re.search(r"agent_steps_per_s=(\S+)", out).group(1))
 
 
-def model_run(baseline: Path, scale: float, years: int) -> dict:
-    """build_s, simulate_s and youth-months of one model run in a fresh interpreter."""
+def model_run(code: Path, baseline: Path, scale: float, years: int) -> dict:
+    """build_s, simulate_s and youth-months of one model run of ``code`` in a fresh interpreter."""
     args = [sys.executable, "-c", CHILD, str(baseline), str(scale), str(years)]
-    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=baseline.parent)
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run(
+        args, capture_output=True, text=True, check=True, cwd=baseline.parent, env=env
+    )
     row = json.loads(done.stdout.strip().splitlines()[-1])
     row["rate"] = row["youth_months"] / row["simulate_s"]
     return row
+
+
+def frozen(rev: str, folder: Path) -> tuple[Path, Path]:
+    """(code folder, baseline scenario) of the working tree (``rev`` "tree") or a commit."""
+    if rev == "tree":
+        return folder / "code", freeze(folder)
+    (folder / "code").mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", rev, "sim", "scenarios"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder / "code")], input=archive, check=True)
+    return folder / "code", folder / "code" / "scenarios" / "baseline.toml"
 
 
 def main() -> None:
@@ -63,27 +81,33 @@ def main() -> None:
     parser.add_argument("--toy-steps", type=int, default=12)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--years", type=int, default=15)
+    parser.add_argument(
+        "--revs", nargs="+", default=["tree"], help='commits to compare ("tree": working tree)'
+    )
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-ratio-")
-    baseline = freeze(Path(tmp.name))
-    toys, runs = [], []
-    print("round  toy agent-steps/s  model youth-months/s  build_s  simulate_s")
+    codes = {rev: frozen(rev, Path(tmp.name) / str(i)) for i, rev in enumerate(args.revs)}
+    toys, runs = [], {rev: [] for rev in args.revs}
+    print("round  code      toy agent-steps/s  model youth-months/s  build_s  simulate_s")
     for i in range(args.rounds):
         toys.append(toy_rate(args.toy, args.toy_n, args.toy_steps))
-        runs.append(model_run(baseline, args.scale, args.years))
-        r = runs[-1]
+        for rev, (code, baseline) in codes.items():
+            runs[rev].append(model_run(code, baseline, args.scale, args.years))
+            r = runs[rev][-1]
+            print(
+                f"{i + 1:<6} {rev[:9]:<9} {toys[-1]:>17,.0f} {r['rate']:>21,.0f} "
+                f"{r['build_s']:>8.2f} {r['simulate_s']:>11.2f}",
+                flush=True,
+            )
+    best_toy = max(toys)
+    print(f"best toy: {best_toy:,.0f} agent-steps/s (of {args.rounds})")
+    for rev, rows in runs.items():
+        best = max(rows, key=lambda r: r["rate"])
+        build = min(r["build_s"] for r in rows)
         print(
-            f"{i + 1:<6} {toys[-1]:>17,.0f} {r['rate']:>21,.0f} "
-            f"{r['build_s']:>8.2f} {r['simulate_s']:>11.2f}",
-            flush=True,
+            f"{rev}: best simulate_s {best['simulate_s']:.2f} ({best['rate']:,.0f} "
+            f"youth-months/s), best build_s {build:.2f}, ratio {best['rate'] / best_toy:.1f} x"
         )
-    best_toy, best = max(toys), max(runs, key=lambda r: r["rate"])
-    print(f"best toy:   {best_toy:,.0f} agent-steps/s")
-    print(
-        f"best model: {best['rate']:,.0f} youth-months/s (simulate_s {best['simulate_s']:.2f},"
-        f" build_s best {min(r['build_s'] for r in runs):.2f})"
-    )
-    print(f"ratio (best / best): {best['rate'] / best_toy:.1f} x")
     tmp.cleanup()
 
 
