@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt tools/find_python.sh tools/post_install
 	echo "Using $$PY_BASE"; \
 	[ -x $(PY) ] || "$$PY_BASE" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,dashboard]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,dashboard,fast]'
 	bash tools/post_install.sh $(VENV)
 	@touch $(STAMP)
 

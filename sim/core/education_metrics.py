@@ -19,10 +19,10 @@ def neet_by_education(s):
     certificate (the ``completed`` column; youth in or after higher education count as
     completed), as in SSB's comparison of the two groups (2019: 14 % vs 8 %).
     """
-    done = s.model.pop.completed[s.pids]
-    for group, members in zip(EDUCATION_GROUPS, (~done, done), strict=True):
+    done = s.column("completed")
+    for group, members in zip(EDUCATION_GROUPS, (~done & s.live, done & s.live), strict=True):
         n = int(np.count_nonzero(members))
-        k = int(np.count_nonzero(members & s.neet))
+        k = int(np.count_nonzero(members & s.neet_live))
         yield "neet_rate", group, k / n if n else float("nan"), n
 
 

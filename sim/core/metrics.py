@@ -10,16 +10,15 @@ and per calendar year; school-flow rates are per school year (reported at its st
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 
 import numpy as np
 
 from sim.core.benefit_metrics import benefits
 from sim.core.education_metrics import neet_by_education, vg2_transition_rows
+from sim.core.snapshot import AGE_BANDS, Snapshot
 from sim.core.states import Activity, Mh, NavStatus, Track
 
 NOVEMBER = 11
-AGE_BANDS = ("15-19", "20-24", "25-29")
 ACTIVITY_GROUPS = {
     Activity.LOWER_SECONDARY: "lower_secondary",
     Activity.UPPER_SECONDARY: "upper_secondary",
@@ -42,76 +41,9 @@ def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-class Snapshot:
-    """Arrays of the live population used by the stock reporters in one month.
-
-    Besides the arrays (one entry per youth, in pid order), :attr:`cells` counts the youth
-    in every (municipality, age band, activity, female, immigrant) cell: the NEET groups,
-    activity shares and employment rates are sums over it (one pass over the population).
-    """
-
-    CELL_AXES = ("kommune", "band", "activity", "female", "immigrant")
-
-    def __init__(self, model):
-        pop = model.pop
-        self.model, self.scale = model, model.scale
-        self.pids = pop.live()
-        self.age = model.ages(self.pids)
-        self.band = (self.age >= 20).view(np.int8) + (self.age >= 25).view(np.int8)  # band index
-        self.activity = pop.activity[self.pids]
-        self.neet = self.activity == Activity.NEET
-        self.n_neet = int(np.count_nonzero(self.neet))
-        self.status = pop.nav_status[self.pids]
-        self.kommune = pop.kommune[self.pids]
-
-    @cached_property
-    def cells(self) -> np.ndarray:
-        """Youth counts indexed by :attr:`CELL_AXES`."""
-        pop = self.model.pop
-        shape = (len(self.model.geo.numbers), len(AGE_BANDS), len(Activity), 2, 2)
-        axes = (self.band, self.activity, pop.female[self.pids], pop.immigrant[self.pids])
-        code = self.kommune.astype(np.int32)
-        for size, values in zip(shape[1:], axes, strict=True):
-            code *= size
-            code += values
-        return np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
-
-    def counts(self, *axes: str, neet: bool = False) -> np.ndarray:
-        """Youth (or NEET youth) counted over the named axes of :attr:`cells`."""
-        cells = self.cells[:, :, Activity.NEET, None] if neet else self.cells
-        other = tuple(i for i, axis in enumerate(self.CELL_AXES) if axis not in axes)
-        return cells.sum(axis=other)
-
-    def groups(self):
-        """(name, youth count, NEET count) for every NEET group."""
-        geo = self.model.geo
-        yield "all", len(self.pids), self.n_neet
-        yield from self._by("band", AGE_BANDS)
-        yield from self._yes_no("female", "male")
-        yield from self._yes_no("immigrant", "non_immigrant")
-        yield from self._by("kommune", [f"kommune:{n}" for n in geo.numbers])
-        n_area, k_area = np.zeros((2, len(geo.area_names)), dtype=np.int64)
-        np.add.at(n_area, geo.area_of, self.counts("kommune"))  # areas: sums of municipalities
-        np.add.at(k_area, geo.area_of, self.counts("kommune", neet=True))
-        names = [f"nav:{a}" for a in geo.area_names]
-        yield from zip(names, n_area.tolist(), k_area.tolist(), strict=True)
-
-    def _by(self, axis: str, names):
-        """(name, youth, NEET youth) for each value of ``axis``."""
-        n, k = self.counts(axis).tolist(), self.counts(axis, neet=True).tolist()
-        yield from zip(names, n, k, strict=True)
-
-    def _yes_no(self, axis: str, other: str):
-        """The groups where a yes/no ``axis`` holds (named ``axis``) and where not (``other``)."""
-        n_no, n_yes = self.counts(axis).tolist()
-        k_no, k_yes = self.counts(axis, neet=True).tolist()
-        yield axis, n_yes, k_yes
-        yield other, n_no, k_no
-
-
 def population(s: Snapshot):
     """Youth aged 15-29 present."""
-    yield "population", "all", len(s.pids) / s.scale, len(s.pids)
+    yield "population", "all", s.n / s.scale, s.n
 
 
 def neet(s: Snapshot):
@@ -127,12 +59,12 @@ def activity_share(s: Snapshot):
     """Share of youth in each main activity."""
     counts = s.counts("activity")
     for act, group in ACTIVITY_GROUPS.items():
-        yield "activity_share", group, _ratio(counts[act], len(s.pids)), len(s.pids)
+        yield "activity_share", group, _ratio(counts[act], s.n), s.n
 
 
 def neet_status_share(s: Snapshot):
     """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
-    counts = np.bincount(s.status[s.neet], minlength=len(NavStatus))
+    counts = np.bincount(s.column("nav_status")[s.neet_live], minlength=len(NavStatus))
     total = s.n_neet
     for status, group in STATUS_GROUPS.items():
         yield "neet_status_share", group, _ratio(counts[status], total), total
@@ -142,15 +74,15 @@ def employment(s: Snapshot):
     """Share employed, overall and by age band."""
     by_band = s.counts("band", "activity")
     n_band, employed = by_band.sum(axis=1).tolist(), by_band[:, Activity.EMPLOYED].tolist()
-    yield "employment_rate", "all", _ratio(sum(employed), len(s.pids)), len(s.pids)
+    yield "employment_rate", "all", _ratio(sum(employed), s.n), s.n
     for band, n, k in zip(AGE_BANDS, n_band, employed, strict=True):
         yield "employment_rate", band, _ratio(k, n), n
 
 
 def school_counts(s: Snapshot):
     """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
-    grade = s.model.pop.grade[s.pids]
-    in_school = s.activity == Activity.UPPER_SECONDARY
+    grade = s.column("grade")
+    in_school = (s.column("activity") == Activity.UPPER_SECONDARY) & s.live
     pupils = int(np.count_nonzero(in_school & (grade <= 3)))
     appr = int(np.count_nonzero(in_school & (grade >= 4)))
     yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
@@ -159,7 +91,7 @@ def school_counts(s: Snapshot):
 
 def neet_spells(s: Snapshot):
     """Length of current NEET spells: mean months, and the share at 12 months or more."""
-    months = s.model.pop.months_in_activity[s.pids[s.neet]] + 1
+    months = s.column("months_in_activity")[s.neet_live] + 1
     k = len(months)
     yield "neet_spell_mean_months", "all", float(months.mean()) if k else float("nan"), k
     yield "neet_12m_share", "all", _ratio((months >= 12).sum(), k), k
@@ -167,7 +99,8 @@ def neet_spells(s: Snapshot):
 
 def helpers(s: Snapshot):
     """Helpers per youth among youth with at least one helper."""
-    count = np.bitwise_count(s.model.pop.helpers[s.pids])
+    count = np.bitwise_count(s.column("helpers"))
+    count[~s.live] = 0  # youth who left count for nothing
     k = int(np.count_nonzero(count))
     total = int(count.sum(dtype=np.int64))  # helpers summed over youth
     yield "helpers_mean", "all", total / k if k else float("nan"), k
@@ -176,8 +109,8 @@ def helpers(s: Snapshot):
 
 def mental_health(s: Snapshot):
     """Prevalence of moderate or severe mental-health problems."""
-    unwell = np.count_nonzero(s.model.pop.mh[s.pids] > Mh.NONE)
-    yield "mental_health_prevalence", "all", _ratio(unwell, len(s.pids)), len(s.pids)
+    unwell = np.count_nonzero((s.column("mh") > Mh.NONE) & s.live)
+    yield "mental_health_prevalence", "all", _ratio(unwell, s.n), s.n
 
 
 def services(s: Snapshot):

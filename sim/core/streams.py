@@ -18,6 +18,8 @@ import zlib
 
 import numpy as np
 
+from sim.core import fastdraws
+
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -88,6 +90,21 @@ def month_keys(seed: int, decision: int, months: np.ndarray) -> np.ndarray:
     return lo.astype(np.uint64) | (hi.astype(np.uint64) << np.uint64(32))
 
 
+def uniform_numpy(key: np.uint64, pids: np.ndarray) -> np.ndarray:
+    """Numbers in [0, 1) of the stream with ``key`` at ``pids`` (the NumPy reference).
+
+    :mod:`sim.core.fastdraws` computes the same bits in one compiled pass when numba is
+    installed.
+    """
+    x = np.array(pids, dtype=np.uint64, ndmin=1)  # a copy, overwritten below
+    x += np.uint64(1)
+    x *= _GAMMA
+    x += key
+    bits = _mix(x)
+    bits >>= np.uint64(11)  # 53 bits: exact as int64 and as float64
+    return bits.view(np.int64) * _TO_UNIT
+
+
 class Streams:
     """Uniform numbers in [0, 1) for (decision, month), read at pids.
 
@@ -127,13 +144,9 @@ class Streams:
 
     def at(self, decision: str, pids: np.ndarray) -> np.ndarray:
         """This month's numbers for ``decision`` at the given pids."""
-        x = np.array(pids, dtype=np.uint64, ndmin=1)  # a copy, overwritten below
-        x += np.uint64(1)
-        x *= _GAMMA
-        x += self.key(decision)
-        bits = _mix(x)
-        bits >>= np.uint64(11)  # 53 bits: exact as int64 and as float64
-        return bits.view(np.int64) * _TO_UNIT
+        if fastdraws.uniform is not None:
+            return fastdraws.uniform(self.key(decision), pids)
+        return uniform_numpy(self.key(decision), pids)
 
     def bernoulli(self, decision: str, pids: np.ndarray, p: np.ndarray | float) -> np.ndarray:
         """Boolean outcomes: True where the youth's number is below its probability."""

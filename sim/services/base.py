@@ -160,8 +160,20 @@ def admit_each(services: list[Service], free: list[int]) -> list[np.ndarray]:
 
     Each queue is ordered longest-waiting first, ties by the service's own random draw
     (``admit:<name>`` at the queued pids); the first ``places`` are taken. Returns the pids
-    each service took, in admission order.
+    each service took, in admission order. Services without free places or without a queue
+    take no one and are left out of the sort.
     """
+    out = [EMPTY] * len(services)
+    admitting = [i for i, s in enumerate(services) if free[i] > 0 and len(s.queue)]
+    if admitting:
+        taken = _admit([services[i] for i in admitting], [free[i] for i in admitting])
+        for i, pids in zip(admitting, taken, strict=True):
+            out[i] = pids
+    return out
+
+
+def _admit(services: list[Service], free: list[int]) -> list[np.ndarray]:
+    """:func:`admit_each` for services that each have free places and a queue."""
     m, count = services[0].model, len(services)
     sizes = [len(s.queue) for s in services]
     bounds = np.cumsum([0, *sizes])
@@ -169,11 +181,10 @@ def admit_each(services: list[Service], free: list[int]) -> list[np.ndarray]:
     queue = np.concatenate([s.queue for s in services])
     since = np.concatenate([s.queue_since for s in services])
     places = np.asarray(free)
-    draw = np.zeros(len(queue))
-    admitting = [i for i in range(count) if places[i] > 0 and sizes[i]]
-    for i in admitting:
+    draw = np.empty(len(queue))
+    for i, service in enumerate(services):
         part = slice(bounds[i], bounds[i + 1])
-        draw[part] = m.streams.at(f"admit:{services[i].name}", queue[part])
+        draw[part] = m.streams.at(f"admit:{service.name}", queue[part])
     order = np.lexsort((draw, since, owner))  # owner ascending: each queue keeps its block
     chosen = order[np.arange(len(order)) - bounds[owner] < places[owner]]
     waits = m.month - since[chosen] + 0.5  # mid-month arrival
@@ -181,15 +192,14 @@ def admit_each(services: list[Service], free: list[int]) -> list[np.ndarray]:
     keep = np.ones(len(queue), bool)
     keep[chosen] = False
     taken_bounds = np.searchsorted(owner[chosen], np.arange(count + 1))
-    out = [EMPTY] * count
-    for i in admitting:
-        service = services[i]
+    out = []
+    for i, service in enumerate(services):
         taken = queue[chosen[taken_bounds[i] : taken_bounds[i + 1]]]
         service.wait_months_sum += float(wait_sums[i])
         service.admitted += len(taken)
         service.leave_queue(keep[bounds[i] : bounds[i + 1]])
         service.start_service(taken)
-        out[i] = taken
+        out.append(taken)
     return out
 
 

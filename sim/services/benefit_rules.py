@@ -160,9 +160,7 @@ def payment_share(model, pids: np.ndarray | slice, status: np.ndarray) -> np.nda
     """Share of the full benefit paid this month: graded AAP and disability for youth in work."""
     p = model.params
     employed = model.pop.activity[pids] == Activity.EMPLOYED
-    cut = np.select(
-        [status == NavStatus.AAP, status == NavStatus.DISABILITY],
-        [p["nav.aap_work_share"], p["nav.disability_work_reduction"]],
-        0.0,
-    )
-    return 1.0 - np.where(employed, cut, 0.0)
+    paid = np.ones(len(employed))
+    paid[employed & (status == NavStatus.AAP)] = 1.0 - p["nav.aap_work_share"]
+    paid[employed & (status == NavStatus.DISABILITY)] = 1.0 - p["nav.disability_work_reduction"]
+    return paid

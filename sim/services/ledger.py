@@ -195,12 +195,18 @@ class CostLedger(Recorder):
         m, pop = self.model, self.model.pop
         rows = pop.rows  # the rows of youth present (and some who left)
         alive = pop.alive[rows]
-        weights = person_units(m, rows, m.ages(rows))
+        masks = person_masks(m, rows, m.ages(rows))
+        paid = None
         lines: dict[str, list] = {}
         for cost in self.unit_costs.values():
-            if cost.name in weights:
-                charged = np.where(alive, weights[cost.name], 0.0)
+            if cost.name in GRADED:  # a share of the benefit: summed in row order
+                if paid is None:
+                    paid = payment_share(m, rows, pop.nav_status[rows])
+                charged = np.where(masks[cost.name] & alive, paid, 0.0)
                 units, n = float(charged.sum()), int(np.count_nonzero(charged))
+            elif cost.name in masks:  # one unit per youth: the sum of ones is the count
+                n = int(np.count_nonzero(masks[cost.name] & alive))
+                units = float(n)
             else:
                 units, n = self._staff_units(cost.name)
             for group in (cost.public, cost.societal):

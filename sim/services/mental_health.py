@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.core.pidsets import in_any
 from sim.core.states import Mh
-from sim.services.base import EMPTY, Service, end_hazard, scaled_capacity
+from sim.services.base import Service, end_hazard, scaled_capacity
 
 CAPACITY = {"bup": "bup.capacity", "dps": "dps.capacity"}  # clinic → its places parameter
 
@@ -26,7 +26,8 @@ class MentalHealthClinic(Service):
     def __init__(self, model, name: str):
         super().__init__(model, name=name)
         self.adult = name == "dps"
-        self._treated_this_year = EMPTY  # pids treated here since January (sorted)
+        # by pid: treated here since January (a table over the population's rows)
+        self._treated_this_year = np.zeros(0, dtype=bool)
 
     @classmethod
     def create(cls, model) -> list[MentalHealthClinic]:
@@ -61,10 +62,14 @@ class MentalHealthClinic(Service):
         The yearly flow ``patients_treated``, group ``service:<name>``.
         """
         m = self.model
-        if m.calendar_month == 1:
-            self._treated_this_year = EMPTY
-        new = np.setdiff1d(self.active, self._treated_this_year)
-        self._treated_this_year = np.union1d(self._treated_this_year, new)
+        seen = self._treated_this_year
+        if m.calendar_month == 1 or len(seen) < m.pop.n:
+            grown = np.zeros(m.pop.capacity, dtype=bool)
+            if m.calendar_month != 1:
+                grown[: len(seen)] = seen
+            seen = self._treated_this_year = grown
+        new = self.active[~seen[self.active]]
+        seen[new] = True
         m.collector.count_flow("patients_treated", new, group=f"service:{self.name}")
 
     def _transfer_at_18(self) -> None:
