@@ -234,8 +234,8 @@ def trial_fit(tmp: Path) -> str:
     head = ["population", "arm", "n at 6 months", "employed 6 months", "12 months", "18 months"]
     note = (
         "\n\nThe baseline's emulated trial (`sim trial`, each population), enrolled as the "
-        "Norwegian trial was (docs/interventions.md, below): the share in competitive employment "
-        "pooled over the replicates [95 % Wilson interval]; n is the youth present summed over "
+        "Norwegian trial was (section `sim trial` of docs/interventions.md): the share in "
+        "competitive employment pooled over the replicates [95 % Wilson interval]; n is the youth present summed over "
         "replicates. Reme et al. 2019 enrolled `nav_mental_health`'s kind of participants; "
         "`young_neet_benefits` (on AAP or in the qualification programme, the SEED trial's kind) "
         "has no fitted target: SEED's control arm was sheltered work, not usual services. "
