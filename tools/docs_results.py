@@ -236,10 +236,10 @@ def trial_fit(tmp: Path) -> str:
         "\n\nThe baseline's emulated trial (`sim trial`, each population), enrolled as the "
         "Norwegian trial was (section `sim trial` of docs/interventions.md): the share in "
         "competitive employment pooled over the replicates [95 % Wilson interval]; n is the "
-        "youth present summed over replicates. Reme et al. 2019 enrolled `nav_mental_health`'s kind of participants; "
-        "`young_neet_benefits` (on AAP or in the qualification programme, the SEED trial's kind) "
-        "has no fitted target: SEED's control arm was sheltered work, not usual services. "
-        "`ips_6m`: support ends after 6 months."
+        "youth present summed over replicates. Reme et al. 2019 enrolled "
+        "`nav_mental_health`'s kind of participants; `young_neet_benefits` (on AAP or in the "
+        "qualification programme, the SEED trial's kind) has no fitted target: SEED's control "
+        "arm was sheltered work, not usual services. `ips_6m`: support ends after 6 months."
     )
     return table(head, rows) + note
 
