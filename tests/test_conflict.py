@@ -108,19 +108,20 @@ def test_patients_in_conflict_have_another_planning_helper(model):
 def test_an_ips_specialist_neither_is_cut_by_conflict_nor_weakens_nav(model, youth):
     """IPS-25 alone scores IPS; the specialist is no extra planner against NAV's plan."""
     ips, p = model.module("ips"), model.params
-    saved = ips.active, ips.active_since, ips.contact_share
+    saved = ips.active, ips.active_since, ips.contact_share, ips.counselled
     ips.active = youth.astype(np.int64)
     ips.active_since = np.full(len(youth), model.month - 3, dtype=np.int32)
     ips.contact_share = 1.0
+    ips.counselled = np.ones(len(youth), dtype=bool)
     try:
         model.pop.helpers[youth] = bits(model, "nav", "ips")
         model.pop.shared_plan[youth] = False
         on_aap = model.pop.nav_status[youth] == NavStatus.AAP
         expected = scaled_rr(p["ips.job_find_rr"], fidelity_share(p["ips.fidelity"]))
-        expected = expected * np.where(on_aap, ips._counselled(youth), 1.0)
+        expected = expected * np.where(on_aap, ips._counselled(youth, ips.counselled), 1.0)
         np.testing.assert_allclose(ips.job_find_modifier(youth), expected)
         np.testing.assert_array_equal(model.conflict_factor(youth), 1.0)
         model.pop.helpers[youth] = bits(model, "nav", "ips", "bup")
         assert (model.conflict_factor(youth) < 1.0).all()  # NAV and a clinic: still conflict
     finally:
-        ips.active, ips.active_since, ips.contact_share = saved
+        ips.active, ips.active_since, ips.contact_share, ips.counselled = saved

@@ -12,7 +12,7 @@ import pytest
 from conftest import BASELINE
 from scipy.stats import chi2_contingency
 
-from sim.analysis.targets import IPS_TRIAL_RR, load_targets, target_value
+from sim.analysis.targets import load_targets
 from sim.analysis.trial import TrialConfig, as_trial, trial_targets, wilson, years_needed
 from sim.cli.main import main
 from sim.core.scenario import load_scenario
@@ -262,12 +262,26 @@ def test_bad_options_exit_2_and_write_nothing(tmp_path, bad):
 
 
 @pytest.mark.slow
-def test_trial_reproduces_the_target_risk_ratio(tmp_path):
-    """Full scale, 6 replicates: RR of employed_at 12 months within 0.1 of its target."""
+def test_trial_reproduces_both_arms_of_the_norwegian_trial(tmp_path):
+    """Full scale, 6 replicates: each arm employed at 12 and 18 months within 5 percentage
+    points of Reme et al. 2019 (the trial rows of targets.csv), and the risk ratio at 12 months
+    inside its band. The fit is to the arms' levels, so the ratio alone is not the test."""
     out = tmp_path / "full"
     argv = ["trial", "--scale", "1", "--reps", "6", "--workers", "2", "--out", str(out)]
     assert main([*argv, "--quiet"]) == 0
     trial = json.loads((out / "trial.json").read_text(encoding="utf-8"))
+    rows = load_targets(table="trial")
+    levels = rows[rows["metric"] == "trial_employed_at"]
+    assert len(levels) == 4
+    for row in levels.itertuples():
+        arm = row.group.split(":")[1]
+        share = trial["arms"][arm]["employed_at"][str(row.period)]["share"]
+        print(f"{arm} {row.period} m: {share:.3f} (trial {row.value:.3f})")
+        assert abs(share - row.value) <= 0.05 + 1e-9, (arm, row.period)
     rr = trial["risk_ratio"]["ips/usual"]["employed_at"]["12"]
-    print(f"risk ratio at 12 months: {rr:.3f}")
-    assert rr == pytest.approx(target_value(*IPS_TRIAL_RR), abs=0.1)
+    lo, hi = (
+        rows.loc[rows["metric"] == "trial_rr_employed_at"]
+        .query("period == '12'")[["lo", "hi"]]
+        .iloc[0]
+    )
+    assert lo <= rr <= hi
