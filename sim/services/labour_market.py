@@ -70,8 +70,11 @@ class LabourMarket(Service):
 
     def find_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-finding probability for the given youth (before any demand limit)."""
-        h = self.unsupported_hazard(pids)
-        return np.minimum(self.model.modified("job_find", pids, h), 1.0)
+        return self._supported(pids, self.unsupported_hazard(pids))
+
+    def _supported(self, pids: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """``base`` times every registered support multiplier, capped at 1."""
+        return np.minimum(self.model.modified("job_find", pids, base), 1.0)
 
     def unsupported_hazard(self, pids: np.ndarray) -> np.ndarray:
         """Monthly job-finding hazard before any service multiplier (not capped at 1)."""
@@ -115,7 +118,7 @@ class LabourMarket(Service):
     def _job_finding(self, cand: np.ndarray) -> None:
         m, pop = self.model, self.model.pop
         base = self.unsupported_hazard(cand)
-        h = np.minimum(m.modified("job_find", cand, base), 1.0)
+        h = self._supported(cand, base)
         if m.params["labour.demand_constraint"]:
             h = self.demand_limited(cand, base, h)
         found = m.streams.bernoulli("labour:job_find", cand, h)

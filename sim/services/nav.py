@@ -55,6 +55,7 @@ class Nav(Service):
         self.offices: list[NavOffice] = []
         self.clients_by_area = [np.empty(0, dtype=np.int64)] * areas
         self.intensity = np.ones(areas)
+        self.coordinated = np.zeros(areas, dtype=np.int64)  # clients with a coordinator, by area
 
     @classmethod
     def create(cls, model) -> list[Service]:
@@ -111,7 +112,24 @@ class Nav(Service):
         order = np.argsort(area, kind="stable")
         bounds = np.searchsorted(area[order], np.arange(len(m.geo.area_names) + 1))
         self.clients_by_area = [self.active[order[a:b]] for a, b in itertools.pairwise(bounds)]
+        self.coordinated = self._coordinated_by_area(area)
         step_offices(m, self.offices)  # then every office, with this month's clients
+
+    def _coordinated_by_area(self, area: np.ndarray) -> np.ndarray:
+        """This month's followed clients whose plan a coordinator holds, per area.
+
+        ``area``: each client's area. Zeros when ``coord.nav_time_saved`` is 0 or no one is
+        coordinated.
+        """
+        m = self.model
+        count = len(m.geo.area_names)
+        coordinator = m.module("coordinator")
+        if m.params["coord.nav_time_saved"] <= 0 or coordinator is None:
+            return np.zeros(count, dtype=np.int64)
+        if not len(coordinator.active) or not len(self.active):
+            return np.zeros(count, dtype=np.int64)
+        held = in_any(self.active, m.pop.n, coordinator.active)
+        return np.bincount(area[held], minlength=count)
 
     def job_find_modifier(self, pids: np.ndarray) -> np.ndarray:
         """Multiplier on job finding from NAV follow-up.
@@ -235,17 +253,16 @@ class NavOffice(Service):
 
         A client whose plan a coordinator holds takes ``coord.nav_time_saved`` less of a
         caseworker's time (the coordinator holds the meetings between services: fewer
-        duplicated contacts), so the office's other clients are followed more closely.
+        duplicated contacts), so the office's other clients are followed more closely. NAV
+        counts those clients once a month for every office (``Nav.coordinated``).
         """
-        m = self.model
-        clients = self.nav.clients_by_area[self.area]
-        self.clients = len(clients)
+        p = self.model.params
+        self.clients = len(self.nav.clients_by_area[self.area])
         load = float(self.clients)
-        saved = m.params["coord.nav_time_saved"]
-        coordinator = m.module("coordinator")
-        if saved > 0 and coordinator is not None and len(coordinator.active) and self.clients:
-            load -= saved * int(in_any(clients, m.pop.n, coordinator.active).sum())
-        cap = self.caseworkers * m.params["nav.caseload"]
+        held = int(self.nav.coordinated[self.area])
+        if held:
+            load -= p["coord.nav_time_saved"] * held
+        cap = self.caseworkers * p["nav.caseload"]
         self.intensity = min(1.0, cap / load) if load > 0 else 1.0
         self.nav.intensity[self.area] = self.intensity
 
