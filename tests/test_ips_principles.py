@@ -40,6 +40,17 @@ def run(tmp_path, name: str, params: dict, years: int = 3, scale: float = 0.05, 
     return run_one(RunSpec(load_scenario(path), rep, seed, years, scale))
 
 
+def removed_from_start(monkeypatch, method: str, off=1.0) -> None:
+    """Replace an IpsTeam method by ``off`` from the start month (the warm-up, which runs the
+    baseline with the mechanism on in every run, keeps the original)."""
+    original = getattr(IpsTeam, method)
+
+    def patched(team, *args):
+        return off if team.model.started else original(team, *args)
+
+    monkeypatch.setattr(IpsTeam, method, patched)
+
+
 def assert_same_tables(a, b) -> None:
     for table in ("yearly", "monthly"):
         x, y = (getattr(r, table).drop(columns="scenario") for r in (a, b))
@@ -72,15 +83,8 @@ def test_no_counselling_effect_is_no_counselling(tmp_path, monkeypatch):
     """Counselling at effect 0 equals the model with counselling's code path removed from the
     start month (the warm-up runs the baseline, where counselling is on, in both runs)."""
     a = run(tmp_path, "a", {"ips.benefits_counselling_effect": 0.0})
-    counselled, counsel = IpsTeam._counselled, IpsTeam._counsel
-    monkeypatch.setattr(
-        IpsTeam,
-        "_counselled",
-        lambda t, p, c: 1.0 if t.model.started else counselled(t, p, c),
-    )
-    monkeypatch.setattr(
-        IpsTeam, "_counsel", lambda t, p: None if t.model.started else counsel(t, p)
-    )
+    removed_from_start(monkeypatch, "_counselled")
+    removed_from_start(monkeypatch, "_counsel", off=None)
     b = run(tmp_path, "b", {"ips.benefits_counselling_effect": 0.3})
     assert_same_tables(a, b)
     rows = a.yearly[(a.yearly["metric"] == "ips_benefits_counselling")]
@@ -90,12 +94,7 @@ def test_no_counselling_effect_is_no_counselling(tmp_path, monkeypatch):
 def test_unsupported_education_is_no_education_modifier(tmp_path, monkeypatch):
     """A dropout ratio of 1 equals IPS's education modifier removed from the start month."""
     a = run(tmp_path, "a", {"ips.education_dropout_rr": 1.0})
-    modifier = IpsTeam.edu_dropout_modifier
-    monkeypatch.setattr(
-        IpsTeam,
-        "edu_dropout_modifier",
-        lambda t, pids: 1.0 if t.model.started else modifier(t, pids),
-    )
+    removed_from_start(monkeypatch, "edu_dropout_modifier")
     b = run(tmp_path, "b", {"ips.education_dropout_rr": 0.7})
     assert_same_tables(a, b)
 
@@ -114,12 +113,7 @@ def test_follow_along_is_time_unlimited_unless_limited(tmp_path):
 def test_no_follow_along_effect_is_no_job_loss_modifier(tmp_path, monkeypatch):
     """A job-loss ratio of 1 equals IPS's job-loss modifier removed from the start month."""
     a = run(tmp_path, "a", {"ips.job_loss_rr": 1.0})
-    modifier = IpsTeam.job_loss_modifier
-    monkeypatch.setattr(
-        IpsTeam,
-        "job_loss_modifier",
-        lambda t, pids: 1.0 if t.model.started else modifier(t, pids),
-    )
+    removed_from_start(monkeypatch, "job_loss_modifier")
     b = run(tmp_path, "b", {"ips.job_loss_rr": 0.4})
     assert_same_tables(a, b)
 
