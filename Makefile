@@ -30,13 +30,16 @@ NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 # (common random numbers) with the cohorts; the emulated IPS trial (baseline, full scale,
 # 10 replications, 18 months of follow-up) in results/main/trial/; every scenario again under
 # each size of the weakly sourced effects (studies/effect_sweeps.toml, 5 replications) in
-# results/main/effects/; then the steering-group report in Norwegian.
+# results/main/effects/; the values of discount rate, horizon and those effects at which a
+# scenario's sign or order changes (results/main/thresholds.csv); then the steering-group report
+# in Norwegian.
 # `sim validate-targets results/main` checks the result against sim/data/targets.csv.
 run: $(STAMP)
 	$(SIM) compare $(SCENARIOS) --reps 10 --years 15 --scale 1.0 $(COHORTS) --out results/main
 	$(SIM) trial scenarios/baseline.toml --reps 10 --scale 1.0 --workers $(NPROC) \
 		--out results/main/trial
 	$(SIM) batch studies/effect_sweeps.toml --reps 5 --workers $(NPROC) --out results/main/effects
+	$(SIM) thresholds results/main
 	$(SIM) report results/main --lang nb
 
 test: $(STAMP)
