@@ -223,3 +223,26 @@ def test_failed_simulation_exits_1(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert rc == 1
     assert "run failed" in err and "simulated failure" in err
+
+
+def test_the_commit_is_read_once_at_the_commands_start(monkeypatch):
+    """A checkout that changes while a long command runs does not change what it records."""
+    from types import SimpleNamespace
+
+    from sim.run import manifest
+
+    answers = iter(["a" * 40, "", "b" * 40, " M sim/x.py"])
+    monkeypatch.setattr(
+        manifest.subprocess, "run", lambda *a, **k: SimpleNamespace(stdout=next(answers))
+    )
+    manifest._git.cache_clear()
+    try:
+        first = manifest._git()
+        assert first == ("a" * 40, False)
+        assert manifest._git() == first  # the checkout "moved" to b...; still a
+        assert manifest.build_manifest(
+            scenarios={}, seed=1, replicate_seeds=[1], scale=0.1, start="2024-01", years=1,
+            timing={}, youth_months=0,
+        )["git_commit"] == "a" * 40  # fmt: skip
+    finally:
+        manifest._git.cache_clear()

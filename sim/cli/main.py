@@ -100,6 +100,9 @@ def _run(argv: list[str] | None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad options, 0 on --help
         return int(exc.code or 0)
+    from sim.run.manifest import _git
+
+    _git()  # the code this command runs: recorded now, not when its results are written
     try:
         load_plugins(args.plugin)
         return int(args.func(args) or 0)

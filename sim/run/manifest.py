@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 import sys
@@ -15,7 +16,13 @@ from sim.run.ownership import GENERATOR
 KEY_PACKAGES = ["mesa", "numpy", "pandas", "scipy", "pyarrow", "seaborn", "dask", "SALib"]
 
 
+@functools.cache
 def _git() -> tuple[str | None, bool | None]:
+    """The commit and dirty flag, read once per process.
+
+    A command's first call (at its start, :func:`sim.cli.main.main`) is what its manifest
+    records, even if the checkout changes while it runs.
+    """
     root = Path(sim.__file__).resolve().parent.parent
     try:
         commit = subprocess.run(
