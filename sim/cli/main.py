@@ -43,6 +43,7 @@ COMMANDS = [
     "validate-targets",
     "sensitivity",
     "thresholds",
+    "posterior",
 ]
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number
 EXIT_PIPE = 128 + signal.SIGPIPE
