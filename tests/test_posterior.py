@@ -75,3 +75,53 @@ def test_abc_accepts_only_points_whose_emulated_moments_are_inside_every_band():
     assert emus.error[0] < 1e-3  # an exactly linear moment: the emulator knows it
     assert np.all((pred[:, 0] >= 0.4 - pad) & (pred[:, 0] <= 0.6 + pad))
     assert 0.15 < post.ess / post.screened < 0.25  # a fifth of the prior box
+
+
+# -- drawing from a posterior (sim.run.draws) ------------------------------------------------
+def _posterior():
+    from sim.run.draws import read_posterior
+
+    text = "draw,labour.job_find_monthly,plan_conflict\n0,0.40,0.10\n1,0.45,0.30\n"
+    return read_posterior(text, {"inert": ["labour.unemployment_rate"]})
+
+
+def test_a_draw_takes_one_posterior_row_and_the_rest_from_the_priors():
+    from sim.core.params import specs
+    from sim.run.draws import draw
+
+    post = _posterior()
+    rows = {(0.40, 0.10), (0.45, 0.30)}
+    seen = set()
+    for seed in range(1, 40):
+        d = draw(seed, post=post)
+        pair = (d["labour.job_find_monthly"], d["plan_conflict"])
+        assert pair in rows  # both from one row: the posterior's joint values
+        seen.add(pair)
+        assert "labour.unemployment_rate" not in d  # inert: never drawn
+        assert all(specs()[n].role in ("uncertain", "calibrated") for n in d)  # no lever
+        s = specs()["handover_loss"]
+        assert s.lo <= d["handover_loss"] <= s.hi  # not in the posterior: its prior
+        assert draw(seed, post=post) == d  # the same seed, the same world
+    assert seen == rows
+
+
+def test_without_a_posterior_every_uncertain_parameter_comes_from_its_prior():
+    from sim.run.draws import draw, uncertain
+
+    d = draw(5, post=None)
+    assert set(d) == {s.name for s in uncertain()}
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("draw,no.such_parameter\n0,1\n", "no.such_parameter"),
+        ("draw,plan_conflict\n0,7\n", "plan_conflict"),
+    ],
+)
+def test_a_bad_posterior_file_is_refused_naming_the_column(text, needle):
+    from sim.errors import InputError
+    from sim.run.draws import read_posterior
+
+    with pytest.raises(InputError, match=needle):
+        read_posterior(text, {})

@@ -1,15 +1,19 @@
 """Parameter draws for probabilistic sensitivity analysis (``--draw-params``).
 
-Rule: the parameters whose role is ``uncertain`` (``role`` column of the parameter file, see
-:mod:`sim.core.params`) are drawn uniformly on their plausible range ``[lo, hi]``, in file order
-(the package's file, then plugins' lines). Levers (doses and designs of interventions, switches,
-accounting conventions, a plugin service's capacity), which scenarios set, and ``fixed``
-values are never drawn. A ``calibrated`` parameter is fixed at its fitted value (the value
-column, written by ``sim calibrate --apply``): it is not drawn from its range, since
-``lo``-``hi`` is the calibration's prior box, not its uncertainty after the fit; the spread of
-its calibrated posterior may be drawn later, by a rule of its own. So a parameter whose role
-changes from ``uncertain`` to ``calibrated`` leaves the draw (and, draws being positional,
-the values drawn for the parameters after it change).
+Rule, when the package holds a calibrated posterior (``sim/data/posterior.csv``, written by
+``sim posterior --apply``; its record ``posterior.json``): each replicate takes one row of
+the posterior, chosen by its own stream, which sets every parameter the posterior fitted
+(calibrated ones and the uncertain ones the targets constrain), so every drawn world
+reproduces the targets; the other ``uncertain`` parameters (those the targets do not
+constrain, and a plugin's) are drawn uniformly on their plausible range ``[lo, hi]``, in file
+order; parameters the record lists as ``inert`` (no effect in any shipped scenario) are not
+drawn. Without a posterior file: every ``uncertain`` parameter is drawn uniformly on
+``[lo, hi]`` and every ``calibrated`` one keeps its fitted value (the value column, written by
+``sim calibrate --apply``), since ``lo``-``hi`` is the calibration's prior box, not its
+uncertainty after the fit. Levers (doses and designs of interventions, switches, accounting
+conventions, a plugin service's capacity), which scenarios set, and ``fixed`` values are
+never drawn. Draws are positional, so a parameter that changes role changes the values drawn
+for the parameters after it.
 
 Values are drawn as continuous numbers; the model reads months, places and FTE as real
 numbers (rates and thresholds), so no rounding is needed.
@@ -27,7 +31,10 @@ one draw and pairing by replicate still holds.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import functools
+import json
+from dataclasses import dataclass, replace
+from importlib import resources
 
 import numpy as np
 
@@ -43,21 +50,80 @@ def uncertain(table: dict[str, ParamSpec] | None = None) -> list[ParamSpec]:
     return [s for s in table.values() if s.drawn]
 
 
-def draw(replicate_seed: int, names: list[ParamSpec] | None = None) -> dict[str, float]:
-    """One replicate's draw: each uncertain parameter uniform on ``[lo, hi]``.
+@dataclass(frozen=True)
+class PosteriorDraws:
+    """The package's calibrated posterior: parameter names, one row per draw, inert names."""
+
+    names: tuple[str, ...]
+    rows: np.ndarray
+    inert: frozenset[str]
+
+
+def read_posterior(csv_text: str, record: dict) -> PosteriorDraws:
+    """A posterior from its CSV text (``draw`` then one column per parameter) and record.
+
+    Raises:
+        InputError: a column that is no known parameter, or a value outside its domain.
+    """
+    import io
+
+    import pandas as pd
+
+    from sim.errors import InputError
+
+    table = pd.read_csv(io.StringIO(csv_text))
+    names = [c for c in table.columns if c != "draw"]
+    known = specs()
+    for n in names:
+        if n not in known:
+            raise InputError(f"posterior.csv: {n}: not a parameter of this model")
+        lo, hi = known[n].domain()
+        col = table[n].to_numpy(float)
+        if not len(col) or np.isnan(col).any() or col.min() < lo or col.max() > hi:
+            raise InputError(f"posterior.csv: {n}: values missing or outside [{lo}, {hi}]")
+    rows = table[names].to_numpy(float)
+    return PosteriorDraws(tuple(names), rows, frozenset(record.get("inert", [])))
+
+
+@functools.cache
+def posterior() -> PosteriorDraws | None:
+    """The package's posterior (``sim/data/posterior.csv``), or None when there is none."""
+    data = resources.files("sim").joinpath("data")
+    csv_file, record_file = data.joinpath("posterior.csv"), data.joinpath("posterior.json")
+    if not csv_file.is_file():
+        return None
+    record = json.loads(record_file.read_text("utf-8")) if record_file.is_file() else {}
+    return read_posterior(csv_file.read_text("utf-8"), record)
+
+
+def draw(
+    replicate_seed: int,
+    names: list[ParamSpec] | None = None,
+    post: PosteriorDraws | None | bool = True,
+) -> dict[str, float]:
+    """One replicate's draw: a posterior row, the other uncertain parameters from their priors.
 
     Args:
         replicate_seed: the integer seed of the replicate (the ``seed`` column).
-        names: the parameters to draw (default: :func:`uncertain`).
+        names: the parameters drawn from their priors (default: :func:`uncertain`).
+        post: the posterior (default True: the package's, when it has one; None or False:
+            none, every parameter in ``names`` from its prior).
 
     Returns:
         Parameter name → drawn value (the same for the same seed, in any process).
     """
     chosen = uncertain() if names is None else names
+    post = posterior() if post is True else post or None
     seq = np.random.SeedSequence([int(replicate_seed), DRAW_KEY])
     rng = np.random.Generator(np.random.Philox(seq))
+    out: dict[str, float] = {}
+    if post is not None:
+        row = post.rows[int(rng.integers(len(post.rows)))]
+        out = {n: float(v) for n, v in zip(post.names, row, strict=True)}
+        chosen = [s for s in chosen if s.name not in out and s.name not in post.inert]
     u = rng.random(len(chosen))
-    return {s.name: float(s.lo + ui * (s.hi - s.lo)) for s, ui in zip(chosen, u, strict=True)}
+    prior = {s.name: float(s.lo + ui * (s.hi - s.lo)) for s, ui in zip(chosen, u, strict=True)}
+    return {**prior, **out}
 
 
 def levers(scenario: Scenario) -> dict[str, float]:
@@ -95,6 +161,11 @@ def manifest_draws(seeds: list[int], enabled: bool) -> dict:
         return {"draw_params": False, "interval": "replicate (stochastic) variation only"}
     return {
         "draw_params": True,
-        "interval": "replicate variation and parameter uncertainty (uniform on lo-hi)",
+        "interval": "replicate variation and parameter uncertainty ("
+        + (
+            "calibrated posterior; the rest uniform on lo-hi)"
+            if posterior()
+            else "uniform on lo-hi)"
+        ),
         "drawn_params": {str(r): draw(seed) for r, seed in enumerate(seeds)},
     }
