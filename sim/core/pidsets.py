@@ -7,6 +7,8 @@ arrays every month (those were the largest costs of the monthly loop).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 
@@ -19,13 +21,29 @@ def unique(pids: np.ndarray) -> np.ndarray:
     return pids[np.concatenate(([True], pids[1:] != pids[:-1]))]
 
 
+_SCRATCH = threading.local()  # each thread's lookup table, all False between calls
+
+
 def in_any(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
-    """``np.isin(pids, union of pools)`` for pids below ``size``."""
-    table = np.zeros(size, dtype=bool)
+    """``np.isin(pids, union of pools)`` for pids below ``size``.
+
+    The lookup table is kept between calls (one per thread, all False outside a call):
+    marking and clearing the pools' rows costs less than a fresh table of ``size`` rows.
+    """
+    table = getattr(_SCRATCH, "table", None)
+    if table is None or len(table) < size:
+        table = _SCRATCH.table = np.zeros(
+            max(size, 2 * len(table) if table is not None else 0), bool
+        )
     for pool in pools:
         if len(pool):
             table[pool] = True
-    return table[pids]
+    try:
+        return table[pids]
+    finally:
+        for pool in pools:
+            if len(pool):
+                table[pool] = False
 
 
 def new_to(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:

@@ -44,10 +44,31 @@ class Snapshot:
         self.model, self.scale = model, model.scale
         self.rows = pop.rows
         self.live = pop.alive[self.rows]
-        self.n = int(np.count_nonzero(self.live))  # youth present
-        self.row_age = model.ages(self.rows)
-        self.neet_live = (pop.activity[self.rows] == Activity.NEET) & self.live
-        self.n_neet = int(np.count_nonzero(self.neet_live))
+        self._counts: dict[tuple, np.ndarray] = {}
+
+    @cached_property
+    def n(self) -> int:
+        """Youth present."""
+        if fasttabs.tabulate is not None:
+            return int(self.cells.sum())
+        return int(np.count_nonzero(self.live))
+
+    @cached_property
+    def n_neet(self) -> int:
+        """NEET youth present."""
+        if fasttabs.tabulate is not None:
+            return int(self.cells[:, :, Activity.NEET].sum())
+        return int(np.count_nonzero(self.neet_live))
+
+    @cached_property
+    def row_age(self) -> np.ndarray:
+        """Ages (on 1 January) over :attr:`rows`."""
+        return self.model.ages(self.rows)
+
+    @cached_property
+    def neet_live(self) -> np.ndarray:
+        """Whether each row holds a NEET youth present."""
+        return (self.column("activity") == Activity.NEET) & self.live
 
     def column(self, name: str) -> np.ndarray:
         """A population column over :attr:`rows` (a view; mask it with :attr:`live`)."""
@@ -172,9 +193,12 @@ class Snapshot:
 
     def counts(self, *axes: str, neet: bool = False) -> np.ndarray:
         """Youth (or NEET youth) counted over the named axes of :attr:`cells`."""
-        cells = self.cells[:, :, Activity.NEET, None] if neet else self.cells
-        other = tuple(i for i, axis in enumerate(self.CELL_AXES) if axis not in axes)
-        return cells.sum(axis=other)
+        key = (axes, neet)
+        if key not in self._counts:  # each sum once a month
+            cells = self.cells[:, :, Activity.NEET, None] if neet else self.cells
+            other = tuple(i for i, axis in enumerate(self.CELL_AXES) if axis not in axes)
+            self._counts[key] = cells.sum(axis=other)
+        return self._counts[key]
 
     def groups(self):
         """(name, youth count, NEET count) for every NEET group."""
