@@ -57,10 +57,18 @@ def new_to(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
 def positions(pids: np.ndarray, members: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """(index into ``members``, hit mask) for each pid; ``members`` are unique pids.
 
-    Where a pid is not a member its index is 0 (use it only where the mask holds).
+    Where a pid is not a member its index is 0 (use it only where the mask holds). The
+    lookup table is kept between calls like :func:`in_any`'s (all -1 outside a call).
     """
-    table = np.full(size, -1, dtype=np.int32)
+    table = getattr(_SCRATCH, "index", None)
+    if table is None or len(table) < size:
+        table = _SCRATCH.index = np.full(
+            max(size, 2 * len(table) if table is not None else 0), -1, dtype=np.int32
+        )
     table[members] = np.arange(len(members), dtype=np.int32)
-    idx = table[pids]
+    try:
+        idx = table[pids]
+    finally:
+        table[members] = -1
     hit = idx >= 0
     return np.where(hit, idx, 0), hit
