@@ -220,3 +220,25 @@ def test_numpy_reference_and_compiled_draws_are_bit_identical():
         assert ref.dtype == fast.dtype and ref.shape == fast.shape
         assert ref.tobytes() == fast.tobytes()
     assert s.at("labour:job_find", pids).tobytes() == uniform_numpy(key, pids).tobytes()
+
+
+def test_draws_of_several_streams_in_one_call_equal_one_call_each():
+    """``at_each`` gives every part the numbers of its own decision's stream, to the bit.
+
+    On the compiled path and on the NumPy reference (a key per pid).
+    """
+    from sim.core import fastdraws
+    from sim.core.streams import uniform_numpy
+
+    s = _streams(seed=3, month=17)
+    rng = np.random.default_rng(8)
+    parts = [np.sort(rng.choice(10**6, k, replace=False)) for k in (5, 0, 1000, 1)]
+    names = ["admit:a", "admit:b", "admit:c", "admit:a"]
+    pids = np.concatenate(parts)
+    sizes = [len(p) for p in parts]
+    each = np.concatenate([s.at(n, p) for n, p in zip(names, parts, strict=True)])
+    assert s.at_each(names, pids, sizes).tobytes() == each.tobytes()
+    keys = np.repeat(np.array([s.key(n) for n in names], dtype=np.uint64), sizes)
+    assert uniform_numpy(keys, pids).tobytes() == each.tobytes()
+    if fastdraws.uniform_keyed is not None:
+        assert fastdraws.uniform_keyed(keys, pids).tobytes() == each.tobytes()

@@ -5,20 +5,16 @@ Used by :mod:`sim.core.metrics` (a stock reporter; ``s`` is its ``Snapshot``).
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.core.states import Activity, NavStatus
 
 
 def benefits(s):
     """AAP, disability and social-assistance recipients under 30: count, share, in work."""
-    adults = int(np.count_nonzero((s.row_age >= 18) & s.live))
-    status_now, employed = s.column("nav_status"), s.column("activity") == Activity.EMPLOYED
+    adults = s.trait_count(adult=1)
     statuses = (NavStatus.AAP, NavStatus.DISABILITY, NavStatus.SOCIAL_ASSISTANCE)
     for status, name in zip(statuses, ("aap", "disability", "social_assistance"), strict=True):
-        on = (status_now == status) & s.live
-        k = int(np.count_nonzero(on))
+        k = s.trait_count(status=status)
         yield f"{name}_count_under30", "all", k / s.scale, k
         yield f"{name}_share_18_29", "all", k / adults if adults else float("nan"), adults
-        working = np.count_nonzero(on & employed)
+        working = s.trait_count(status=status, activity=Activity.EMPLOYED)
         yield f"{name}_employed_share", "all", working / k if k else float("nan"), k

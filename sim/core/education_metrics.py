@@ -5,9 +5,7 @@ Used by :mod:`sim.core.metrics` (a stock reporter and school-year rows of the co
 
 from __future__ import annotations
 
-import numpy as np
-
-from sim.core.states import Track
+from sim.core.states import Activity, Track
 
 EDUCATION_GROUPS = ("no_upper_secondary", "upper_secondary")
 
@@ -19,10 +17,9 @@ def neet_by_education(s):
     certificate (the ``completed`` column; youth in or after higher education count as
     completed), as in SSB's comparison of the two groups (2019: 14 % vs 8 %).
     """
-    done = s.column("completed")
-    for group, members in zip(EDUCATION_GROUPS, (~done & s.live, done & s.live), strict=True):
-        n = int(np.count_nonzero(members))
-        k = int(np.count_nonzero(members & s.neet_live))
+    for done, group in enumerate(EDUCATION_GROUPS):
+        n = s.trait_count(completed=done)
+        k = s.trait_count(completed=done, activity=Activity.NEET)
         yield "neet_rate", group, k / n if n else float("nan"), n
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from sim.core.benefit_metrics import benefits
 from sim.core.education_metrics import neet_by_education, vg2_transition_rows
 from sim.core.snapshot import AGE_BANDS, Snapshot
-from sim.core.states import Activity, Mh, NavStatus, Track
+from sim.core.states import Activity, NavStatus, Track
 
 NOVEMBER = 11
 ACTIVITY_GROUPS = {
@@ -64,10 +64,10 @@ def activity_share(s: Snapshot):
 
 def neet_status_share(s: Snapshot):
     """NAV status of NEET youth (``unknown``: no NAV registration or benefit)."""
-    counts = np.bincount(s.column("nav_status")[s.neet_live], minlength=len(NavStatus))
     total = s.n_neet
     for status, group in STATUS_GROUPS.items():
-        yield "neet_status_share", group, _ratio(counts[status], total), total
+        k = s.trait_count(activity=Activity.NEET, status=status)
+        yield "neet_status_share", group, _ratio(k, total), total
 
 
 def employment(s: Snapshot):
@@ -81,36 +81,31 @@ def employment(s: Snapshot):
 
 def school_counts(s: Snapshot):
     """Upper-secondary pupils (Vg1-Vg3) and apprentices."""
-    grade = s.column("grade")
-    in_school = (s.column("activity") == Activity.UPPER_SECONDARY) & s.live
-    pupils = int(np.count_nonzero(in_school & (grade <= 3)))
-    appr = int(np.count_nonzero(in_school & (grade >= 4)))
+    pupils = s.trait_count(activity=Activity.UPPER_SECONDARY, apprentice=0)
+    appr = s.trait_count(activity=Activity.UPPER_SECONDARY, apprentice=1)
     yield "upper_secondary_count", "pupils", pupils / s.scale, pupils
     yield "upper_secondary_count", "apprentices", appr / s.scale, appr
 
 
 def neet_spells(s: Snapshot):
     """Length of current NEET spells: mean months, and the share at 12 months or more."""
-    months = s.column("months_in_activity")[s.neet_live] + 1
-    k = len(months)
-    yield "neet_spell_mean_months", "all", float(months.mean()) if k else float("nan"), k
-    yield "neet_12m_share", "all", _ratio((months >= 12).sum(), k), k
+    k, months, long_spells = s.neet_spells  # the months' sum is exact: the same mean
+    yield "neet_spell_mean_months", "all", months / k if k else float("nan"), k
+    yield "neet_12m_share", "all", _ratio(long_spells, k), k
 
 
 def helpers(s: Snapshot):
     """Helpers per youth among youth with at least one helper."""
-    count = np.bitwise_count(s.column("helpers"))
-    count[~s.live] = 0  # youth who left count for nothing
-    k = int(np.count_nonzero(count))
-    total = int(count.sum(dtype=np.int64))  # helpers summed over youth
+    by_count = s.helper_counts  # youth present by number of helpers
+    k = int(by_count[1:].sum())
+    total = int((by_count * np.arange(len(by_count))).sum())  # helpers summed over youth
     yield "helpers_mean", "all", total / k if k else float("nan"), k
-    yield "helpers_3plus_share", "all", _ratio(np.count_nonzero(count >= 3), k), k
+    yield "helpers_3plus_share", "all", _ratio(int(by_count[3:].sum()), k), k
 
 
 def mental_health(s: Snapshot):
     """Prevalence of moderate or severe mental-health problems."""
-    unwell = np.count_nonzero((s.column("mh") > Mh.NONE) & s.live)
-    yield "mental_health_prevalence", "all", _ratio(unwell, s.n), s.n
+    yield "mental_health_prevalence", "all", _ratio(s.trait_count(unwell=1), s.n), s.n
 
 
 def services(s: Snapshot):

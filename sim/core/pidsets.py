@@ -7,6 +7,8 @@ arrays every month (those were the largest costs of the monthly loop).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 
@@ -19,13 +21,29 @@ def unique(pids: np.ndarray) -> np.ndarray:
     return pids[np.concatenate(([True], pids[1:] != pids[:-1]))]
 
 
+_SCRATCH = threading.local()  # each thread's lookup table, all False between calls
+
+
 def in_any(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
-    """``np.isin(pids, union of pools)`` for pids below ``size``."""
-    table = np.zeros(size, dtype=bool)
+    """``np.isin(pids, union of pools)`` for pids below ``size``.
+
+    The lookup table is kept between calls (one per thread, all False outside a call):
+    marking and clearing the pools' rows costs less than a fresh table of ``size`` rows.
+    """
+    table = getattr(_SCRATCH, "table", None)
+    if table is None or len(table) < size:
+        table = _SCRATCH.table = np.zeros(
+            max(size, 2 * len(table) if table is not None else 0), bool
+        )
     for pool in pools:
         if len(pool):
             table[pool] = True
-    return table[pids]
+    try:
+        return table[pids]
+    finally:
+        for pool in pools:
+            if len(pool):
+                table[pool] = False
 
 
 def new_to(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
@@ -39,10 +57,18 @@ def new_to(pids: np.ndarray, size: int, *pools: np.ndarray) -> np.ndarray:
 def positions(pids: np.ndarray, members: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """(index into ``members``, hit mask) for each pid; ``members`` are unique pids.
 
-    Where a pid is not a member its index is 0 (use it only where the mask holds).
+    Where a pid is not a member its index is 0 (use it only where the mask holds). The
+    lookup table is kept between calls like :func:`in_any`'s (all -1 outside a call).
     """
-    table = np.full(size, -1, dtype=np.int32)
+    table = getattr(_SCRATCH, "index", None)
+    if table is None or len(table) < size:
+        table = _SCRATCH.index = np.full(
+            max(size, 2 * len(table) if table is not None else 0), -1, dtype=np.int32
+        )
     table[members] = np.arange(len(members), dtype=np.int32)
-    idx = table[pids]
+    try:
+        idx = table[pids]
+    finally:
+        table[members] = -1
     hit = idx >= 0
     return np.where(hit, idx, 0), hit

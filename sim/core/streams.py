@@ -90,11 +90,11 @@ def month_keys(seed: int, decision: int, months: np.ndarray) -> np.ndarray:
     return lo.astype(np.uint64) | (hi.astype(np.uint64) << np.uint64(32))
 
 
-def uniform_numpy(key: np.uint64, pids: np.ndarray) -> np.ndarray:
+def uniform_numpy(key: np.uint64 | np.ndarray, pids: np.ndarray) -> np.ndarray:
     """Numbers in [0, 1) of the stream with ``key`` at ``pids`` (the NumPy reference).
 
-    :mod:`sim.core.fastdraws` computes the same bits in one compiled pass when numba is
-    installed.
+    ``key`` may also be a uint64 array with one key per pid. :mod:`sim.core.fastdraws`
+    computes the same bits in one compiled pass when numba is installed.
     """
     x = np.array(pids, dtype=np.uint64, ndmin=1)  # a copy, overwritten below
     x += np.uint64(1)
@@ -147,6 +147,17 @@ class Streams:
         if fastdraws.uniform is not None:
             return fastdraws.uniform(self.key(decision), pids)
         return uniform_numpy(self.key(decision), pids)
+
+    def at_each(self, decisions: list[str], pids: np.ndarray, sizes: list[int]) -> np.ndarray:
+        """:meth:`at` of several decisions in one call (one pass with numba).
+
+        ``pids`` is the concatenation of parts of ``sizes``; part ``i`` is read on the stream
+        of ``decisions[i]``.
+        """
+        keys = np.repeat(np.array([self.key(d) for d in decisions], dtype=np.uint64), sizes)
+        if fastdraws.uniform_keyed is not None:
+            return fastdraws.uniform_keyed(keys, pids)
+        return uniform_numpy(keys, pids)
 
     def bernoulli(self, decision: str, pids: np.ndarray, p: np.ndarray | float) -> np.ndarray:
         """Boolean outcomes: True where the youth's number is below its probability."""

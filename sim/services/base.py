@@ -181,10 +181,7 @@ def _admit(services: list[Service], free: list[int]) -> list[np.ndarray]:
     queue = np.concatenate([s.queue for s in services])
     since = np.concatenate([s.queue_since for s in services])
     places = np.asarray(free)
-    draw = np.empty(len(queue))
-    for i, service in enumerate(services):
-        part = slice(bounds[i], bounds[i + 1])
-        draw[part] = m.streams.at(f"admit:{service.name}", queue[part])
+    draw = m.streams.at_each([f"admit:{s.name}" for s in services], queue, sizes)
     order = np.lexsort((draw, since, owner))  # owner ascending: each queue keeps its block
     chosen = order[np.arange(len(order)) - bounds[owner] < places[owner]]
     waits = m.month - since[chosen] + 0.5  # mid-month arrival

@@ -266,15 +266,6 @@ class NavOffice(Service):
         self.intensity = min(1.0, cap / load) if load > 0 else 1.0
         self.nav.intensity[self.area] = self.intensity
 
-    def _start_qualification(self, sa: np.ndarray, free: int) -> None:
-        """Take social-assistance clients into free qualification places (random order)."""
-        m, pop = self.model, self.model.pop
-        if free > 0 and len(sa):
-            order = np.argsort(m.streams.at(f"admit:kvp:{self.name}", sa), kind="stable")
-            new = sa[order[:free]]
-            pop.nav_status[new], pop.nav_months[new] = NavStatus.QUALIFICATION, 0
-            pop.activity[new] = Activity.PROGRAMME
-
     def indicators(self) -> dict[str, float]:
         """Add caseload per caseworker to the base indicators."""
         out = super().indicators()
@@ -368,6 +359,30 @@ def _qualification(m, offices: list[NavOffice], mine: np.ndarray, owner: np.ndar
         pop.activity[mine] == Activity.NEET
     )
     sa, owner = mine[waiting], owner[waiting]
-    parts = _by_office(owner, len(offices))
-    for office, part, stay in zip(offices, parts, staying.tolist(), strict=True):
-        office._start_qualification(sa[part], office.kvp_places - stay)
+    free = np.array([office.kvp_places for office in offices]) - staying
+    _start_qualification(m, offices, sa, owner, free)
+
+
+def _start_qualification(
+    m, offices: list[NavOffice], sa: np.ndarray, owner: np.ndarray, free: np.ndarray
+) -> None:
+    """Each office takes social-assistance clients into its free qualification places.
+
+    ``sa``: the waiting clients, grouped by office (``owner`` ascending, pids ascending within
+    an office). Each office orders its own in a random order (its draw ``admit:kvp:<office>``,
+    ties in pid order) and takes the first ``free``; all offices are drawn in one call.
+    """
+    pop = m.pop
+    sizes = np.bincount(owner, minlength=len(offices))
+    taking = (free > 0) & (sizes > 0)
+    sa, owner = sa[taking[owner]], owner[taking[owner]]
+    if not len(sa):
+        return
+    names = [f"admit:kvp:{office.name}" for office in offices]
+    draw = m.streams.at_each([names[i] for i in np.flatnonzero(taking)], sa, sizes[taking])
+    order = np.lexsort((draw, owner))  # by office, then by draw (stable: ties in pid order)
+    first = np.searchsorted(owner, np.arange(len(offices)))
+    chosen = order[np.arange(len(order)) - first[owner[order]] < free[owner[order]]]
+    new = sa[chosen]
+    pop.nav_status[new], pop.nav_months[new] = NavStatus.QUALIFICATION, 0
+    pop.activity[new] = Activity.PROGRAMME
