@@ -9,6 +9,8 @@ Run it through ``sim dashboard`` (which sets the ``SIM_DASHBOARD_*`` variables, 
 Solara renders :func:`Page` once per browser session (a virtual kernel), so the model, the
 input values and the play state made with ``use_memo``/``use_reactive`` inside it belong to
 that session alone: a second visitor starts at the start month, whatever the first one did.
+Playing is paced by the page (:func:`Ticker`): the next month is asked for only after the last
+one is shown.
 The controls are the project's own (:mod:`~sim.present.dashboard.controls`), so every word on
 the page comes from :mod:`sim.present.i18n`.
 """
@@ -16,8 +18,8 @@ the page comes from :mod:`sim.present.i18n`.
 from __future__ import annotations
 
 import os
-import threading
 import warnings
+from collections.abc import Callable
 
 import solara
 
@@ -35,7 +37,7 @@ from sim.present.dashboard.panels import InfoCard, PanelGrid
 from sim.present.dashboard.settings import Settings
 from sim.present.i18n import t
 
-PLAY_INTERVAL_S = 0.3  # pause between months while playing (drawing the panels adds to it)
+PLAY_INTERVAL_MS = 300  # pause between a month shown and the next step while playing
 
 # Solara warns on every page load over plain HTTP from a host name other than "localhost":
 # it would like a SameSite=None session cookie (for pages embedded in an iframe), which
@@ -58,6 +60,15 @@ title = (
 )
 
 
+@solara.component_vue("ticker.vue")
+def Ticker(months: int, interval: int, event_tick: Callable):  # noqa: N802 (a Solara component)
+    """While shown, calls ``event_tick`` ``interval`` ms after each new ``months`` (see the .vue).
+
+    The steps run in the session's event handler, like a click on the step button: no thread
+    changes the page while it renders, and nothing runs once the session is gone.
+    """
+
+
 def new_model(values: dict[str, object]) -> DashboardModel:
     """A model built from the inputs' values (raises InputError for a bad value)."""
     return DashboardModel(**model_kwargs(params, values))
@@ -67,27 +78,18 @@ def new_model(values: dict[str, object]) -> DashboardModel:
 def Page():  # noqa: N802 (a Solara component)
     """The whole page; every piece of state below is this browser session's own."""
     lang = settings.lang
-    values = solara.use_reactive(solara.use_memo(lambda: start_values(params), []))
-    applied = solara.use_reactive(values.value)  # the values the running model was built with
-    model = solara.use_reactive(solara.use_memo(lambda: new_model(values.value), []))
+    # use_memo: the first values are made once; use_reactive would follow a new argument
+    start = solara.use_memo(lambda: start_values(params), [])
+    values = solara.use_reactive(start)  # the inputs as the visitor has set them
+    applied = solara.use_reactive(start)  # the values the running model was built with
+    model = solara.use_reactive(solara.use_memo(lambda: new_model(start), []))
     months = solara.use_reactive(0)  # months simulated: a new value redraws the panels
     playing = solara.use_reactive(False)
     error = solara.use_reactive(None)
-    lock = solara.use_memo(threading.Lock, [])
 
-    def step(current: DashboardModel) -> None:
-        with lock:
-            current.step()
-        if current is model.value:
-            months.set(current.months)
-
-    def play(cancel: threading.Event) -> None:
-        current = model.value
-        while playing.value and not cancel.is_set():
-            step(current)
-            cancel.wait(PLAY_INTERVAL_S)
-
-    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+    def step() -> None:
+        model.value.step()
+        months.set(model.value.months)
 
     def reset() -> None:
         playing.set(False)
@@ -108,12 +110,16 @@ def Page():  # noqa: N802 (a Solara component)
         RunCard(
             playing.value,
             on_play=lambda: playing.set(not playing.value),
-            on_step=lambda: step(model.value),
+            on_step=step,
             on_reset=reset,
             error=error.value,
             lang=lang,
         )
         ParamCard(inputs(params), values, values.value != applied.value, lang)
+        if playing.value:
+            Ticker(
+                months=months.value, interval=PLAY_INTERVAL_MS, event_tick=lambda _=None: step()
+            )
     with solara.Column():
         InfoCard(model.value, months.value, lang)
         PanelGrid(model.value, months.value, lang)
