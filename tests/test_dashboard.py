@@ -41,7 +41,7 @@ from sim.present.dashboard.settings import Settings  # noqa: E402
 
 STEPS = 3
 APP = os.path.join(os.path.dirname(panels.__file__), "app.py")
-# What Mesa's SolaraViz showed in English (the page has no such words in either language).
+# What Mesa's SolaraViz showed in English (none of it may appear on the nb page).
 ENGLISH = re.compile(
     r"\b(Controls|STEP|Step|RESET|PAGE|Page \d|Time:|Model Parameters|Information)"
 )
@@ -230,6 +230,30 @@ def test_each_session_has_its_own_model(monkeypatch):
     assert app["title"].endswith("Dagens tjenester (referanse)")
     for rc in (first, second):
         rc.close()
+
+
+def test_reset_applies_the_inputs_and_refuses_a_bad_seed(monkeypatch):
+    app = run_app(monkeypatch, "en")
+    rc = session(app)
+    reset = rc.find(v.Btn, children=[i18n.t("en", "dashboard.control.reset")])
+    seed = rc.find(v.TextField, label=i18n.t("en", "dashboard.slider.seed")).widget
+    pending = i18n.t("en", "dashboard.control.pending")
+    seed.v_model = "x"
+    seed.fire_event("focusout")  # the box takes its text when it loses the focus
+    assert pending in texts(rc.box)
+    reset.widget.click()
+    errors = [text for text in texts(rc.box) if text.startswith("Cannot reset: seed:")]
+    assert errors and "Seed 1, scale 0.02" in texts(rc.box)  # the running model is kept
+    seed.v_model = "5"
+    seed.fire_event("focusout")
+    reset.widget.click()
+    shown = texts(rc.box)
+    assert (
+        "Seed 5, scale 0.02" in shown
+        and pending not in shown
+        and not any(text.startswith("Cannot reset") for text in shown)
+    )
+    rc.close()
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
