@@ -10,9 +10,8 @@ Solara renders :func:`Page` once per browser session (a virtual kernel), so the 
 input values and the play state made with ``use_memo``/``use_reactive`` inside it belong to
 that session alone: a second visitor starts at the start month, whatever the first one did.
 Playing is paced by the page (:func:`Ticker`): the next month is asked for only after the last
-one is shown.
-The controls are the project's own (:mod:`~sim.present.dashboard.controls`), so every word on
-the page comes from :mod:`sim.present.i18n`.
+one is shown. The controls are the project's own (:mod:`~sim.present.dashboard.controls`), so
+every word on the page comes from :mod:`sim.present.i18n`.
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ warnings.filterwarnings(
     "ignore",
     message="Cookies with samesite=none require https",
     category=UserWarning,
-    module=r"solara\.server\.starlette",
+    module=r"solara\.server\.starlette$",
 )
 
 settings = Settings.from_env(os.environ)
