@@ -1,13 +1,16 @@
-"""The dashboard without a browser: the wrapper model, slider overrides, panel data, command.
+"""The dashboard without a browser: the wrapper model, slider overrides, panel data, command,
+and the page rendered in Python (two sessions, its words).
 
-The page itself is tested in ``test_dashboard_browser.py``.
+The page in a real browser is tested in ``test_dashboard_browser.py``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import select
+import warnings
 
 import numpy as np
 import pytest
@@ -15,11 +18,9 @@ from conftest import BASELINE, write_scenario
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed")
 
-from mesa.visualization.solara_viz import (  # noqa: E402
-    _build_model_init_kwargs,
-    _check_model_params,
-    split_model_params,
-)
+import ipyvuetify as v  # noqa: E402
+import reacton  # noqa: E402
+import solara  # noqa: E402
 
 from sim.cli import dashboard as command  # noqa: E402
 from sim.cli.main import build_parser  # noqa: E402
@@ -27,16 +28,23 @@ from sim.cli.main import main as cli_main  # noqa: E402
 from sim.core.scenario import load_scenario  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.present import i18n  # noqa: E402
-from sim.present.dashboard import data, panels  # noqa: E402
+from sim.present.dashboard import controls, data, panels  # noqa: E402
 from sim.present.dashboard.model import (  # noqa: E402
     COORD,
     DashboardModel,
     available_controls,
+    inputs,
+    model_kwargs,
     model_params,
 )
 from sim.present.dashboard.settings import Settings  # noqa: E402
 
 STEPS = 3
+APP = os.path.join(os.path.dirname(panels.__file__), "app.py")
+# What Mesa's SolaraViz showed in English (none of it may appear on the nb page).
+ENGLISH = re.compile(
+    r"\b(Controls|STEP|Step|RESET|PAGE|Page \d|Time:|Model Parameters|Information)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -89,19 +97,16 @@ def test_bad_slider_values_are_input_errors(kwargs):
         DashboardModel(str(BASELINE), **kwargs)
 
 
-def test_model_params_recreate_the_model_as_solaraviz_does(stepped):
-    """SolaraViz's own checks accept the parameters; its reset builds the same model."""
+def test_model_kwargs_recreate_the_model_as_reset_does(stepped):
+    """Reset with untouched inputs builds the same model; a changed input reaches it."""
     params = model_params(str(BASELINE), "en")
-    _check_model_params(stepped, params)
-    user, fixed = split_model_params(params)
-    assert {c.key for c in available_controls()} <= set(user)
-    values = {**fixed, **{k: v["value"] for k, v in user.items()}}
-    kwargs = _build_model_init_kwargs(
-        stepped, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    reset = type(stepped)(**kwargs)
+    assert {c.key for c in available_controls()} <= set(inputs(params))
+    assert {"scenario_file", "start"} <= set(params) - set(inputs(params))
+    reset = DashboardModel(**model_kwargs(params, {}))
     assert reset.overrides == {} and reset.definition == stepped.definition
     assert (reset.period, reset.youth_model.scale) == (None, 0.05)
+    changed = DashboardModel(**model_kwargs(params, {"handover_loss": 0.3, "scale": 0.02}))
+    assert changed.overrides == {"handover_loss": 0.3} and changed.youth_model.scale == 0.02
 
 
 def test_sliders_start_at_the_scenario_values(tmp_path):
@@ -184,14 +189,131 @@ def test_settings_travel_through_the_environment():
     assert Settings.from_env({}) == Settings()
 
 
-def test_app_module_builds_the_page(monkeypatch):
+def run_app(monkeypatch, lang: str) -> dict:
     monkeypatch.setenv("SIM_DASHBOARD_SCENARIO_FILE", str(BASELINE))
     monkeypatch.setenv("SIM_DASHBOARD_SCALE", "0.02")
-    monkeypatch.setenv("SIM_DASHBOARD_LANG", "en")
-    app = runpy.run_path(os.path.join(os.path.dirname(panels.__file__), "app.py"))
-    assert app["model"].youth_model.scale == 0.02
-    assert app["title"].endswith("Today's services (baseline)")
-    assert app["page"] is not None
+    monkeypatch.setenv("SIM_DASHBOARD_LANG", lang)
+    with warnings.catch_warnings():  # the app's warning filter stays inside this test
+        return runpy.run_path(APP)
+
+
+def session(app: dict):
+    """The page as one browser session renders it (inside solara's app layout)."""
+    box, rc = reacton.render_fixed(solara.AppLayout(children=[app["Page"]()]), handle_error=False)
+    rc.box = box
+    return rc
+
+
+def texts(widget) -> list[str]:
+    """Every string a widget tree shows (children, labels, titles)."""
+    out = [getattr(widget, name, None) for name in ("label", "title", "hint")]
+    out = [x for x in out if isinstance(x, str) and x]
+    for child in getattr(widget, "children", None) or []:
+        out.extend([child] if isinstance(child, str) else texts(child))
+    return out
+
+
+def period(rc) -> str:
+    return rc.find(v.Html, class_="sim-period").widget.children[0]
+
+
+def test_each_session_has_its_own_model(monkeypatch):
+    app = run_app(monkeypatch, "nb")
+    first, second = session(app), session(app)
+    step = i18n.t("nb", "dashboard.control.step")
+    first.find(v.Btn, children=[step]).widget.click()
+    first.find(v.Btn, children=[step]).widget.click()
+    assert period(first).endswith(": februar 2024")
+    assert period(second) == "Måned simulert: ingen ennå, starter i januar 2024"
+    second.find(v.Btn, children=[step]).widget.click()
+    assert period(second).endswith(": januar 2024")  # its own first month, not the third
+    assert app["title"].endswith("Dagens tjenester (referanse)")
+    for rc in (first, second):
+        rc.close()
+
+
+def test_reset_applies_the_inputs_and_refuses_a_bad_seed(monkeypatch):
+    app = run_app(monkeypatch, "en")
+    rc = session(app)
+    reset = rc.find(v.Btn, children=[i18n.t("en", "dashboard.control.reset")])
+    seed = rc.find(v.TextField, label=i18n.t("en", "dashboard.slider.seed")).widget
+    pending = i18n.t("en", "dashboard.control.pending")
+    seed.v_model = "x"
+    seed.fire_event("focusout")  # the box takes its text when it loses the focus
+    assert pending in texts(rc.box)
+    reset.widget.click()
+    errors = [text for text in texts(rc.box) if text.startswith("Cannot reset: seed:")]
+    assert errors and "Seed 1, scale 0.02" in texts(rc.box)  # the running model is kept
+    seed.v_model = "5"
+    seed.fire_event("focusout")
+    reset.widget.click()
+    shown = texts(rc.box)
+    assert (
+        "Seed 5, scale 0.02" in shown
+        and pending not in shown
+        and not any(text.startswith("Cannot reset") for text in shown)
+    )
+    rc.close()
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_page_words_are_the_catalogues(monkeypatch, lang):
+    app = run_app(monkeypatch, lang)
+    rc = session(app)
+    shown = texts(rc.box)
+    buttons = {b.children[0] for b in rc.find(v.Btn).widgets if b.children}
+    words = [i18n.t(lang, f"dashboard.control.{k}") for k in ("play", "step", "reset")]
+    assert set(words) <= buttons
+    values = [w.children[0] for w in rc.find(v.Html, class_="sim-slider-value").widgets]
+    ranges = [w.children[0] for w in rc.find(v.Html, class_="sim-slider-range").widgets]
+    loss = "Overleveringstap (handover_loss): 0,2" if lang == "nb" else "Handover loss"
+    assert any(value.startswith(loss) for value in values)
+    assert len(ranges) == len(values) >= 6
+    assert i18n.t(lang, "dashboard.control.range", lo="0", hi="1") in ranges
+    assert {*words, *values, *ranges} <= set(shown)
+    if lang == "nb":
+        assert [text for text in shown if ENGLISH.search(text)] == []
+    rc.close()
+
+
+def test_months_values_and_ranges_in_each_language():
+    assert panels.month_name("2024-01", "nb") == "januar 2024"
+    assert panels.month_name("2031-12", "en") == "December 2031"
+    assert [panels.value_text(x, "nb") for x in (0.2, 0.15, 160.0, 0.05)] == [
+        "0,2",
+        "0,15",
+        "160",
+        "0,05",
+    ]
+    slider = {"type": "SliderFloat", "min": 0.0, "max": 1.0, "step": 0.01}
+    assert controls.range_text(slider, "nb") == "område 0–1"
+    assert controls.range_text({**slider, "max": 0.5}, "en") == "range 0–0.5"
+    assert controls.shown_value(slider, 0.25, "nb") == "0,25"
+    assert controls.shown_value({"type": "Checkbox"}, True, "en") == "on"
+
+
+def test_panels_are_vector_images(stepped):
+    svg = panels.image("neet_age", stepped.table(), "nb")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg[:1000]
+
+
+def test_app_filters_exactly_solaras_cookie_warning(monkeypatch):
+    """The app hides solara's warning about SameSite cookies over HTTP, and nothing else."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app = runpy.run_path(APP)
+        for message in ("Cookies with samesite=none require https, but ...", "Origin mismatch"):
+            warnings.warn_explicit(
+                message, UserWarning, "starlette.py", 578, "solara.server.starlette"
+            )
+        warnings.warn_explicit(
+            "Cookies with samesite=none require https", UserWarning, "x.py", 1, "other.module"
+        )
+    assert app["Page"] is not None
+    assert [str(w.message) for w in caught] == [
+        "Origin mismatch",
+        "Cookies with samesite=none require https",
+    ]
 
 
 def test_command_serves_loopback_without_phoning_home():
@@ -226,10 +348,10 @@ def test_bad_input_exits_2_before_serving(argv, monkeypatch, capsys):
 def test_missing_extra_is_named(monkeypatch, capsys):
     real = command.importlib.util.find_spec
     monkeypatch.setattr(
-        command.importlib.util, "find_spec", lambda n: None if n == "altair" else real(n)
+        command.importlib.util, "find_spec", lambda n: None if n == "solara" else real(n)
     )
     assert cli_main(["dashboard"]) == 2
-    assert "missing altair" in capsys.readouterr().err
+    assert "missing solara" in capsys.readouterr().err
 
 
 def test_ctrl_c_stops_the_server(monkeypatch, capsys):

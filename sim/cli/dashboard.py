@@ -1,12 +1,13 @@
 """``sim dashboard [SCENARIO.toml]``: watch one scenario month by month in the browser.
 
-Serves Mesa's SolaraViz page (:mod:`sim.present.dashboard.app`) with ``solara run`` on 127.0.0.1
-(another interface only when ``--host`` names it), prints the address and waits; Ctrl-C (or
-SIGTERM) stops it. The host and port are checked before the server starts (exit 2 when the host
-does not resolve, is not an interface of this machine, or the port is taken). The server holds a
-:class:`~sim.run.lifeline.Lifeline`, so it stops with this command however it ends (SIGKILL too).
-Everything the page loads comes from the local solara asset packages: the version check
-and telemetry are switched off, and production mode skips solara's install-check frame.
+Serves the dashboard's Solara page (:mod:`sim.present.dashboard.app`) with ``solara run`` on
+127.0.0.1 (another interface only when ``--host`` names it), prints the address and waits;
+Ctrl-C (or SIGTERM) stops it. The host and port are checked before the server starts (exit 2
+when the host does not resolve, is not an interface of this machine, or the port is taken). The
+server holds a :class:`~sim.run.lifeline.Lifeline`, so it stops with this command however it
+ends (SIGKILL too). Everything the page loads comes from the local solara asset packages: the
+version check and telemetry are switched off, and production mode skips solara's install-check
+frame.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sim.run.lifeline import Lifeline
 
 DEFAULT_PORT = 8765
 LOOPBACK = "127.0.0.1"
-NEEDS = ("solara", "altair")  # Mesa's SolaraViz imports altair even for matplotlib panels
+NEEDS = ("solara",)
 STOP_S = 5.0  # seconds the server has to exit once its lifeline is cut
 
 
@@ -107,9 +108,17 @@ def solara_command(host: str, port: int) -> list[str]:
 
 
 def server_env(settings) -> dict[str, str]:
-    """The app's environment: the settings, telemetry off, a headless matplotlib."""
+    """The app's environment: the settings, telemetry off, a headless matplotlib.
+
+    The "This website runs on Solara" banner is switched off: it is the only English line
+    solara adds to the page.
+    """
     env = dict(os.environ, **settings.to_env())
-    env.update(SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", MPLBACKEND="Agg")
+    env.update(
+        SOLARA_TELEMETRY_MIXPANEL_ENABLE="false",
+        SOLARA_THEME_SHOW_BANNER="false",
+        MPLBACKEND="Agg",
+    )
     return env
 
 

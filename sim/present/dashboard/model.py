@@ -1,11 +1,11 @@
-"""DashboardModel: the Mesa model that SolaraViz creates, steps and re-creates on reset.
+"""DashboardModel: the Mesa model each browser session creates, steps and re-creates on reset.
 
-SolaraViz re-creates its model with the slider values as keyword arguments, so this thin
-wrapper takes them as keywords: it loads the scenario, applies the slider overrides (validated
-like scenario overrides), builds a warmed-up :class:`~sim.core.model.YouthModel` with
-:func:`sim.api.build`, and advances it one month per :meth:`DashboardModel.step`. The warm-up
-uses the scenario chain root's parameters; slider overrides apply from the start month, exactly
-like the overrides in a scenario file.
+The page re-creates its model with the input values as keyword arguments
+(:func:`model_kwargs`), so this thin wrapper takes them as keywords: it loads the scenario,
+applies the slider overrides (validated like scenario overrides), builds a warmed-up
+:class:`~sim.core.model.YouthModel` with :func:`sim.api.build`, and advances it one month per
+:meth:`DashboardModel.step`. The warm-up uses the scenario chain root's parameters; slider
+overrides apply from the start month, exactly like the overrides in a scenario file.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def check_scale(scale: object) -> float:
 
 
 class DashboardModel(mesa.Model):
-    """One scenario with slider overrides, stepped one month at a time for SolaraViz.
+    """One scenario with slider overrides, stepped one month at a time by the page.
 
     Args:
         scenario_file: scenario TOML file; empty for the package defaults.
@@ -213,8 +213,11 @@ def model_params(
     scale: float = DEFAULT_SCALE,
     start: str = "2024-01",
 ) -> dict[str, object]:
-    """SolaraViz ``model_params``: fixed values and the sliders for this scenario.
+    """The page's inputs and fixed values for this scenario (keyword -> value or input spec).
 
+    An input is a dict with ``type`` (``InputText``, ``SliderFloat``, ``SliderInt``,
+    ``Checkbox``), ``value``, ``label`` and, for sliders, ``min``, ``max`` and ``step`` (the
+    ``model_params`` format of Mesa's SolaraViz); everything else is passed to the model as is.
     A slider starts at the scenario's value; only parameters this version has get one.
     """
     params = load(scenario_file).params
@@ -246,3 +249,19 @@ def model_params(
         slider = _slider(control, specs()[control.param], params[control.param])
         out[control.key] = {**slider, "label": t(lang, f"dashboard.slider.{control.key}")}
     return out
+
+
+def inputs(params: dict[str, object]) -> dict[str, dict]:
+    """The entries of :func:`model_params` that the page shows as inputs."""
+    return {key: spec for key, spec in params.items() if isinstance(spec, dict)}
+
+
+def start_values(params: dict[str, object]) -> dict[str, object]:
+    """Every input at its starting value."""
+    return {key: spec["value"] for key, spec in inputs(params).items()}
+
+
+def model_kwargs(params: dict[str, object], values: dict[str, object]) -> dict[str, object]:
+    """The :class:`DashboardModel` keywords: fixed entries, then the inputs' current values."""
+    fixed = {key: value for key, value in params.items() if not isinstance(value, dict)}
+    return {**fixed, **start_values(params), **values}

@@ -1,14 +1,14 @@
 """The dashboard's panels: matplotlib figures of the panel data, and the Solara components.
 
 :func:`figure` draws one panel from the tidy monthly table (no live model needed), so it is
-tested without a browser; :func:`components` wraps every panel for SolaraViz, which redraws
-them after each step or reset.
+tested without a browser; :func:`image` turns it into SVG, sharp at any zoom and screen
+density; :func:`PanelGrid` and :func:`InfoCard` show a session's model after each step or reset.
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Callable
 
 import pandas as pd
 import solara
@@ -18,11 +18,12 @@ from matplotlib.figure import Figure
 from sim.present.dashboard import data
 from sim.present.dashboard.model import available_controls
 from sim.present.i18n import MONTH_FORMAT, YEAR_FORMAT, name, t
+from sim.present.i18n.numbers import number
 
 # Okabe-Ito, as in sim.present.plots: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
-SIZE = (6.4, 3.6)
-DPI = 80
+SIZE = (6.4, 3.6)  # inches; the SVG scales to the width of its column
+IMAGE_FORMAT = "svg"  # vector: sharp at any zoom, smaller and faster to draw than 160-dpi PNG
 PERCENT = 100.0
 HALF_MONTH = pd.Timedelta(days=15)
 MARGINS = {"left": 0.1, "right": 0.66, "top": 0.9, "bottom": 0.15}  # legend right of the axes
@@ -115,7 +116,7 @@ def _message(ax, text: str) -> None:
 
 def figure(key: str, table: pd.DataFrame, lang: str) -> Figure:
     """Draw one panel (a key of :data:`~sim.present.dashboard.data.PANELS`) of a month table."""
-    fig = Figure(figsize=SIZE, dpi=DPI)
+    fig = Figure(figsize=SIZE)
     fig.subplots_adjust(**{**MARGINS, "right": 0.86 if key == "helpers" else MARGINS["right"]})
     ax = fig.add_subplot()
     ax.set_title(t(lang, f"dashboard.panel.{key}"), fontsize=11, loc="left")
@@ -138,45 +139,76 @@ def figure(key: str, table: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+def image(key: str, table: pd.DataFrame, lang: str) -> bytes:
+    """One panel as an SVG document (see :func:`figure`)."""
+    out = io.BytesIO()
+    figure(key, table, lang).savefig(out, format=IMAGE_FORMAT)
+    return out.getvalue()
+
+
+def month_name(period: str, lang: str) -> str:
+    """A ``YYYY-MM`` month in words: ``januar 2024`` (nb), ``January 2024`` (en)."""
+    year, month = period.split("-")
+    return f"{t(lang, f'dashboard.month_name.{month}')} {year}"
+
+
+def value_text(value: float, lang: str) -> str:
+    """A parameter value in the language's number format, with as many decimals as it needs."""
+    decimals = next((d for d in range(4) if abs(value - round(value, d)) < 1e-9), 4)
+    return number(value, decimals, lang)
+
+
+def heading(model, lang: str) -> str:
+    """The status card's first line: the last month simulated, in words."""
+    if model.period is None:
+        month = t(lang, "dashboard.info.none", month=month_name(model.start, lang))
+    else:
+        month = month_name(model.period, lang)
+    return f"{t(lang, 'dashboard.info.month')}: {month}"
+
+
 def info_lines(model, lang: str) -> list[str]:
     """The status card's lines after its heading: scenario, run, parameters in force."""
     yt = model.youth_model
     params = model.definition.params
+    scale = value_text(yt.scale, lang)
     lines = [
         f"{t(lang, 'dashboard.info.scenario')}: {model.definition.name[lang]}",
-        f"{t(lang, 'dashboard.info.start')}: {model.start}; "
+        f"{t(lang, 'dashboard.info.start')}: {month_name(model.start, lang)}; "
         f"{t(lang, 'dashboard.info.months')}: {model.months}",
-        t(lang, "dashboard.info.seed_scale", seed=yt.seed, scale=yt.scale),
+        t(lang, "dashboard.info.seed_scale", seed=yt.seed, scale=scale),
     ]
     for control in available_controls():
         mark = " *" if control.param in model.overrides else ""
-        lines.append(f"{control.param} = {params[control.param]:g}{mark}")
+        lines.append(f"{control.param} = {value_text(params[control.param], lang)}{mark}")
     return [*lines, t(lang, "dashboard.info.note")]
 
 
-def _info_component(lang: str) -> Callable:
-    def InfoPanel(model):  # noqa: N802 (a Solara component)
-        heading = (
-            f"{t(lang, 'dashboard.info.month')}: {model.period or t(lang, 'dashboard.info.none')}"
-        )
-        with solara.Column(gap="2px") as main:
-            solara.Text(heading, classes=["sim-period"], style={"font-weight": "bold"})
-            for line in info_lines(model, lang):
-                solara.Text(line)
-        return main
+@solara.component
+def InfoCard(model, months: int, lang: str):  # noqa: N802 (a Solara component)
+    """The status card: month simulated (``.sim-period``), scenario, run and parameters.
 
-    return InfoPanel
+    ``months`` is the number of months simulated; a new value redraws the card.
+    """
+    with solara.Card(t(lang, "dashboard.info.title")), solara.Column(gap="2px"):
+        solara.Text(heading(model, lang), classes=["sim-period"], style={"font-weight": "bold"})
+        for line in info_lines(model, lang):
+            solara.Text(line)
 
 
-def _panel_component(key: str, lang: str) -> Callable:
-    def Panel(model):  # noqa: N802 (a Solara component)
-        fig = figure(key, model.table(), lang)
-        return solara.FigureMatplotlib(fig, format="png")
-
-    Panel.__name__ = f"Panel_{key}"
-    return Panel
+@solara.component
+def Panel(key: str, model, months: int, lang: str):  # noqa: N802 (a Solara component)
+    """One panel as an SVG image as wide as its column, redrawn when ``months`` changes."""
+    svg = solara.use_memo(lambda: image(key, model.table(), lang), [key, model, months, lang])
+    return solara.Image(svg, width="100%", format="svg+xml", classes=["sim-panel"])
 
 
-def components(lang: str) -> list[Callable]:
-    """The SolaraViz components: the status card, then one per panel."""
-    return [_info_component(lang)] + [_panel_component(key, lang) for key in data.PANELS]
+@solara.component
+def PanelGrid(model, months: int, lang: str):  # noqa: N802 (a Solara component)
+    """Every panel of :data:`~sim.present.dashboard.data.PANELS`, two per row."""
+    keys = list(data.PANELS)
+    with solara.Column():
+        for i in range(0, len(keys), 2):
+            with solara.Columns([1, 1]):
+                for key in keys[i : i + 2]:
+                    Panel(key, model, months, lang)
