@@ -25,14 +25,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis import decision
 from sim.analysis.costs import headline_extras
+from sim.analysis.horizons import columns, horizon_values, icer
+from sim.analysis.horizons import entry as horizon_entry
+from sim.analysis.horizons import interval_entry
 from sim.analysis.intervals import interval, stats
 from sim.analysis.places import places
+from sim.core.params import package_specs
 from sim.run.tables import COLUMNS, SORT, combine
 from sim.services.ledger import PAYERS
 
 CELL = ["period", "metric", "group"]
 DTYPES = {"scenario": "str", "metric": "str", "group": "str"}
+HEADLINE_KEYS = ("neet_years_averted", "npv_public_nok", "npv_societal_nok")
 HEADLINE_CELLS = {
     ("neet_rate", "all"),
     ("neet_count", "all"),
@@ -94,9 +100,13 @@ class Stack:
             yield sub.long(extra)
 
     def headline_rows(self, extra: dict | None = None) -> pd.DataFrame:
-        """The rows the headline and the printed summary need (NEET and cost totals)."""
+        """The rows the headline and the printed summary need (NEET, every discounted cost)."""
         keys = zip(self.cells["metric"], self.cells["group"], strict=True)
-        wanted = np.fromiter((k in HEADLINE_CELLS for k in keys), bool, len(self.cells))
+        wanted = np.fromiter(
+            (k in HEADLINE_CELLS or k[0] == "cost_nok_discounted" for k in keys),
+            bool,
+            len(self.cells),
+        )
         return self.long(extra, cells=wanted)
 
 
@@ -243,25 +253,69 @@ def _total(df: pd.DataFrame, metric: str, group: str) -> pd.Series:
     return sel.groupby(["scenario", "replicate"])["value"].sum()
 
 
-def headline(pair: pd.DataFrame) -> dict:
-    """NEET-years averted, NPVs of the cost differences and cost per NEET-year averted."""
+def headline(
+    pair: pd.DataFrame,
+    rate: float | dict[str, float] | None = None,
+    draws: dict[int, dict[str, float]] | None = None,
+) -> dict:
+    """NEET-years averted, NPVs of the cost differences, cost per NEET-year, ``by_horizon``.
+
+    Args:
+        pair: paired rows (scenario − reference) of ``neet_count``/``all`` and the
+            ``cost_nok_discounted`` groups.
+        rate: the discount rate (or label → rate); default: the package's
+            ``cost.discount_rate``.
+        draws: replicate → drawn parameter values (``--draw-params``), for the intervals'
+            ``parts``; None without draws.
+    """
     out = {}
-    neet = -_total(pair, "neet_count", "all")  # November stock x 1 year = NEET-years
-    public = _total(pair, "cost_nok_discounted", "public:total")
-    societal = _total(pair, "cost_nok_discounted", "societal:total")
+    cols = columns(pair, _rate(rate))
     for scen in sorted(pair["scenario"].unique()):
-        entry = {"neet_years_averted": stats(_values(neet, scen))}
-        entry["npv_public_nok"] = stats(_values(public, scen))
-        entry["npv_societal_nok"] = stats(_values(societal, scen))
-        averted, cost = entry["neet_years_averted"]["median"], entry["npv_public_nok"]["median"]
-        ratio = None
-        if averted is not None and cost is not None and averted > 0:
-            ratio = cost / averted
-        entry["cost_per_neet_year_averted_nok"] = ratio
+        values = horizon_values(cols, scen)
+        run = values["run"]
+        keys = _draw_keys(run.index, draws)
+        entry = {k: interval_entry(run[k].to_numpy(float), keys) for k in HEADLINE_KEYS}
+        entry["cost_per_neet_year_averted_nok"] = icer(
+            run["npv_public_nok"], run["neet_years_averted_discounted"]
+        )
+        entry["cost_per_neet_year_averted_interval_nok"] = _ratio_interval(run)
+        entry["by_horizon"] = {h: horizon_entry(v, keys) for h, v in values.items()}
         out[scen] = entry
-    for scen, more in headline_extras(pair).items():  # by payer; the ratio's interval
+    for scen, more in headline_extras(pair).items():  # by payer
         out[scen].update(more)
     return out
+
+
+def horizon_values_of(pair: pd.DataFrame, rate=None) -> dict[str, dict[str, pd.DataFrame]]:
+    """Scenario → horizon → per-replicate values (:func:`sim.analysis.horizons.horizon_values`)."""
+    cols = columns(pair, _rate(rate))
+    return {scen: horizon_values(cols, scen) for scen in sorted(pair["scenario"].unique())}
+
+
+def _rate(rate):
+    if rate is None:
+        return package_specs()["cost.discount_rate"].value
+    return rate
+
+
+def _draw_keys(replicates, draws) -> list | None:
+    """Each replicate's draw as a hashable key (None: no draw); None without any draw."""
+    if not draws:
+        return None
+    return [tuple(sorted(draws[r].items())) if draws.get(r) else None for r in replicates]
+
+
+def _ratio_interval(run: pd.DataFrame) -> dict | None:
+    """2.5 and 97.5 % quantiles of the per-replicate cost / discounted NEET-years averted.
+
+    None unless NEET-years are averted in every replicate.
+    """
+    a = run["neet_years_averted_discounted"].to_numpy(float)
+    c = run["npv_public_nok"].to_numpy(float)
+    if not len(a) or not (a > 0).all():
+        return None
+    q = stats(c / a)
+    return {"lo": q["lo"], "hi": q["hi"]}
 
 
 def _values(series: pd.Series, scen: str) -> np.ndarray:
@@ -292,10 +346,13 @@ class Summarizer:
         reference: the reference label (the first scenario), or None with one scenario.
         on_paired: called with each block of paired rows, in the paired table's row order,
             when labels are added in sorted order after the reference.
+        rate: the discount rate, or label → rate (default: the package's).
+        draws: replicate → drawn parameter values (``--draw-params``), or None.
     """
 
-    def __init__(self, reference: str | None, on_paired=None):
+    def __init__(self, reference: str | None, on_paired=None, rate=None, draws=None):
         self.reference, self.on_paired = reference, on_paired
+        self.rate, self.draws = rate, draws or None
         self._ref: Stack | None = None
         self.scenarios: dict = {}
         self.paired: dict = {}
@@ -329,7 +386,9 @@ class Summarizer:
         summary = {"scenarios": dict(sorted(self.scenarios.items()))}
         if self.paired:
             summary["paired"] = dict(sorted(self.paired.items()))
-            summary["headline"] = headline(pd.concat(self.small_pair, ignore_index=True))
+            pair = pd.concat(self.small_pair, ignore_index=True)
+            summary["headline"] = headline(pair, self.rate, self.draws)
+            summary.update(self.decision(pair))
         summary["npv"] = npv_totals(self.headline_table())
         for scen, entry in summary.get("headline", {}).items():
             entry["npv_public_nok_total"] = summary["npv"].get(scen, {}).get("public_nok")
@@ -337,6 +396,14 @@ class Summarizer:
             entry["places"] = self.places.get(scen, {})
         summary["places"] = dict(sorted(self.places.items()))
         return _clean(summary)
+
+    def decision(self, pair: pd.DataFrame) -> dict:
+        """``ceac`` and, with parameter draws, ``voi`` (:mod:`sim.analysis.decision`)."""
+        run = {s: v["run"] for s, v in horizon_values_of(pair, self.rate).items()}
+        out = {"ceac": decision.ceac(self.reference, run)}
+        if self.draws:
+            out["voi"] = decision.voi(self.reference, run, self.draws)
+        return {k: v for k, v in out.items() if v is not None}
 
     def headline_table(self) -> pd.DataFrame:
         """Every label's NEET and cost totals as tidy rows (for the printed summary)."""
@@ -346,13 +413,18 @@ class Summarizer:
         return self.small[0]
 
 
-def summarize(yearly: pd.DataFrame, reference: str | None) -> tuple[dict, pd.DataFrame | None]:
-    """``summary.json`` content and the paired table of a combined yearly table in memory."""
+def summarize(
+    yearly: pd.DataFrame, reference: str | None, rate=None, draws=None
+) -> tuple[dict, pd.DataFrame | None]:
+    """``summary.json`` content and the paired table of a combined yearly table in memory.
+
+    ``rate`` and ``draws`` as in :class:`Summarizer`.
+    """
     labels = sorted(yearly["scenario"].unique())
     if reference not in labels or len(labels) < 2:
         reference = None
     blocks: list[pd.DataFrame] = []
-    summarizer = Summarizer(reference, blocks.append)
+    summarizer = Summarizer(reference, blocks.append, rate, draws)
     order = ([reference] if reference else []) + [x for x in labels if x != reference]
     for label in order:
         rows = yearly[yearly["scenario"] == label]
