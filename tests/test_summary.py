@@ -280,7 +280,12 @@ def test_icer_is_the_ratio_of_means_with_both_discounted():
 def test_icer_of_a_hand_computed_pair():
     """Two replicates, two years, 4 %: mean cost / mean discounted NEET-years averted."""
     rows = []
-    neet = {("base", 0): (100, 100), ("s", 0): (90, 80), ("base", 1): (100, 100), ("s", 1): (95, 70)}
+    neet = {
+        ("base", 0): (100, 100),
+        ("s", 0): (90, 80),
+        ("base", 1): (100, 100),
+        ("s", 1): (95, 70),
+    }
     cost = {("base", 0): (0, 0), ("s", 0): (1e6, 2e6), ("base", 1): (0, 0), ("s", 1): (3e6, 0)}
     for (label, rep), values in neet.items():
         for period, n, c in zip((2024, 2025), values, cost[label, rep], strict=True):
@@ -302,7 +307,9 @@ def test_saving_probabilities_are_the_share_of_replicates_that_save():
     df = _economy(reps=8)
     by = summarize(df, "base", RATE)[0]["headline"]["ips"]["by_horizon"]
     public = _paired_sums(df, "public:total")
-    tail = _paired_sums(df, "public:state:lifetime") + _paired_sums(df, "public:municipality:lifetime")
+    tail = _paired_sums(df, "public:state:lifetime") + _paired_sums(
+        df, "public:municipality:lifetime"
+    )
     for horizon, cost in (("run", public), ("lifetime", public + tail)):
         p = by[horizon]["p_public_saving"]
         assert 0 <= p <= 1 and p == pytest.approx(np.mean(cost < 0))
@@ -318,7 +325,9 @@ def test_gross_cost_and_savings_by_payer():
     run = by["run"]
     assert run["gross_cost_public_nok"]["median"] == pytest.approx(np.median(gross + gross_muni))
     net = _paired_sums(df, "public:total")
-    assert run["savings_public_nok"]["median"] == pytest.approx(np.median(gross + gross_muni - net))
+    assert run["savings_public_nok"]["median"] == pytest.approx(
+        np.median(gross + gross_muni - net)
+    )
     state = gross - _paired_sums(df, "public:state:total")
     assert run["savings_by_payer"]["state"]["median"] == pytest.approx(np.median(state))
     life = by["lifetime"]

@@ -144,6 +144,7 @@ def voi(
         reference: the reference scenario (NB 0).
         values: scenario → per-replicate run-horizon values (:mod:`sim.analysis.horizons`).
         draws: replicate → drawn parameter values (replicates without a draw left out).
+        wtp: the willingness-to-pay grid (NOK per NEET-year averted).
 
     Returns:
         ``{"wtp_nok", "evpi_nok", "partial": {param: NOK}, "evpi_by_wtp", "draws", ...}``,

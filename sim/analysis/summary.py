@@ -8,6 +8,16 @@ cancel most of the noise. Values without a year (NPVs, ratios) live only in ``he
 the mean places of the IPS team and the coordinators over the horizon and the mean share of
 them in use (:func:`places`), so a scenario's cost can be read next to its use of what it buys.
 
+The headline (:func:`headline`) per scenario: ``neet_years_averted`` (undiscounted),
+``npv_public_nok`` and ``npv_societal_nok`` over the run, and ``by_horizon`` (``5y``, ``run``,
+``lifetime``; :mod:`sim.analysis.horizons`). ``cost_per_neet_year_averted_nok`` is the run's
+``icer_public_nok_per_neet_year``: the mean net public cost over the mean NEET-years averted,
+both discounted at ``cost.discount_rate`` (null when the mean is not above 0). It used to be
+the ratio of the medians with undiscounted NEET-years (the contract's description); the key
+is kept, and its ``..._interval_nok`` is the interval of the per-replicate ratio, discounted
+alike. The top-level ``ceac`` and, with ``--draw-params``, ``voi`` come from
+:mod:`sim.analysis.decision`.
+
 Summaries are streamed: one scenario label's runs at a time become a :class:`Stack` (a cells x
 replicates matrix of values, about 90 KB a run at 1:1 instead of 0.6 MB of tidy rows), so a
 batch of thousands of runs needs the memory of two labels' matrices (the reference and the
@@ -27,9 +37,8 @@ import pandas as pd
 
 from sim.analysis import decision
 from sim.analysis.costs import headline_extras
-from sim.analysis.horizons import columns, horizon_values, icer
+from sim.analysis.horizons import columns, horizon_values, icer, interval_entry
 from sim.analysis.horizons import entry as horizon_entry
-from sim.analysis.horizons import interval_entry
 from sim.analysis.intervals import interval, stats
 from sim.analysis.places import places
 from sim.core.params import package_specs
