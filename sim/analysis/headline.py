@@ -31,6 +31,7 @@ def headline(
     pair: pd.DataFrame,
     rate: float | dict[str, float] | None = None,
     draws: dict[int, dict[str, float]] | None = None,
+    values: dict[str, dict[str, pd.DataFrame]] | None = None,
 ) -> dict:
     """NEET-years averted, NPVs of the cost differences, cost per NEET-year, ``by_horizon``.
 
@@ -41,19 +42,19 @@ def headline(
             ``cost.discount_rate``.
         draws: replicate → drawn parameter values (``--draw-params``), for the intervals'
             ``parts``; None without draws.
+        values: :func:`horizon_values_of` of ``pair`` when already computed.
     """
     out = {}
-    cols = columns(pair, _rate(rate))
-    for scen in sorted(pair["scenario"].unique()):
-        values = horizon_values(cols, scen)
-        run = values["run"]
+    values = horizon_values_of(pair, rate) if values is None else values
+    for scen, horizons in values.items():
+        run = horizons["run"]
         keys = _draw_keys(run.index, draws)
         entry = {k: interval_entry(run[k].to_numpy(float), keys) for k in HEADLINE_KEYS}
         entry["cost_per_neet_year_averted_nok"] = icer(
             run["npv_public_nok"], run["neet_years_averted_discounted"]
         )
         entry["cost_per_neet_year_averted_interval_nok"] = _ratio_interval(run)
-        entry["by_horizon"] = {h: horizon_entry(v, keys) for h, v in values.items()}
+        entry["by_horizon"] = {h: horizon_entry(v, keys) for h, v in horizons.items()}
         out[scen] = entry
     for scen, more in headline_extras(pair).items():  # by payer
         out[scen].update(more)

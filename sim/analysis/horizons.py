@@ -126,43 +126,41 @@ def horizon_values(cols: pd.DataFrame, scen: str) -> dict[str, pd.DataFrame]:
     """One scenario's per-replicate values in each horizon (rows: replicates).
 
     Columns: the :data:`INTERVAL_KEYS`, ``net:<payer>`` and ``gross:<payer>``; the frames'
-    ``attrs["tail"]`` tells whether a lifetime-tail group was present.
+    ``attrs["tail"]`` tells whether a lifetime-tail group was present (lifetime only) and
+    ``attrs["years"]`` the calendar years of the horizon.
     """
-    block = cols.xs(scen, level="scenario")
+    block = cols.xs(scen, level="scenario").fillna(0.0)
+    sums = {c: block[c].to_numpy(float) for c in block.columns}
     run_years = int(cols.attrs.get("years", 0))
-    tails = [g for g in tail_groups() if ("run", g) in block.columns]
+    tails = [g for g in tail_groups() if ("run", g) in sums]
     out = {}
     for name, part in (("5y", "5y"), ("run", "run"), ("lifetime", "run")):
-        tail = block["run"].reindex(columns=tails).fillna(0.0) if name == "lifetime" else None
-        frame = _one(block, part, tail)
+        frame = pd.DataFrame(_one(sums, part, len(block), name == "lifetime"), index=block.index)
         frame.attrs["tail"] = bool(tails) if name == "lifetime" else None
         frame.attrs["years"] = min(FIRST_YEARS, run_years) if name == "5y" else run_years
         out[name] = frame
     return out
 
 
-def _get(block: pd.DataFrame, part: str, key: str) -> pd.Series:
-    if (part, key) in block.columns:
-        return block[(part, key)].fillna(0.0)
-    return pd.Series(0.0, index=block.index)
+def _one(sums: dict, part: str, n: int, lifetime: bool) -> dict[str, np.ndarray]:
+    """The values of one horizon; the lifetime adds the tail groups (outside the totals)."""
 
+    def get(key: str, where: str = part) -> np.ndarray:
+        return sums.get((where, key), np.zeros(n))
 
-def _one(block: pd.DataFrame, part: str, tail: pd.DataFrame | None) -> pd.DataFrame:
-    """The values of one horizon; ``tail`` (tail group columns) is added for the lifetime."""
-    extra = (lambda g: tail[g] if g in tail.columns else 0.0) if tail is not None else None
-    out = pd.DataFrame(index=block.index)
-    out["neet_years_averted"] = -_get(block, part, "neet")
-    out["neet_years_averted_discounted"] = -_get(block, f"disc_{part}", "neet")
-    out["npv_public_nok"] = _get(block, part, "public:total")
-    out["npv_societal_nok"] = _get(block, part, "societal:total")
+    def tail(group: str) -> np.ndarray:
+        return get(group, "run") if lifetime else np.zeros(n)
+
+    out = {
+        "neet_years_averted": -get("neet"),
+        "neet_years_averted_discounted": -get("neet", f"disc_{part}"),
+        "npv_public_nok": get("public:total").copy(),
+        "npv_societal_nok": get("societal:total") + tail("societal:lifetime"),
+    }
     for payer in PAYERS:
-        out[f"net:{payer}"] = _get(block, part, f"public:{payer}:total")
-        out[f"gross:{payer}"] = _get(block, part, f"gross:{payer}")
-        if extra is not None:
-            out[f"net:{payer}"] += extra(f"public:{payer}:lifetime")
-            out["npv_public_nok"] += extra(f"public:{payer}:lifetime")
-    if extra is not None:
-        out["npv_societal_nok"] += extra("societal:lifetime")
+        out[f"net:{payer}"] = get(f"public:{payer}:total") + tail(f"public:{payer}:lifetime")
+        out[f"gross:{payer}"] = get(f"gross:{payer}")
+        out["npv_public_nok"] += tail(f"public:{payer}:lifetime")
     out["gross_cost_public_nok"] = sum(out[f"gross:{p}"] for p in PAYERS)
     out["savings_public_nok"] = out["gross_cost_public_nok"] - out["npv_public_nok"]
     return out

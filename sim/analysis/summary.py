@@ -301,8 +301,9 @@ class Summarizer:
         if self.paired:
             summary["paired"] = dict(sorted(self.paired.items()))
             pair = pd.concat(self.small_pair, ignore_index=True)
-            summary["headline"] = headline(pair, self.rate, self.draws)
-            summary.update(self.decision(pair))
+            values = horizon_values_of(pair, self.rate)
+            summary["headline"] = headline(pair, self.rate, self.draws, values)
+            summary.update(self.decision(values))
         summary["npv"] = npv_totals(self.headline_table())
         for scen, entry in summary.get("headline", {}).items():
             entry["npv_public_nok_total"] = summary["npv"].get(scen, {}).get("public_nok")
@@ -311,9 +312,9 @@ class Summarizer:
         summary["places"] = dict(sorted(self.places.items()))
         return _clean(summary)
 
-    def decision(self, pair: pd.DataFrame) -> dict:
+    def decision(self, values: dict) -> dict:
         """``ceac`` and, with parameter draws, ``voi`` (:mod:`sim.analysis.decision`)."""
-        run = {s: v["run"] for s, v in horizon_values_of(pair, self.rate).items()}
+        run = {s: v["run"] for s, v in values.items()}
         out = {"ceac": decision.ceac(self.reference, run)}
         if self.draws:
             out["voi"] = decision.voi(self.reference, run, self.draws)
