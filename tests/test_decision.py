@@ -83,6 +83,7 @@ def test_voi_from_drawn_replicates_at_the_stated_wtp():
     assert list(voi["partial"]) == ["a", "b"]  # largest first; a constant is not a parameter
     assert voi["partial"]["a"] == pytest.approx(voi["evpi_nok"], rel=0.05)
     assert voi["partial"]["b"] < 0.1 * voi["evpi_nok"]
+    assert voi["partial"]["b"] <= 2 * voi["partial_noise_floor_nok"] < voi["partial"]["a"]
     assert voi["draws"] == len(a) and voi["spline_knots"] == 6
     assert all(x >= 0 for x in voi["evpi_by_wtp"]["evpi_nok"])
     assert decision.voi("base", values, {}) is None

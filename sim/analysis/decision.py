@@ -24,7 +24,11 @@ worlds (common random numbers, and with ``--draw-params`` the same parameter dra
   option's NB (relative to the reference) is regressed on the parameter with a natural cubic
   spline (:func:`spline_basis`; fewer knots with fewer draws, a straight line below 20 draws),
   and EVPPI = mean of the best fitted value − the best mean fitted value. The regression
-  smooths the noise out, so EVPPI ≤ EVPI up to estimation error. ``wtp_nok`` is the grid's
+  smooths the noise out, so EVPPI ≤ EVPI up to estimation error. With few draws a fit follows
+  chance and every parameter seems to matter: ``partial_noise_floor_nok`` is the 95th
+  percentile of the EVPPI of :data:`NOISE_FITS` regressors drawn at random, unrelated to the
+  model (a fixed stream), so a partial value near it is indistinguishable from noise; the
+  method needs hundreds of draws to rank parameters. ``wtp_nok`` is the grid's
   willingness to pay at which the EVPI is largest (where the choice is most uncertain);
   ``evpi_by_wtp`` gives the EVPI at each grid value.
 
@@ -43,6 +47,8 @@ WTP_STEP = 50_000  # NOK: the grid's step
 WTP_MAX = 2_000_000  # NOK per NEET-year averted: the top of the grid
 WTP_GRID = np.arange(0, WTP_MAX + WTP_STEP, WTP_STEP, dtype=float)
 LEADING = 10  # parameters listed in ``voi["partial"]``
+NOISE_FITS = 40  # unrelated regressors behind ``voi["partial_noise_floor_nok"]``
+NOISE_SEED = 20140311  # the fixed stream of those regressors (results reproducible)
 HORIZON = "run"
 
 
@@ -162,10 +168,13 @@ def voi(
     table = table.loc[:, table.nunique() > 1]
     partial = {name: evppi(nb[at], table[name].to_numpy(float)) for name in table.columns}
     leading = sorted(partial.items(), key=lambda kv: -kv[1])[:LEADING]
+    rng = np.random.default_rng(NOISE_SEED)
+    noise = [evppi(nb[at], rng.random(len(reps_drawn))) for _ in range(NOISE_FITS)]
     return {
         "wtp_nok": float(wtp[at]),
         "evpi_nok": curve[at],
         "partial": dict(leading),
+        "partial_noise_floor_nok": float(np.quantile(noise, 0.95)),
         "evpi_by_wtp": {"wtp_nok": [float(w) for w in wtp], "evpi_nok": curve},
         "horizon": HORIZON,
         "options": [reference, *names],
