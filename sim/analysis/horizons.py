@@ -73,12 +73,18 @@ def tail_groups() -> tuple[str, ...]:
 
 
 def columns(pair: pd.DataFrame, rate: float | dict[str, float]) -> pd.DataFrame:
-    """Per (scenario, replicate) and horizon slice: the sums every horizon needs.
+    """Per (scenario, replicate): the sums every horizon needs.
+
+    Args:
+        pair: paired rows (``neet_count``/``all`` and ``cost_nok_discounted`` are read).
+        rate: the discount rate, or label → rate.
 
     Returns:
-        Columns indexed by (scenario, replicate): ``neet:<slice>``, ``neet_disc:<slice>``,
-        ``<group>:<slice>`` for the totals and payers' totals, ``gross:<payer>:<slice>`` and
-        one column per tail group; ``<slice>`` is ``5y`` or ``run``.
+        Rows (scenario, replicate); columns (slice, key): slice ``run`` or ``5y`` (sums of the
+        yearly values) and ``disc_run`` or ``disc_5y`` (discounted NEET-years); key ``neet``,
+        a cost group (totals, payers' totals, tail groups) or ``gross:<payer>`` (the payer's
+        staffing lines, :func:`gross_categories`). ``attrs["years"]``: the run's calendar
+        years (from the first period).
     """
     rows = pair[
         ((pair["metric"] == "neet_count") & (pair["group"] == "all")) | (pair["metric"] == COST)
