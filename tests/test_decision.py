@@ -138,3 +138,28 @@ def test_summary_with_draws_has_voi_and_parts():
     entry = summary["headline"]["ips"]["by_horizon"]["run"]["npv_public_nok"]
     assert set(entry["parts"]) == {"stochastic", "parameter"}
     assert summary["ceac"]["replicates"] == 16
+
+
+def test_compare_with_draws_writes_voi_from_the_recorded_draws(tmp_path):
+    """``sim compare --draw-params``: ``voi`` over the drawn replicates; no ``parts``, since
+    each replicate has its own draw and no replicate is undrawn (the split is not estimable).
+    """
+    import json
+
+    from conftest import SCENARIOS
+
+    from sim.cli.main import main
+
+    out = tmp_path / "res"
+    args = ["compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ips_only.toml")]
+    args += ["--draw-params", "--reps", "2", "--scale", "0.02", "--years", "2"]
+    assert main([*args, "--no-monthly", "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    voi = summary["voi"]
+    assert voi["draws"] == 2 and voi["evpi_nok"] >= 0 and voi["options"][0] == "baseline"
+    assert voi["parameters_drawn"] == len(
+        json.loads((out / "manifest.json").read_text())["drawn_params"]["0"]
+    )
+    run = summary["headline"]["ips_only"]["by_horizon"]["run"]
+    assert "parts" not in run["npv_public_nok"]
+    assert summary["ceac"]["replicates"] == 2
