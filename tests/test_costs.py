@@ -133,7 +133,8 @@ def _paired(averted: list[float], cost: list[float]) -> pd.DataFrame:
 
 def test_headline_by_payer_and_cost_per_neet_year_averted():
     h = headline(_paired([100, 200, 300], [1e6, 2e6, 4e6]))["s"]
-    assert h["cost_per_neet_year_averted_nok"] == pytest.approx(2e6 / 200)
+    # one year (no discounting): the mean cost over the mean NEET-years averted
+    assert h["cost_per_neet_year_averted_nok"] == pytest.approx((7e6 / 3) / 200)
     assert h["npv_public_by_payer_nok"]["state"]["median"] == pytest.approx(1e6)
     assert h["npv_public_by_payer_nok"]["county"]["median"] is None
     iv = h["cost_per_neet_year_averted_interval_nok"]

@@ -518,7 +518,8 @@ def _scenario_dose_table(param: str, scenario: str, stems: dict[str, str], out: 
         "replicates]. Places (whole population) and the share in use: mean over the horizon's "
         "Novembers, median over replicates (`summary.json` `places`); wait: mean over years and "
         "replicates of those admitted. Net public cost: NPV of the paired difference, median; "
-        "per NEET-year averted: the ratio of the medians (– when nothing is averted)."
+        "per NEET-year averted: the mean net public cost over the mean NEET-years averted, both "
+        "discounted (`summary.json` `cost_per_neet_year_averted_nok`; – when nothing is averted)."
     )
     return table(head, body) + note
 

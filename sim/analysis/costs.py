@@ -36,27 +36,15 @@ def _values(series, scen: str) -> np.ndarray:
 def headline_extras(pair) -> dict[str, dict]:
     """Extra headline entries per scenario, from the paired table.
 
-    ``npv_public_by_payer_nok`` (net discounted cost vs the reference by payer, median and
-    95 % interval over replicates) and ``cost_per_neet_year_averted_interval_nok`` (2.5 and
-    97.5 % quantiles of the per-replicate ratio; null unless NEET-years are averted in every
-    replicate). The headline ratio itself stays the ratio of the medians.
+    ``npv_public_by_payer_nok``: net discounted cost vs the reference by payer, median and
+    95 % interval over replicates (the interval of the cost per NEET-year averted is
+    computed with the horizons, :func:`sim.analysis.summary.headline`).
     """
-    neet = pair[(pair["metric"] == "neet_count") & (pair["group"] == "all")]
-    averted = -neet.groupby(["scenario", "replicate"])["value"].sum()
-    public = _per_replicate(pair, "public:total")
     out = {}
     for scen in sorted(pair["scenario"].unique()):
         payers = {
             payer: stats(_values(_per_replicate(pair, f"public:{payer}:total"), scen))
             for payer in PAYERS
         }
-        a, c = averted.get(scen), public.get(scen)
-        interval = None
-        if a is not None and c is not None and len(a) and (a > 0).all():
-            q = stats((c / a).to_numpy(dtype=float))
-            interval = {"lo": q["lo"], "hi": q["hi"]}
-        out[scen] = {
-            "npv_public_by_payer_nok": payers,
-            "cost_per_neet_year_averted_interval_nok": interval,
-        }
+        out[scen] = {"npv_public_by_payer_nok": payers}
     return out

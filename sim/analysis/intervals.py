@@ -31,3 +31,47 @@ def stats(values: np.ndarray) -> dict:
         return {"median": None, "lo": None, "hi": None}
     median, lo, hi = interval(v)
     return {"median": float(median), "lo": float(lo), "hi": float(hi)}
+
+
+Z95 = 1.959964  # the normal 97.5 % quantile: a 95 % interval is the mean ± Z95 sd
+
+
+def parts(values: np.ndarray, keys: list) -> dict | None:
+    """The interval split into stochastic and parameter parts (law of total variance).
+
+    ``keys[i]`` is replicate i's parameter draw (any hashable; equal keys share a draw) or
+    None for a replicate without a draw. The stochastic variance is the pooled variance of
+    replicates around their draw's mean, from the draws that have two or more replicates; when
+    every draw has one replicate, the variance of the replicates without a draw (the same
+    model at the package's values) stands in for it. The parameter variance is the drawn
+    replicates' variance minus the stochastic one (at least 0). Each part is shown as the
+    median of the drawn replicates ± :data:`Z95` standard deviations (a normal approximation:
+    the two parts' variances add up to the total, their widths do not).
+
+    Returns:
+        ``{"stochastic": {"lo", "hi"}, "parameter": {"lo", "hi"}}``, or None when no replicate
+        has a draw or the stochastic variance cannot be estimated (one replicate per draw and
+        fewer than two replicates without a draw).
+    """
+    v = np.asarray(values, dtype=float)
+    drawn = np.array([k is not None for k in keys], dtype=bool)
+    if drawn.sum() < 2 or np.isnan(v).any():
+        return None
+    groups: dict = {}
+    for k, x in zip(keys, v, strict=True):
+        if k is not None:
+            groups.setdefault(k, []).append(x)
+    shared = [np.asarray(g) for g in groups.values() if len(g) > 1]
+    if shared:
+        ss = sum(float(((g - g.mean()) ** 2).sum()) for g in shared)
+        var_s = ss / sum(len(g) - 1 for g in shared)
+    elif (~drawn).sum() >= 2:
+        var_s = float(np.var(v[~drawn], ddof=1))
+    else:
+        return None
+    var_p = max(float(np.var(v[drawn], ddof=1)) - var_s, 0.0)
+    mid = float(np.median(v[drawn]))
+    return {
+        name: {"lo": mid - Z95 * np.sqrt(var), "hi": mid + Z95 * np.sqrt(var)}
+        for name, var in (("stochastic", var_s), ("parameter", var_p))
+    }

@@ -78,7 +78,9 @@ def build_outputs(
     write_combined(paths, dest / "yearly.parquet", yearly=True)
     labels = [label for label in scenarios if any(s.name == label for s in done)]
     reference = _reference(scenarios, labels)
-    summarizer = summarize_runs(done, runs_dir, labels, reference, dest / PAIRED)
+    rates = {label: sc.params["cost.discount_rate"] for label, sc in scenarios.items()}
+    draws = {s.replicate: s.draws for s in done if s.draws}
+    summarizer = summarize_runs(done, runs_dir, labels, reference, dest / PAIRED, rates, draws)
     summary = summarizer.finish()
     write_file(dest / "summary.json", summary)
     timing, youth_months = totals(paths)
@@ -153,13 +155,23 @@ def _reference(scenarios: dict, labels: list[str]) -> str | None:
 
 
 def summarize_runs(
-    done: list[RunSpec], runs_dir: Path, labels: list[str], reference: str | None, paired: Path
+    done: list[RunSpec],
+    runs_dir: Path,
+    labels: list[str],
+    reference: str | None,
+    paired: Path,
+    rate=None,
+    draws=None,
 ) -> Summarizer:
-    """Summarize label by label (the reference first); stream the paired rows to ``paired``."""
+    """Summarize label by label (the reference first); stream the paired rows to ``paired``.
+
+    ``rate`` (label → discount rate) and ``draws`` (replicate → drawn values) as in
+    :class:`~sim.analysis.summary.Summarizer`.
+    """
     order = ([reference] if reference else []) + sorted(x for x in labels if x != reference)
     with contextlib.ExitStack() as stack:
         writer = stack.enter_context(StreamWriter(paired, empty_paired())) if reference else None
-        summarizer = Summarizer(reference, writer.write if writer else None)
+        summarizer = Summarizer(reference, writer.write if writer else None, rate, draws)
         for label in order:
             runs = (
                 pd.read_parquet(yearly_path(runs_dir, s.name, s.replicate))

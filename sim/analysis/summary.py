@@ -8,6 +8,16 @@ cancel most of the noise. Values without a year (NPVs, ratios) live only in ``he
 the mean places of the IPS team and the coordinators over the horizon and the mean share of
 them in use (:func:`places`), so a scenario's cost can be read next to its use of what it buys.
 
+The headline (:mod:`sim.analysis.headline`) per scenario: ``neet_years_averted`` (undiscounted),
+``npv_public_nok`` and ``npv_societal_nok`` over the run, and ``by_horizon`` (``5y``, ``run``,
+``lifetime``; :mod:`sim.analysis.horizons`). ``cost_per_neet_year_averted_nok`` is the run's
+``icer_public_nok_per_neet_year``: the mean net public cost over the mean NEET-years averted,
+both discounted at ``cost.discount_rate`` (null when the mean is not above 0). It used to be
+the ratio of the medians with undiscounted NEET-years (the contract's description); the key
+is kept, and its ``..._interval_nok`` is the interval of the per-replicate ratio, discounted
+alike. The top-level ``ceac`` and, with ``--draw-params``, ``voi`` come from
+:mod:`sim.analysis.decision`.
+
 Summaries are streamed: one scenario label's runs at a time become a :class:`Stack` (a cells x
 replicates matrix of values, about 90 KB a run at 1:1 instead of 0.6 MB of tidy rows), so a
 batch of thousands of runs needs the memory of two labels' matrices (the reference and the
@@ -25,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis.costs import headline_extras
+from sim.analysis import decision
+from sim.analysis.headline import headline, horizon_values_of, npv_totals
 from sim.analysis.intervals import interval, stats
 from sim.analysis.places import places
 from sim.run.tables import COLUMNS, SORT, combine
@@ -94,9 +105,13 @@ class Stack:
             yield sub.long(extra)
 
     def headline_rows(self, extra: dict | None = None) -> pd.DataFrame:
-        """The rows the headline and the printed summary need (NEET and cost totals)."""
+        """The rows the headline and the printed summary need (NEET, every discounted cost)."""
         keys = zip(self.cells["metric"], self.cells["group"], strict=True)
-        wanted = np.fromiter((k in HEADLINE_CELLS for k in keys), bool, len(self.cells))
+        wanted = np.fromiter(
+            (k in HEADLINE_CELLS or k[0] == "cost_nok_discounted" for k in keys),
+            bool,
+            len(self.cells),
+        )
         return self.long(extra, cells=wanted)
 
 
@@ -237,53 +252,6 @@ def nest(stack: Stack) -> dict:
     return out
 
 
-# -- headline --------------------------------------------------------------------------------
-def _total(df: pd.DataFrame, metric: str, group: str) -> pd.Series:
-    sel = df[(df["metric"] == metric) & (df["group"] == group)]
-    return sel.groupby(["scenario", "replicate"])["value"].sum()
-
-
-def headline(pair: pd.DataFrame) -> dict:
-    """NEET-years averted, NPVs of the cost differences and cost per NEET-year averted."""
-    out = {}
-    neet = -_total(pair, "neet_count", "all")  # November stock x 1 year = NEET-years
-    public = _total(pair, "cost_nok_discounted", "public:total")
-    societal = _total(pair, "cost_nok_discounted", "societal:total")
-    for scen in sorted(pair["scenario"].unique()):
-        entry = {"neet_years_averted": stats(_values(neet, scen))}
-        entry["npv_public_nok"] = stats(_values(public, scen))
-        entry["npv_societal_nok"] = stats(_values(societal, scen))
-        averted, cost = entry["neet_years_averted"]["median"], entry["npv_public_nok"]["median"]
-        ratio = None
-        if averted is not None and cost is not None and averted > 0:
-            ratio = cost / averted
-        entry["cost_per_neet_year_averted_nok"] = ratio
-        out[scen] = entry
-    for scen, more in headline_extras(pair).items():  # by payer; the ratio's interval
-        out[scen].update(more)
-    return out
-
-
-def _values(series: pd.Series, scen: str) -> np.ndarray:
-    if scen not in series.index.get_level_values(0):
-        return np.empty(0)
-    return series.loc[scen].to_numpy(dtype=float)
-
-
-def npv_totals(yearly: pd.DataFrame) -> dict:
-    """Each scenario's own NPV over the horizon (public and societal), reference included."""
-    public = _total(yearly, "cost_nok_discounted", "public:total")
-    societal = _total(yearly, "cost_nok_discounted", "societal:total")
-    out = {}
-    for scen in sorted(yearly["scenario"].unique()):
-        if scen in public.index.get_level_values(0):
-            out[scen] = {
-                "public_nok": stats(_values(public, scen)),
-                "societal_nok": stats(_values(societal, scen)),
-            }
-    return out
-
-
 # -- the summary, streamed -------------------------------------------------------------------
 class Summarizer:
     """Builds ``summary.json`` one label at a time; paired rows go to ``on_paired``.
@@ -292,10 +260,13 @@ class Summarizer:
         reference: the reference label (the first scenario), or None with one scenario.
         on_paired: called with each block of paired rows, in the paired table's row order,
             when labels are added in sorted order after the reference.
+        rate: the discount rate, or label → rate (default: the package's).
+        draws: replicate → drawn parameter values (``--draw-params``), or None.
     """
 
-    def __init__(self, reference: str | None, on_paired=None):
+    def __init__(self, reference: str | None, on_paired=None, rate=None, draws=None):
         self.reference, self.on_paired = reference, on_paired
+        self.rate, self.draws = rate, draws or None
         self._ref: Stack | None = None
         self.scenarios: dict = {}
         self.paired: dict = {}
@@ -329,7 +300,10 @@ class Summarizer:
         summary = {"scenarios": dict(sorted(self.scenarios.items()))}
         if self.paired:
             summary["paired"] = dict(sorted(self.paired.items()))
-            summary["headline"] = headline(pd.concat(self.small_pair, ignore_index=True))
+            pair = pd.concat(self.small_pair, ignore_index=True)
+            values = horizon_values_of(pair, self.rate)
+            summary["headline"] = headline(pair, self.rate, self.draws, values)
+            summary.update(self.decision(values))
         summary["npv"] = npv_totals(self.headline_table())
         for scen, entry in summary.get("headline", {}).items():
             entry["npv_public_nok_total"] = summary["npv"].get(scen, {}).get("public_nok")
@@ -337,6 +311,14 @@ class Summarizer:
             entry["places"] = self.places.get(scen, {})
         summary["places"] = dict(sorted(self.places.items()))
         return _clean(summary)
+
+    def decision(self, values: dict) -> dict:
+        """``ceac`` and, with parameter draws, ``voi`` (:mod:`sim.analysis.decision`)."""
+        run = {s: v["run"] for s, v in values.items()}
+        out = {"ceac": decision.ceac(self.reference, run)}
+        if self.draws:
+            out["voi"] = decision.voi(self.reference, run, self.draws)
+        return {k: v for k, v in out.items() if v is not None}
 
     def headline_table(self) -> pd.DataFrame:
         """Every label's NEET and cost totals as tidy rows (for the printed summary)."""
@@ -346,13 +328,18 @@ class Summarizer:
         return self.small[0]
 
 
-def summarize(yearly: pd.DataFrame, reference: str | None) -> tuple[dict, pd.DataFrame | None]:
-    """``summary.json`` content and the paired table of a combined yearly table in memory."""
+def summarize(
+    yearly: pd.DataFrame, reference: str | None, rate=None, draws=None
+) -> tuple[dict, pd.DataFrame | None]:
+    """``summary.json`` content and the paired table of a combined yearly table in memory.
+
+    ``rate`` and ``draws`` as in :class:`Summarizer`.
+    """
     labels = sorted(yearly["scenario"].unique())
     if reference not in labels or len(labels) < 2:
         reference = None
     blocks: list[pd.DataFrame] = []
-    summarizer = Summarizer(reference, blocks.append)
+    summarizer = Summarizer(reference, blocks.append, rate, draws)
     order = ([reference] if reference else []) + [x for x in labels if x != reference]
     for label in order:
         rows = yearly[yearly["scenario"] == label]

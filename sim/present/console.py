@@ -88,6 +88,7 @@ def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> Non
         if h["neet_years_averted"]["median"] is not None:
             print(f"{scen}: NEET-years averted vs reference {stat(h['neet_years_averted'])}")
     print_cost_headline(summary, label)
+    print_horizons(summary)
     t = manifest["timing"]
     rate = manifest["youth_months"] / t["simulate_s"] if t["simulate_s"] else float("nan")
     print(
@@ -115,3 +116,27 @@ def print_cost_headline(summary: dict, label: str | None = None) -> None:
         iv = h.get("cost_per_neet_year_averted_interval_nok")
         span = f" [{number(iv['lo'])}, {number(iv['hi'])}]" if iv else ""
         print(f"  public cost per NEET-year averted: NOK {number(ratio)}{span}")
+
+
+def print_horizons(summary: dict) -> None:
+    """Medians by horizon (first 5 years, run, lifetime) per scenario: NOK million, NPV."""
+    for scen, h in summary.get("headline", {}).items():
+        by = h.get("by_horizon")
+        if not by:
+            continue
+        print(f"{scen}: by horizon, medians (NOK million, NPV vs reference; NOK/NEET-yr: means)")
+        head = ["NEET-yrs", "public", "gross", "savings", "P(saves)", "NOK/NEET-yr"]
+        print(f"  {'':<9}" + "".join(f"{x:>13}" for x in head))
+        for name, e in by.items():
+            name = name if e.get("tail", True) else f"{name}*"
+            cells = [
+                number(e["neet_years_averted"]["median"]),
+                number(e["npv_public_nok"]["median"], 1, 1e6),
+                number(e["gross_cost_public_nok"]["median"], 1, 1e6),
+                number(e["savings_public_nok"]["median"], 1, 1e6),
+                "n/a" if e["p_public_saving"] is None else percent(e["p_public_saving"], 0),
+                number(e["icer_public_nok_per_neet_year"]),
+            ]
+            print(f"  {name:<9}" + "".join(f"{x:>13}" for x in cells))
+        if not by.get("lifetime", {}).get("tail", True):
+            print("  * no lifetime-tail costs in the tables: the run's values")
