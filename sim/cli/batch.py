@@ -202,22 +202,39 @@ def finish(
         "failures": [f.failure() for f in failures],
         "resumed_runs": skipped,
     }
-    result = combine(batch.job, batch.runs_dir, folder, more, keep=IN_PLACE)
+    result = combine(
+        batch.job, batch.runs_dir, folder, more, keep=IN_PLACE, more=variants_writer(batch)
+    )
     if not batch.options.quiet:
         print_summary(result.headline, result.summary, result.manifest, batch.out)
+
+
+def variant_sets(batch: Batch) -> dict:
+    """Label → the overrides its variant sets (None for a label without a variant)."""
+    return {label: variant_params(label, batch.file.variants) for label in batch.job.scenarios}
+
+
+def variants_writer(batch: Batch):
+    """Writes a sweep's ``variants.csv`` into the staged result (None without variants)."""
+    from sim.analysis.variants import FILE, variants_table
+    from sim.run.durable import write_file
+
+    if not batch.file.variants:
+        return None
+    table = variants_table(batch.job.scenarios, variant_sets(batch))
+    return lambda dest: write_file(dest / FILE, table.to_csv(index=False))
 
 
 def extras(batch: Batch, executor: dict) -> dict:
     """Manifest entries a batch adds to the run manifest."""
     from sim.run.draws import manifest_draws
 
-    scenarios = batch.job.scenarios
     return {
         **manifest_draws(batch.job.seeds, batch.options.draw_params),
         "command_name": "batch",
         "batch": batch.file.manifest_entry(),
         "monthly": batch.options.monthly,
-        "variants": {label: variant_params(label, batch.file.variants) for label in scenarios},
+        "variants": variant_sets(batch),
         **executor,
     }
 
