@@ -85,20 +85,30 @@ def simulate(options: RunOptions, paths: list[str], command: str) -> int:
     Returns:
         The exit code: 0, or 1 when a run failed (each failure printed with its traceback).
     """
-    from sim.run.jobs import load_all, plan, run_scenarios
+    from sim.run.jobs import load_all
 
     scenarios = load_all(paths)  # a refused file has not loaded the model yet
-    from sim.analysis.costs import discount_rate
-
-    discount_rate(scenarios)  # every scenario must discount at the same rate
-    job = plan(options, scenarios, command)
-    failures = run_scenarios(job, finish_and_print)
+    failures = simulate_scenarios(options, scenarios, command)
     for record in failures:
         print(
             f"run failed: {record.label} replicate {record.replicate}\n{record.error}",
             file=sys.stderr,
         )
     return 1 if failures else 0
+
+
+def simulate_scenarios(options: RunOptions, scenarios: dict, command: str) -> list:
+    """Run loaded scenarios (label → Scenario, the reference first) into the results folder.
+
+    Returns:
+        The failed runs' records (empty on success; then the folder holds the result).
+    """
+    from sim.analysis.costs import discount_rate
+    from sim.run.jobs import plan, run_scenarios
+
+    discount_rate(scenarios)  # every scenario must discount at the same rate
+    job = plan(options, scenarios, command)
+    return run_scenarios(job, finish_and_print)
 
 
 def finish_and_print(job, runs_dir, folder, executor: dict) -> None:
