@@ -132,3 +132,23 @@ def test_batch_equals_the_command(tmp_path) -> None:
         scale=0.02,
     )
     assert same.summary == res.summary and same.out is None
+
+
+COMMANDS = ["run", "compare", "batch", "trial", "report", "calibrate", "sensitivity"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_with_a_default_states_it_in_the_help(command) -> None:
+    import argparse
+
+    from sim.cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    p = sub.choices[command]
+    text = " ".join(p.format_help().split())
+    for action in p._actions:
+        if action.option_strings and action.default not in (None, False, [], "==SUPPRESS=="):
+            assert action.help and "default" in p._get_formatter()._get_help_string(action)
+    if any(a.dest == "scale" for a in p._actions):
+        assert "1.0 = the whole county at 1:1" in text

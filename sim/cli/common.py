@@ -13,15 +13,34 @@ import sys
 from sim.run.jobs import OPTIONS, RunOptions
 
 
-def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
-    """The common options: --seed --reps --years --scale --start --out --quiet."""
-    parser.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
-    parser.add_argument("--reps", type=int, default=reps, help=f"replicates (default {reps})")
-    parser.add_argument("--years", type=int, default=15, help="years simulated (default 15)")
-    parser.add_argument("--scale", type=float, default=1.0, help="population fraction")
-    parser.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
-    parser.add_argument("--out", default=None, help="results directory")
-    parser.add_argument("--quiet", action="store_true", help="print less")
+def add_common(
+    parser: argparse.ArgumentParser,
+    reps: int = 1,
+    out: str = "results/<command>-<scenario file stems>",
+) -> None:
+    """The common options: --seed --reps --years --scale --start --out --quiet.
+
+    Their help states the default in force (``%(default)s``), so a command that changes a
+    default with ``set_defaults`` shows its own; ``out`` is the default folder's description.
+    """
+    parser.add_argument("--seed", type=int, default=1, help="base seed (default: %(default)s)")
+    parser.add_argument("--reps", type=int, default=reps, help="replicates (default: %(default)s)")
+    parser.add_argument(
+        "--years", type=int, default=15, help="years simulated (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="share of the population simulated, 1.0 = the whole county at 1:1 (about 97,000 "
+        "youth), 0.05 = one in twenty; counts are always reported for the whole county "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--start", default="2024-01", help="first month, YYYY-MM (default: %(default)s)"
+    )
+    parser.add_argument("--out", default=None, help=f"results directory (default: {out})")
+    parser.add_argument("--quiet", action="store_true", help="print less (default: off)")
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
