@@ -60,8 +60,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Regenerate the parameter table in docs/model.md from the parameter data files
-# (tests/test_docs.py fails while it is stale).
+# Regenerate the parameter table in docs/model.md from the parameter data files and the
+# catalogue of metrics and groups docs/metrics.md from sim/analysis/catalogue.py
+# (tests/test_docs.py and tests/test_metrics_catalogue.py fail while they are stale).
 docs: $(STAMP)
 	$(PY) -m sim.present.docs
 

@@ -100,7 +100,9 @@ def build_outputs(
     return Outputs(summary, manifest, summarizer.headline_table(), monthly)
 
 
-def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()) -> Outputs:
+def finish(
+    job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=(), more=None
+) -> Outputs:
     """Combine a job's finished runs and commit them as the results folder's new result.
 
     Writes ``yearly.parquet``, ``paired.parquet``, ``summary.json``, ``monthly.parquet`` (with
@@ -114,6 +116,8 @@ def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()
         folder: the locked results folder.
         extra: more manifest entries, in order (draws, executor, batch file, failures, ...).
         keep: entries of the folder written in place, which the swap keeps (``runs/``).
+        more: called with the staging folder to write further files (a sweep's
+            ``variants.csv``), or None.
 
     Returns:
         What was written; ``manifest["files"]`` lists the folder's files.
@@ -128,6 +132,8 @@ def finish(job: Job, runs_dir: Path, folder: ResultsFolder, extra: dict, keep=()
     if job.options.cohorts:
         write_cohorts(job, runs_dir, tmp)
         result.manifest["cohorts"] = cohort_entries(job)
+    if more is not None:
+        more(tmp)
     write_file(tmp / "manifest.json", result.manifest)
     result.manifest["files"] = folder.commit(tmp, keep=keep)
     return result

@@ -88,9 +88,12 @@ def options(args: argparse.Namespace, batch: BatchFile) -> RunOptions:
     return RunOptions(**merged, **given, draw_params=bool(getattr(args, "draw_params", False)))
 
 
-def plan_batch(args: argparse.Namespace) -> Batch:
-    """Validate the batch file, the options and the scenarios; nothing runs or is written."""
-    file = load_batch(args.batch)
+def plan_batch(args: argparse.Namespace, file: BatchFile | None = None) -> Batch:
+    """Validate the batch file, the options and the scenarios; nothing runs or is written.
+
+    ``file``: an already validated batch (:func:`sim.api.batch`); default ``args.batch``.
+    """
+    file = file or load_batch(args.batch)
     opts = options(args, file)
     announce(file, opts)
     base = load_all([str(p) for p in file.scenarios])
@@ -135,12 +138,16 @@ def check_runs_folder(batch: Batch, resume: bool) -> list[Path]:
 
 def main(args: argparse.Namespace) -> int:
     """Run a batch file; exit 0 when every run succeeded, 1 when any failed."""
+    return run_planned(plan_batch(args), args.resume)
+
+
+def run_planned(batch: Batch, resume: bool = False) -> int:
+    """Run a planned batch into its results folder (what ``sim batch`` does); the exit code."""
     from sim.run.executors import choose
     from sim.run.runfiles import unfinished
 
-    batch = plan_batch(args)
     with ResultsFolder(batch.out) as folder:
-        for path in check_runs_folder(batch, args.resume):
+        for path in check_runs_folder(batch, resume):
             print(f"unreadable run file moved aside, to run again: {path}", file=sys.stderr)
         todo = unfinished(batch.specs, batch.runs_dir)
         pool = choose(batch.options.workers, batch.options.scheduler, len(todo))
@@ -202,22 +209,39 @@ def finish(
         "failures": [f.failure() for f in failures],
         "resumed_runs": skipped,
     }
-    result = combine(batch.job, batch.runs_dir, folder, more, keep=IN_PLACE)
+    result = combine(
+        batch.job, batch.runs_dir, folder, more, keep=IN_PLACE, more=variants_writer(batch)
+    )
     if not batch.options.quiet:
         print_summary(result.headline, result.summary, result.manifest, batch.out)
+
+
+def variant_sets(batch: Batch) -> dict:
+    """Label → the overrides its variant sets (None for a label without a variant)."""
+    return {label: variant_params(label, batch.file.variants) for label in batch.job.scenarios}
+
+
+def variants_writer(batch: Batch):
+    """Writes a sweep's ``variants.csv`` into the staged result (None without variants)."""
+    from sim.analysis.variants import FILE, variants_table
+    from sim.run.durable import write_file
+
+    if not batch.file.variants:
+        return None
+    table = variants_table(batch.job.scenarios, variant_sets(batch))
+    return lambda dest: write_file(dest / FILE, table.to_csv(index=False))
 
 
 def extras(batch: Batch, executor: dict) -> dict:
     """Manifest entries a batch adds to the run manifest."""
     from sim.run.draws import manifest_draws
 
-    scenarios = batch.job.scenarios
     return {
         **manifest_draws(batch.job.seeds, batch.options.draw_params),
         "command_name": "batch",
         "batch": batch.file.manifest_entry(),
         "monthly": batch.options.monthly,
-        "variants": {label: variant_params(label, batch.file.variants) for label in scenarios},
+        "variants": variant_sets(batch),
         **executor,
     }
 

@@ -36,13 +36,10 @@ def add_parser(sub) -> None:
     p.add_argument("scenario", nargs="?", default=DEFAULT_BASE, help="base scenario TOML")
     add_common(p, reps=2)
     p.set_defaults(years=7, scale=0.1)
-    helps = {"years": "years simulated (default 7)", "scale": "population fraction (default 0.1)"}
-    for action in p._actions:
-        action.help = helps.get(action.dest, action.help)
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged one)")
     p.add_argument("--params", default=None, help="comma-separated parameters to fit")
-    p.add_argument("--budget", type=int, default=200, help="most evaluations in all (200)")
-    p.add_argument("--minutes", type=float, default=20.0, help="time for this session (20)")
+    p.add_argument("--budget", type=int, default=200, help="most evaluations in all")
+    p.add_argument("--minutes", type=float, default=20.0, help="minutes for this session")
     p.add_argument(
         "--fix", action="append", default=[], metavar="NAME=VALUE", help="hold a parameter"
     )

@@ -13,15 +13,34 @@ import sys
 from sim.run.jobs import OPTIONS, RunOptions
 
 
-def add_common(parser: argparse.ArgumentParser, reps: int = 1) -> None:
-    """The common options: --seed --reps --years --scale --start --out --quiet."""
-    parser.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
-    parser.add_argument("--reps", type=int, default=reps, help=f"replicates (default {reps})")
-    parser.add_argument("--years", type=int, default=15, help="years simulated (default 15)")
-    parser.add_argument("--scale", type=float, default=1.0, help="population fraction")
-    parser.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
-    parser.add_argument("--out", default=None, help="results directory")
-    parser.add_argument("--quiet", action="store_true", help="print less")
+def add_common(
+    parser: argparse.ArgumentParser,
+    reps: int = 1,
+    out: str = "results/<command>-<scenario file stems>",
+) -> None:
+    """The common options: --seed --reps --years --scale --start --out --quiet.
+
+    Their help states the default in force (``%(default)s``), so a command that changes a
+    default with ``set_defaults`` shows its own; ``out`` is the default folder's description.
+    """
+    parser.add_argument("--seed", type=int, default=1, help="base seed (default: %(default)s)")
+    parser.add_argument("--reps", type=int, default=reps, help="replicates (default: %(default)s)")
+    parser.add_argument(
+        "--years", type=int, default=15, help="years simulated (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="share of the population simulated, 1.0 = the whole county at 1:1 (about 97,000 "
+        "youth), 0.05 = one in twenty; counts are always reported for the whole county "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--start", default="2024-01", help="first month, YYYY-MM (default: %(default)s)"
+    )
+    parser.add_argument("--out", default=None, help=f"results directory (default: {out})")
+    parser.add_argument("--quiet", action="store_true", help="print less (default: off)")
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
@@ -85,20 +104,30 @@ def simulate(options: RunOptions, paths: list[str], command: str) -> int:
     Returns:
         The exit code: 0, or 1 when a run failed (each failure printed with its traceback).
     """
-    from sim.run.jobs import load_all, plan, run_scenarios
+    from sim.run.jobs import load_all
 
     scenarios = load_all(paths)  # a refused file has not loaded the model yet
-    from sim.analysis.costs import discount_rate
-
-    discount_rate(scenarios)  # every scenario must discount at the same rate
-    job = plan(options, scenarios, command)
-    failures = run_scenarios(job, finish_and_print)
+    failures = simulate_scenarios(options, scenarios, command)
     for record in failures:
         print(
             f"run failed: {record.label} replicate {record.replicate}\n{record.error}",
             file=sys.stderr,
         )
     return 1 if failures else 0
+
+
+def simulate_scenarios(options: RunOptions, scenarios: dict, command: str) -> list:
+    """Run loaded scenarios (label → Scenario, the reference first) into the results folder.
+
+    Returns:
+        The failed runs' records (empty on success; then the folder holds the result).
+    """
+    from sim.analysis.costs import discount_rate
+    from sim.run.jobs import plan, run_scenarios
+
+    discount_rate(scenarios)  # every scenario must discount at the same rate
+    job = plan(options, scenarios, command)
+    return run_scenarios(job, finish_and_print)
 
 
 def finish_and_print(job, runs_dir, folder, executor: dict) -> None:

@@ -40,8 +40,15 @@ def add_parser(sub) -> None:
     p.add_argument("--host", default=LOOPBACK, help=f"interface to serve on (default {LOOPBACK})")
     p.add_argument("--lang", choices=["nb", "en"], default="nb", help="page language")
     p.add_argument("--seed", type=int, default=1, help="seed of the first run (default 1)")
-    p.add_argument("--scale", type=float, default=None, help="population fraction (0.05)")
-    p.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="share of the population simulated, 1.0 = the whole county (default: 0.05)",
+    )
+    p.add_argument(
+        "--start", default="2024-01", help="first month, YYYY-MM (default: %(default)s)"
+    )
     p.set_defaults(func=main)
 
 

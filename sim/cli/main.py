@@ -61,8 +61,31 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Help that states every option's default: ``(default: 1)`` unless the help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text.lower()
+            or default in (None, False, [], ())
+            or default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line, like every other input error."""
+    """An argument parser whose errors are one line, like every other input error.
+
+    Every command's help states the defaults (:class:`DefaultsFormatter`).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", DefaultsFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         """Print ``sim: error: <message> (see '<prog> --help')`` and exit 2."""

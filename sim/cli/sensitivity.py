@@ -25,7 +25,9 @@ SCENARIOS = ["scenarios/baseline.toml", "scenarios/coordinated_ips.toml"]
 def add_parser(sub) -> None:
     """Register ``sim sensitivity``."""
     p = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib Morris/Sobol)")
-    p.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    p.add_argument(
+        "--method", choices=["morris", "sobol"], default="morris", help="design and indices"
+    )
     p.add_argument("--params", default=None, help="comma-separated parameters (default: 10)")
     p.add_argument(
         "--outputs", default="neet_rate_y10,net_public_cost", help="comma-separated outputs"
@@ -38,7 +40,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--world", default=None, help="scenario whose own values (e.g. calibrated) apply to all"
     )
-    add_common(p, reps=1)
+    add_common(p, reps=1, out="results/sensitivity-<method>")
     p.set_defaults(years=10, scale=0.25)
     add_executor_options(p)
     p.set_defaults(func=main)

@@ -60,7 +60,12 @@ def add_parser(sub) -> None:
     for action in p._actions:
         if action.dest == "years":
             action.help = "years simulated (default: the enrolment window and the follow-up)"
-    p.add_argument("--workers", type=int, default=None, help="local worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local worker processes (default: 1, this process)",
+    )
     p.set_defaults(func=main, years=None)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import linecache
+import numbers
 import os
 import re
 import stat
@@ -67,9 +68,20 @@ class Scenario:
     root_overrides: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Overrides keyed by current parameter names (old names given in Python are read)."""
-        for key in ("overrides", "root_overrides"):
-            object.__setattr__(self, key, with_current_names(getattr(self, key), stacklevel=3))
+        """Overrides keyed by current parameter names (old names given in Python are read).
+
+        Overrides are checked as in a scenario file, so a scenario made or changed in Python
+        (:func:`dataclasses.replace`, :mod:`sim.api`) refuses a misspelt name or a value
+        outside the parameter's domain with an :class:`InputError` naming the scenario and
+        the key.
+        """
+        for key, what in (("overrides", "params"), ("root_overrides", "warm-up params")):
+            given = {name: _plain(value) for name, value in getattr(self, key).items()}
+            for name, value in given.items():
+                problem = check_value(name, value)
+                if problem:
+                    raise InputError(f"scenario {self.stem}: {what}.{show(name)}: {problem}")
+            object.__setattr__(self, key, with_current_names(given, stacklevel=3))
 
     @property
     def params(self) -> Params:
@@ -93,6 +105,12 @@ class Scenario:
         if key not in cache or cache[key][0] != state:
             cache[key] = (state, Params(overrides))
         return cache[key][1]
+
+
+def _plain(value: object) -> object:
+    """A NumPy number as the Python number it holds (anything else unchanged)."""
+    item = getattr(value, "item", None)
+    return item() if isinstance(value, numbers.Number) and callable(item) else value
 
 
 def _kind(mode: int) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis.intervals import MIN_REPS
+from sim.analysis.variants import from_manifest, order_labels, variant_names
 from sim.present.i18n import load_dictionary
 from sim.present.i18n import numbers as fmt
 
@@ -65,10 +66,29 @@ def _last_line(text: str | None) -> str | None:
     return lines[-1][:300] if lines else None
 
 
+def sweep_labels(manifest: dict, labels: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Labels in display order and their names: a sweep's variants numerically, with values.
+
+    Without variants the labels are sorted and keep their names; with them
+    (:mod:`sim.analysis.variants`), ``ips_only@ips.fte=4`` is shown as
+    ``ips_only: ips.fte = 4`` and ordered 4, 12, 24 within its scenario, the scenarios in
+    the order they were given.
+    """
+    sets = manifest.get("variants") or {}
+    if not sets:
+        return sorted(labels), {label: label for label in labels}
+    given = [x for x in manifest.get("scenarios", {}) if x in labels]
+    order = order_labels(given + [x for x in labels if x not in given], from_manifest(sets))
+    stems = {label: label.partition("@")[0] for label in order}
+    return order, variant_names(stems, sets)
+
+
 def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> None:
     """NEET rate by year (median and interval) per scenario, failures, costs and throughput.
 
     ``rows``: tidy yearly rows holding at least the ``neet_rate``/``all`` rows of every run.
+    A sweep's variants are ordered numerically and named with their values
+    (:func:`sweep_labels`).
     """
     neet = rows[(rows["metric"] == "neet_rate") & (rows["group"] == "all")]
     counts = neet.groupby("scenario")["replicate"].nunique().to_dict()
@@ -80,15 +100,19 @@ def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> Non
     cells = table.apply(
         lambda r: f"{percent(r['median'])} [{percent(r['lo'])}, {percent(r['hi'])}]", axis=1
     )
+    order, names = sweep_labels(manifest, list(dict.fromkeys(neet["scenario"])))
+    wide = cells.unstack("scenario")[order].rename(columns=names)
     print(f"NEET rate 15-29 (November), median [{label}]")
-    print(cells.unstack("scenario").to_string())
+    print(wide.to_string())
     for line in failed_lines(manifest, counts):
         print(line)
-    for scen, h in summary.get("headline", {}).items():
+    headline = _ordered(summary.get("headline", {}), manifest)
+    for scen, h in headline.items():
         if h["neet_years_averted"]["median"] is not None:
             print(f"{scen}: NEET-years averted vs reference {stat(h['neet_years_averted'])}")
-    print_cost_headline(summary, label)
-    print_horizons(summary)
+    ordered = {**summary, "headline": headline}
+    print_cost_headline(ordered, label)
+    print_horizons(ordered)
     t = manifest["timing"]
     rate = manifest["youth_months"] / t["simulate_s"] if t["simulate_s"] else float("nan")
     print(
@@ -96,6 +120,12 @@ def print_summary(rows: pd.DataFrame, summary: dict, manifest: dict, out) -> Non
         f"write {t['write_s']:.1f} s; {rate:,.0f} youth-months/s"
     )
     print(f"results: {out}")
+
+
+def _ordered(headline: dict, manifest: dict) -> dict:
+    """The headline entries in display order, keyed by display name."""
+    order, names = sweep_labels(manifest, list(headline))
+    return {names[label]: headline[label] for label in order}
 
 
 def print_cost_headline(summary: dict, label: str | None = None) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -174,6 +175,29 @@ def load_batch(path: str | Path) -> BatchFile:
     """
     path = Path(path)
     text, data = read_toml(path)
+    return batch_from_data(path, text, data)
+
+
+def batch_from_dict(data: dict, folder: str | Path = ".") -> BatchFile:
+    """A batch given as a dict (the keys of a batch file), checked like a file.
+
+    Scenario paths are relative to ``folder``; messages name the batch ``<dict>``; the
+    manifest keeps the dict as JSON.
+
+    Raises:
+        InputError: on any problem, naming the key.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"<dict>: a batch must be a dict, got {type(data).__name__}")
+    text = json.dumps(data, sort_keys=True, default=str)
+    return batch_from_data(Path(folder) / "<dict>", text, data)
+
+
+def batch_from_data(path: Path, text: str, data: dict) -> BatchFile:
+    """Validate a batch's parsed content.
+
+    ``path`` names the batch in messages, and its folder resolves the scenario paths.
+    """
     for key in data:
         if key not in KEYS:
             raise InputError(f"{path}: {show(key)}: {unknown(key, KEYS)}")

@@ -63,12 +63,13 @@ def render_figures(res: Results, goal: Goal, lang: Lang, folder: Path) -> list[R
     many replicates the bands rest on (see :meth:`Lang.with_reps`).
     """
     from sim.present.plots import NoDataError, PlotContext, was_suppressed
+    from sim.present.report.sweep import sweep_specs
 
     ctx = PlotContext.from_manifest(res.manifest, lang.code)
     ctx.lang, ctx.order = lang, res.stems
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for key, func, table, missing in figure_specs(res, goal):
+    for key, func, table, missing in figure_specs(res, goal) + sweep_specs(res, lang):
         try:
             if table is None:
                 raise NoDataError(key)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.variants import read_variants, relabel
 from sim.errors import InputError
+from sim.present.i18n.numbers import number
 from sim.present.report.checks import MANIFEST, SUMMARY, TRIAL, check, check_table
 
 
@@ -27,6 +29,7 @@ class Results:
     effects: pd.DataFrame | None = None  # effects/yearly.parquet: a batch over weak effects
     effects_scale: float | None = None
     effects_variants: dict | None = None  # the sweep's label → overrides (its manifest)
+    variants: pd.DataFrame | None = None  # variants.csv of a sweep (sim.analysis.variants)
 
     @property
     def stems(self) -> list[str]:
@@ -108,6 +111,8 @@ def load_results(path: Path) -> Results:
         what = "is a file" if path.exists() else "no such folder"
         raise InputError(f"{path}: not a results directory ({what})")
     manifest = read_json(path / "manifest.json", MANIFEST)
+    variants = read_variants(path, manifest)  # a sweep: variants ordered and named apart
+    manifest = relabel(manifest, variants, {c: partial(value_text, c) for c in ("nb", "en")})
     sweep = path / "effects"
     effects_manifest = read_json(sweep / "manifest.json", MANIFEST, False) or {}
     return Results(
@@ -121,7 +126,13 @@ def load_results(path: Path) -> Results:
         effects=read_table(sweep / "yearly.parquet", False) if effects_manifest else None,
         effects_scale=effects_manifest.get("scale"),
         effects_variants=effects_manifest.get("variants") or {},
+        variants=variants,
     )
+
+
+def value_text(code: str, value: float) -> str:
+    """A swept value with the decimals it has, in the language's format (``0,15``, ``50``)."""
+    return number(value, len(f"{value:g}".partition(".")[2]), code)
 
 
 def load_parameters(path: Path | None = None) -> pd.DataFrame | None:
