@@ -37,6 +37,8 @@ import numpy as np
 
 from sim.core.states import Activity, NavStatus
 from sim.services.benefit_rules import payment_share
+from sim.services.earnings import production_value, tax_on_earnings, yearly_earnings
+from sim.services.lifetime import tail_lines
 from sim.services.recorder import Recorder
 
 PAYERS = ("state", "municipality", "county", "health_trust")
@@ -109,7 +111,6 @@ def person_masks(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
         "programme_place": programme & ~kvp,
         "upper_secondary_pupil": school & (grade <= 3),
         "apprentice": school & (grade >= 4),
-        "production_value": (act == Activity.NEET) | programme,
     }
 
 
@@ -131,8 +132,10 @@ def person_units(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
 
 
 def totals_of(group: str) -> tuple[str, ...]:
-    """The total lines a cost line adds to."""
+    """The total lines a cost line adds to (none for the lifetime tail)."""
     parts = group.split(":")
+    if parts[-1] == "lifetime":
+        return ()
     if parts[0] == "public":
         return ("public:total", f"public:{parts[1]}:total")
     return ("societal:total",)
@@ -167,6 +170,8 @@ class CostLedger(Recorder):
         if not m.started:
             return
         lines = self.month_lines()
+        self._add_earnings(lines)
+        self._add_mcpf(lines)  # after every public line of the month
         if m.params["cost.lifetime_end_age"] > 0:
             self._add_lifetime(lines)
         self._book(lines)
@@ -229,41 +234,44 @@ class CostLedger(Recorder):
             return float(k), k
         raise KeyError(f"unit cost {name!r} has no driver in sim.services.ledger")
 
-    # -- lifetime view --------------------------------------------------------------------
+    # -- earnings, taxes and the cost of public funds ---------------------------------------
+    def _add_earnings(self, lines: dict[str, list]) -> None:
+        """Tax revenue (public, negative) and production (societal, negative) of youth in work."""
+        m, pop, p = self.model, self.model.pop, self.model.params
+        rows = pop.rows
+        working = np.flatnonzero(pop.alive[rows] & (pop.activity[rows] == Activity.EMPLOYED))
+        pids = working + rows.start
+        earnings = yearly_earnings(m, pids, m.ages(pids))
+        n = int(np.count_nonzero(earnings))
+        lines["public:state:tax_revenue"] = [
+            -float(tax_on_earnings(p, earnings).sum()) / 12,
+            None,
+            n,
+        ]
+        lines["societal:production"] = [-float(production_value(p, earnings).sum()) / 12, None, n]
+
+    def _add_mcpf(self, lines: dict[str, list]) -> None:
+        """The tax-financing cost: ``cost.mcpf`` x this month's net public cost (R-109)."""
+        public = sum(
+            cell[0] for group, cell in lines.items() if totals_of(group)[:1] == ("public:total",)
+        )
+        lines["societal:mcpf"] = [
+            self.model.params["cost.mcpf"] * public,
+            None,
+            len(self.model.pop.live()),
+        ]
+
+    # -- lifetime tail --------------------------------------------------------------------
     def _add_lifetime(self, lines: dict[str, list]) -> None:
-        """Extend person-based costs of youth leaving now (or at the horizon) to the end age."""
+        """Book the lifetime tail of youth leaving now (age 30) or present at the horizon's end."""
         m, pop = self.model, self.model.pop
         pids = np.empty(0, dtype=np.int64)
         if m.calendar_month == 1:
             pids = np.flatnonzero(pop.exit_month[: pop.n] == m.month)
-        ages = m.ages(pids)
-        if m.month == m.end_month - 1:
+        ages, first = m.ages(pids), np.zeros(len(pids))
+        if m.month == m.end_month - 1:  # the tail of those present starts next year
             live = pop.live()
             pids, ages = np.concatenate([pids, live]), np.concatenate([ages, m.ages(live) + 1])
-        if not len(pids):
-            return
-        years = np.clip(m.params["cost.lifetime_end_age"] - ages, 0, None).astype(int)
-        plain, discounted = self._annuities(years)
-        weights = person_units(m, pids, ages)
-        for name, weight in weights.items():
-            cost = self.unit_costs.get(name)
-            if cost is None:
-                continue
-            yearly = cost.monthly * 12.0
-            for group in (cost.public, cost.societal):
-                if group is None:
-                    continue
-                key = f"{group.rsplit(':', 1)[0]}:lifetime"
-                cell = lines.setdefault(key, [0.0, 0.0, 0])
-                cell[0] += yearly * float((plain * weight).sum())
-                cell[1] += yearly * float((discounted * weight).sum())
-                cell[2] += int(np.count_nonzero(weight))
-
-    def _annuities(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Years of cost and their discounted sum (to the start year) for each youth."""
-        m = self.model
-        d = 1.0 / (1.0 + m.params["cost.discount_rate"])
-        offset = m.year - m.start_year
-        k = np.arange(1, int(years.max(initial=0)) + 1)
-        cum = np.concatenate([[0.0], np.cumsum(d ** (offset + k))])
-        return years.astype(float), cum[years]
+            first = np.concatenate([first, np.ones(len(live))])
+        if len(pids):
+            lines.update(tail_lines(m, self.unit_costs, pids, ages, first))
