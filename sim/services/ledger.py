@@ -5,11 +5,22 @@ category, kind``), each sourced or marked ``assumption`` with a range. Each unit
 cost line; ``kind`` says where it counts. Two perspectives, never added together:
 
 - public budgets by payer (``state``, ``municipality``, ``county``, ``health_trust``):
-  benefits (``transfer``) and the services each payer runs (``resource``); groups
+  benefits (``transfer``), the services each payer runs (``resource``) and, as a negative
+  cost, the tax on the earnings of youth in work (``public:state:tax_revenue``: income tax,
+  trygdeavgift and the employer's contribution, :mod:`sim.services.earnings`); groups
   ``public:<payer>:<category>``, ``public:<payer>:total``, ``public:total``;
-- societal resource cost: production lost while youth are not working (NEET or in a
-  programme; ``societal``) and the resource cost of services; benefits are transfers and do
-  not count; groups ``societal:<category>``, ``societal:total``.
+- societal (Finansdepartementet R-109): the resource cost of services, the production of
+  youth in work as a negative cost (``societal:production``: labour cost by age band and
+  education) and the tax-financing cost ``societal:mcpf`` = ``cost.mcpf`` (20 %) x the
+  month's net public cost (``public:total``, tax revenue included); benefits and taxes are
+  transfers and count only through it; groups ``societal:<category>``, ``societal:total``.
+
+Education is booked as what it is: its places are costed (upper secondary, apprenticeships;
+higher education is not), and time in education is neither production nor production lost.
+A move from NEET to school changes no production line; its return shows when the youth
+works (in the run or in the lifetime tail). Production counts only youth whose main activity
+is work (part-time work of students is not modelled), at the share of a full wage of youth
+working on AAP or disability.
 
 The ledger is a recorder (:mod:`sim.services.recorder`), present in every model; it runs in
 the ``record`` phase (after the status phase) once the warm-up is over and
@@ -19,11 +30,15 @@ Person-based lines count youth-months in a state (e.g. AAP under 25), AAP and di
 the share paid (graded for youth in work, :mod:`sim.services.benefit_rules`); staff lines count FTE
 (caseworkers, IPS specialists, coordinators, follow-up advisers); treatment counts patients.
 
-Lifetime view (``cost.lifetime_end_age`` > 0, off by default): at exit (age 30) and at the
-end of the horizon each youth's person-based annual cost in the current status is extended to
-that age, discounted, in the lines ``public:<payer>:lifetime`` and ``societal:lifetime``
-(crude: the status is assumed to last). Not costed: GPs, higher education, job-seeker
-benefits and programme allowances (few young job seekers qualify).
+Lifetime tail (always computed; ``cost.lifetime_end_age`` = 67, 0 switches it off): at exit
+(age 30, from the exit year itself) and at the end of the horizon (from the next year) each
+youth's state is carried forward to that age by a yearly Markov chain
+(:mod:`sim.services.lifetime`), with its benefits, tax, production and tax-financing cost,
+in the lines ``public:<payer>:lifetime``, ``public:lifetime`` and ``societal:lifetime``.
+They are not part of ``public:<payer>:total``, ``public:total`` or ``societal:total``
+(the run's horizon); the lifetime horizon is the run totals plus the lifetime lines.
+Not costed: GPs, higher education, job-seeker benefits and programme allowances (few young
+job seekers qualify), and the tax on benefits (benefits are booked gross).
 """
 
 from __future__ import annotations
