@@ -268,13 +268,10 @@ class CostLedger(Recorder):
     def _add_mcpf(self, lines: dict[str, list]) -> None:
         """The tax-financing cost: ``cost.mcpf`` x this month's net public cost (R-109)."""
         public = sum(
-            cell[0] for group, cell in lines.items() if totals_of(group)[:1] == ("public:total",)
+            cell[0] for group, cell in lines.items() if "public:total" in totals_of(group)
         )
-        lines["societal:mcpf"] = [
-            self.model.params["cost.mcpf"] * public,
-            None,
-            len(self.model.pop.live()),
-        ]
+        mcpf = self.model.params["cost.mcpf"] * public
+        lines["societal:mcpf"] = [mcpf, None, len(self.model.pop.live())]
 
     # -- lifetime tail --------------------------------------------------------------------
     def _add_lifetime(self, lines: dict[str, list]) -> None:
