@@ -186,3 +186,18 @@ def test_the_chain_is_a_proper_markov_chain():
     step = transition_matrix(Params())
     assert (step >= 0).all()
     np.testing.assert_allclose(step.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_pupils_start_the_chain_when_they_leave_school():
+    """A pupil's tail is the same chain started at the school-leaving age (20), so the tail
+    seen at 16 is the tail seen at 19 discounted three more years."""
+    model = model_of()
+    ledger = model.module("costs")
+    pupil = _one(model, NavStatus.NONE, Activity.UPPER_SECONDARY)
+    at = {
+        a: tail_lines(model, ledger.unit_costs, pupil, np.array([a]), np.zeros(1))
+        for a in (16, 19)
+    }
+    for group in ("public:lifetime", "societal:lifetime"):
+        assert at[16][group][0] == pytest.approx(at[19][group][0], rel=1e-12)  # same years
+        assert at[16][group][1] == pytest.approx(at[19][group][1] / 1.04**3, rel=1e-12)

@@ -17,9 +17,11 @@ Markov chain, so no youth is simulated past the run:
 - **disability** (D): the benefit is paid until the end age; ``cost.tail_disability_exit`` a
   year leave it for work.
 
-A youth still in education at the end of the horizon enters the chain in work with
-``cost.tail_student_employed_share`` (else outside work): education is neither production
-nor production lost, and its return shows as the earnings that follow. The expected years in
+A youth still in education at the end of the horizon studies on to
+``cost.tail_school_leaving_age`` (pupils) or ``cost.tail_graduation_age`` (higher
+education), years that are neither production nor production lost, and then enters the
+chain in work with ``cost.tail_student_employed_share`` (else outside work): the return to
+education shows as the earnings that follow. The expected years in
 each state are discounted year by year to the start year (a youth leaving in January counts
 that year itself; at the end of the horizon the tail starts the next year). The tail carries
 its tax and its tax-financing cost (``cost.mcpf`` on its net public cost), and is booked in
@@ -82,6 +84,22 @@ def start_states(model, pids: np.ndarray) -> np.ndarray:
     return x
 
 
+def study_years(model, pids: np.ndarray, ages: np.ndarray) -> np.ndarray:
+    """Years each youth still studies when the tail starts (0 unless in education).
+
+    Pupils study to ``cost.tail_school_leaving_age``, students in higher education to
+    ``cost.tail_graduation_age``; those years are neither production nor cost in the tail.
+    """
+    p, activity = model.params, model.pop.activity[pids]
+    school = (activity == Activity.LOWER_SECONDARY) | (activity == Activity.UPPER_SECONDARY)
+    leaving = np.select(
+        [school, activity == Activity.HIGHER_EDUCATION],
+        [p["cost.tail_school_leaving_age"], p["cost.tail_graduation_age"]],
+        0.0,
+    )
+    return np.clip(leaving - ages, 0, None).astype(np.int64)
+
+
 def state_costs(model, unit_costs: dict, ages: np.ndarray, level: np.ndarray) -> dict:
     """Yearly cost of each state for youth of these ages and education, by group."""
     p = model.params
@@ -117,12 +135,13 @@ def tail_lines(model, unit_costs: dict, pids: np.ndarray, ages: np.ndarray, firs
     end_age = int(p["cost.lifetime_end_age"])
     step, x = transition_matrix(p), start_states(model, pids)
     level = education_level(model, pids)
+    begins = ages + study_years(model, pids, ages)  # the chain starts when studies end
     d = 1.0 / (1.0 + p["cost.discount_rate"])
     factor = d ** (model.year - model.start_year + first)
     sums = {g: [0.0, 0.0] for g in ("public:state:lifetime", "public:municipality:lifetime")}
     production = [0.0, 0.0]
     for k in range(max(0, end_age - int(ages.min(initial=end_age)))):
-        alive = (ages + k < end_age).astype(np.float64)
+        alive = ((ages + k < end_age) & (ages + k >= begins)).astype(np.float64)
         costs = state_costs(model, unit_costs, ages + k, level)
         for group, by_state in costs.items():
             cell = production if group == "societal:production" else sums[group]
@@ -131,7 +150,7 @@ def tail_lines(model, unit_costs: dict, pids: np.ndarray, ages: np.ndarray, firs
                 yearly = share * cost * alive
                 cell[0] += float(yearly.sum())
                 cell[1] += float((yearly * factor * d**k).sum())
-        x = x @ step
+        x[alive > 0] = x[alive > 0] @ step
     return _lifetime_groups(p, sums, production, len(pids))
 
 
