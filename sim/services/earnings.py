@@ -90,11 +90,14 @@ def income_tax(params, earnings: np.ndarray) -> np.ndarray:
     )
     ordinary = np.clip(earnings - deduction - p["cost.tax_personal_allowance"], 0.0, None)
     tax = p["cost.tax_ordinary_rate"] * ordinary
+    brackets = (
+        (p["cost.tax_bracket1_threshold"], p["cost.tax_bracket1_rate"]),
+        (p["cost.tax_bracket2_threshold"], p["cost.tax_bracket2_rate"]),
+        (p["cost.tax_bracket3_threshold"], p["cost.tax_bracket3_rate"]),
+    )
     below = 0.0  # bracket tax: each step's rate replaces the one below it above its threshold
-    for step in (1, 2, 3):
-        above = earnings - p[f"cost.tax_bracket{step}_threshold"]
-        rate = p[f"cost.tax_bracket{step}_rate"]
-        tax += (rate - below) * np.clip(above, 0.0, None)
+    for threshold, rate in brackets:
+        tax += (rate - below) * np.clip(earnings - threshold, 0.0, None)
         below = rate
     floor = p["cost.tax_social_security_floor"]
     phase_in = p["cost.tax_social_security_phase_in"] * np.clip(earnings - floor, 0.0, None)
