@@ -1,5 +1,6 @@
 """Cost ledger: sourced unit costs, exact proportionality, discounting by hand, two
-perspectives kept apart, the lifetime option, and the headline's by-payer entries."""
+perspectives kept apart, the lifetime tail outside the totals, and the headline's by-payer
+entries."""
 
 from __future__ import annotations
 
@@ -64,12 +65,16 @@ def test_doubling_one_unit_cost_doubles_exactly_that_line(base, name, lines):
     totals = base.index.get_level_values("group").str.endswith(":total")
     assert (base[mine]["value"] > 0).all()
     np.testing.assert_array_equal(doubled[mine]["value"], 2 * base[mine]["value"])
-    others = ~mine & ~totals
+    derived = base.index.get_level_values("group").str.endswith("lifetime")
+    derived |= base.index.get_level_values("group") == "societal:mcpf"  # 0.2 x public:total
+    others = ~mine & ~totals & ~derived
     pd.testing.assert_frame_equal(doubled[others], base[others], check_exact=True)
     change = doubled["value"] - base["value"]
     groups = change.index.get_level_values("group")
     for total in ("public:total", "societal:total"):
         same = [line for line in lines if line.startswith(total.split(":")[0] + ":")]
+        if total == "societal:total":
+            same.append("societal:mcpf")
         expected = change[groups.isin(same)].groupby(["metric", "period"]).sum()
         diff = change.xs(total, level="group")
         np.testing.assert_allclose(diff, expected.reindex(diff.index, fill_value=0), rtol=1e-9)
@@ -82,10 +87,12 @@ def test_discounting_matches_a_hand_calculation(base):
         assert line[("cost_nok", year)] == pytest.approx(3_600_000, rel=1e-12)
         hand = 3_600_000 / 1.04 ** (year - 2024)
         assert line[("cost_nok_discounted", year)] == pytest.approx(hand, rel=1e-12)
-    plain = base.xs("cost_nok", level="metric")["value"]
-    disc = base.xs("cost_nok_discounted", level="metric")["value"]
+    run_lines = base[~base.index.get_level_values("group").str.endswith("lifetime")]
+    plain = run_lines.xs("cost_nok", level="metric")["value"]
+    disc = run_lines.xs("cost_nok_discounted", level="metric")["value"]
     years = plain.index.get_level_values("period")
     np.testing.assert_allclose(disc, plain / 1.04 ** (years - 2024), rtol=1e-12)
+    # the lifetime tail is discounted year by year to the start year (tests/test_ledger_economics)
 
 
 def test_discount_rate_is_a_scenario_parameter(tmp_path):
@@ -97,8 +104,10 @@ def test_discount_rate_is_a_scenario_parameter(tmp_path):
 
 def test_perspectives_are_kept_apart(base):
     y = base.xs("cost_nok", level="metric")["value"].unstack("group")
-    public = [g for g in y if g.startswith("public:") and not g.endswith("total")]
-    societal = [g for g in y if g.startswith("societal:") and g != "societal:total"]
+    public = [g for g in y if g.startswith("public:") and not g.endswith(("total", "lifetime"))]
+    societal = [
+        g for g in y if g.startswith("societal:") and not g.endswith(("total", "lifetime"))
+    ]
     np.testing.assert_allclose(y["public:total"], y[public].sum(axis=1), rtol=1e-9)
     np.testing.assert_allclose(y["societal:total"], y[societal].sum(axis=1), rtol=1e-9)
     for payer in PAYERS:
@@ -106,18 +115,17 @@ def test_perspectives_are_kept_apart(base):
         np.testing.assert_allclose(y[f"public:{payer}:total"], y[mine].sum(axis=1), rtol=1e-9)
     transfers = [c.category for c in load_unit_costs().values() if c.kind == "transfer"]
     assert not {f"societal:{c}" for c in transfers} & set(y)  # benefits are not resources
-    assert (y["societal:production_loss"] > 0).all()
+    assert (y["societal:production"] < 0).all()  # production of youth in work, a benefit
+    assert (y["public:state:tax_revenue"] < 0).all()  # tax on their earnings, revenue
 
 
-def test_lifetime_view_is_off_by_default_and_adds_lines_when_on(base, tmp_path):
-    assert not any("lifetime" in g for g in base.index.get_level_values("group"))
-    path = write_scenario(tmp_path / "life.toml", {"cost.lifetime_end_age": 67})
+def test_lifetime_tail_is_on_by_default_and_changes_no_run_line(base, tmp_path):
+    groups = base.index.get_level_values("group")
+    assert {"public:state:lifetime", "public:lifetime", "societal:lifetime"} <= set(groups)
+    path = write_scenario(tmp_path / "life.toml", {"cost.lifetime_end_age": 0})
     y = run(path)
-    life = y[y.index.get_level_values("group").str.endswith(":lifetime")]
-    assert (life["value"] >= 0).all() and life["value"].sum() > 0
-    assert "societal:lifetime" in life.index.get_level_values("group")
-    no_life = y[~y.index.get_level_values("group").str.contains("lifetime|total")]
-    pd.testing.assert_frame_equal(no_life, base.loc[no_life.index], check_exact=True)
+    assert not y.index.get_level_values("group").str.endswith("lifetime").any()
+    pd.testing.assert_frame_equal(y, base.loc[y.index], check_exact=True)
 
 
 def _paired(averted: list[float], cost: list[float]) -> pd.DataFrame:

@@ -98,6 +98,7 @@ def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
             _WARM.clear()
         model.definition = spec.scenario
         model.collector.monthly_on = spec.monthly
+        model.end_month = model.month + spec.years * 12  # the horizon, for the lifetime tail
         return model
     model = YouthModel(
         spec.scenario,
@@ -113,6 +114,7 @@ def build_model(spec: RunSpec, keep: bool = False) -> YouthModel:
     _WARM.clear()
     if keep and key is not None:
         _WARM[key] = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    model.end_month = model.month + spec.years * 12  # stepping by hand books the same tail
     return model
 
 

@@ -5,11 +5,22 @@ category, kind``), each sourced or marked ``assumption`` with a range. Each unit
 cost line; ``kind`` says where it counts. Two perspectives, never added together:
 
 - public budgets by payer (``state``, ``municipality``, ``county``, ``health_trust``):
-  benefits (``transfer``) and the services each payer runs (``resource``); groups
+  benefits (``transfer``), the services each payer runs (``resource``) and, as a negative
+  cost, the tax on the earnings of youth in work (``public:state:tax_revenue``: income tax,
+  trygdeavgift and the employer's contribution, :mod:`sim.services.earnings`); groups
   ``public:<payer>:<category>``, ``public:<payer>:total``, ``public:total``;
-- societal resource cost: production lost while youth are not working (NEET or in a
-  programme; ``societal``) and the resource cost of services; benefits are transfers and do
-  not count; groups ``societal:<category>``, ``societal:total``.
+- societal (Finansdepartementet R-109): the resource cost of services, the production of
+  youth in work as a negative cost (``societal:production``: labour cost by age band and
+  education) and the tax-financing cost ``societal:mcpf`` = ``cost.mcpf`` (20 %) x the
+  month's net public cost (``public:total``, tax revenue included); benefits and taxes are
+  transfers and count only through it; groups ``societal:<category>``, ``societal:total``.
+
+Education is booked as what it is: its places are costed (upper secondary, apprenticeships;
+higher education is not), and time in education is neither production nor production lost.
+A move from NEET to school changes no production line; its return shows when the youth
+works (in the run or in the lifetime tail). Production counts only youth whose main activity
+is work (part-time work of students is not modelled), at the share of a full wage of youth
+working on AAP or disability.
 
 The ledger is a recorder (:mod:`sim.services.recorder`), present in every model; it runs in
 the ``record`` phase (after the status phase) once the warm-up is over and
@@ -19,11 +30,15 @@ Person-based lines count youth-months in a state (e.g. AAP under 25), AAP and di
 the share paid (graded for youth in work, :mod:`sim.services.benefit_rules`); staff lines count FTE
 (caseworkers, IPS specialists, coordinators, follow-up advisers); treatment counts patients.
 
-Lifetime view (``cost.lifetime_end_age`` > 0, off by default): at exit (age 30) and at the
-end of the horizon each youth's person-based annual cost in the current status is extended to
-that age, discounted, in the lines ``public:<payer>:lifetime`` and ``societal:lifetime``
-(crude: the status is assumed to last). Not costed: GPs, higher education, job-seeker
-benefits and programme allowances (few young job seekers qualify).
+Lifetime tail (always computed; ``cost.lifetime_end_age`` = 67, 0 switches it off): at exit
+(age 30, from the exit year itself) and at the end of the horizon (from the next year) each
+youth's state is carried forward to that age by a yearly Markov chain
+(:mod:`sim.services.lifetime`), with its benefits, tax, production and tax-financing cost,
+in the lines ``public:<payer>:lifetime``, ``public:lifetime`` and ``societal:lifetime``.
+They are not part of ``public:<payer>:total``, ``public:total`` or ``societal:total``
+(the run's horizon); the lifetime horizon is the run totals plus the lifetime lines.
+Not costed: GPs, higher education, job-seeker benefits and programme allowances (few young
+job seekers qualify), and the tax on benefits (benefits are booked gross).
 """
 
 from __future__ import annotations
@@ -37,6 +52,8 @@ import numpy as np
 
 from sim.core.states import Activity, NavStatus
 from sim.services.benefit_rules import payment_share
+from sim.services.earnings import production_value, tax_on_earnings, yearly_earnings
+from sim.services.lifetime import tail_lines
 from sim.services.recorder import Recorder
 
 PAYERS = ("state", "municipality", "county", "health_trust")
@@ -109,7 +126,6 @@ def person_masks(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
         "programme_place": programme & ~kvp,
         "upper_secondary_pupil": school & (grade <= 3),
         "apprentice": school & (grade >= 4),
-        "production_value": (act == Activity.NEET) | programme,
     }
 
 
@@ -131,8 +147,10 @@ def person_units(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
 
 
 def totals_of(group: str) -> tuple[str, ...]:
-    """The total lines a cost line adds to."""
+    """The total lines a cost line adds to (none for the lifetime tail)."""
     parts = group.split(":")
+    if parts[-1] == "lifetime":
+        return ()
     if parts[0] == "public":
         return ("public:total", f"public:{parts[1]}:total")
     return ("societal:total",)
@@ -167,6 +185,8 @@ class CostLedger(Recorder):
         if not m.started:
             return
         lines = self.month_lines()
+        self._add_earnings(lines)
+        self._add_mcpf(lines)  # after every public line of the month
         if m.params["cost.lifetime_end_age"] > 0:
             self._add_lifetime(lines)
         self._book(lines)
@@ -229,41 +249,41 @@ class CostLedger(Recorder):
             return float(k), k
         raise KeyError(f"unit cost {name!r} has no driver in sim.services.ledger")
 
-    # -- lifetime view --------------------------------------------------------------------
+    # -- earnings, taxes and the cost of public funds ---------------------------------------
+    def _add_earnings(self, lines: dict[str, list]) -> None:
+        """Tax revenue (public, negative) and production (societal, negative) of youth in work."""
+        m, pop, p = self.model, self.model.pop, self.model.params
+        rows = pop.rows
+        working = np.flatnonzero(pop.alive[rows] & (pop.activity[rows] == Activity.EMPLOYED))
+        pids = working + rows.start
+        earnings = yearly_earnings(m, pids, m.ages(pids))
+        n = int(np.count_nonzero(earnings))
+        lines["public:state:tax_revenue"] = [
+            -float(tax_on_earnings(p, earnings).sum()) / 12,
+            None,
+            n,
+        ]
+        lines["societal:production"] = [-float(production_value(p, earnings).sum()) / 12, None, n]
+
+    def _add_mcpf(self, lines: dict[str, list]) -> None:
+        """The tax-financing cost: ``cost.mcpf`` x this month's net public cost (R-109)."""
+        public = sum(
+            cell[0] for group, cell in lines.items() if "public:total" in totals_of(group)
+        )
+        mcpf = self.model.params["cost.mcpf"] * public
+        lines["societal:mcpf"] = [mcpf, None, len(self.model.pop.live())]
+
+    # -- lifetime tail --------------------------------------------------------------------
     def _add_lifetime(self, lines: dict[str, list]) -> None:
-        """Extend person-based costs of youth leaving now (or at the horizon) to the end age."""
+        """Book the lifetime tail of youth leaving now (age 30) or present at the horizon's end."""
         m, pop = self.model, self.model.pop
         pids = np.empty(0, dtype=np.int64)
         if m.calendar_month == 1:
             pids = np.flatnonzero(pop.exit_month[: pop.n] == m.month)
-        ages = m.ages(pids)
-        if m.month == m.end_month - 1:
+        ages, first = m.ages(pids), np.zeros(len(pids))
+        if m.month == m.end_month - 1:  # the tail of those present starts next year
             live = pop.live()
             pids, ages = np.concatenate([pids, live]), np.concatenate([ages, m.ages(live) + 1])
-        if not len(pids):
-            return
-        years = np.clip(m.params["cost.lifetime_end_age"] - ages, 0, None).astype(int)
-        plain, discounted = self._annuities(years)
-        weights = person_units(m, pids, ages)
-        for name, weight in weights.items():
-            cost = self.unit_costs.get(name)
-            if cost is None:
-                continue
-            yearly = cost.monthly * 12.0
-            for group in (cost.public, cost.societal):
-                if group is None:
-                    continue
-                key = f"{group.rsplit(':', 1)[0]}:lifetime"
-                cell = lines.setdefault(key, [0.0, 0.0, 0])
-                cell[0] += yearly * float((plain * weight).sum())
-                cell[1] += yearly * float((discounted * weight).sum())
-                cell[2] += int(np.count_nonzero(weight))
-
-    def _annuities(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Years of cost and their discounted sum (to the start year) for each youth."""
-        m = self.model
-        d = 1.0 / (1.0 + m.params["cost.discount_rate"])
-        offset = m.year - m.start_year
-        k = np.arange(1, int(years.max(initial=0)) + 1)
-        cum = np.concatenate([[0.0], np.cumsum(d ** (offset + k))])
-        return years.astype(float), cum[years]
+            first = np.concatenate([first, np.ones(len(live))])
+        if len(pids):
+            lines.update(tail_lines(m, self.unit_costs, pids, ages, first))
