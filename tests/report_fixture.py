@@ -57,7 +57,7 @@ COSTS = {  # group -> NOK per year at baseline
     "public:municipality:services": 6.0e8,
     "public:county:followup": 1.2e8,
     "public:health_trust:treatment": 4.0e8,
-    "societal:production_loss": 5.5e9,
+    "societal:production": -5.5e9,
 }
 PARAMETERS_CSV = """name,value,unit,lo,hi,source,calibrate
 handover_loss,0.2,share,0.05,0.4,assumption,true

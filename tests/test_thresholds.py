@@ -126,3 +126,18 @@ def test_the_table_is_recorded_as_the_results_own(tmp_path, capsys):
     assert main(["thresholds", str(out)]) == 0
     assert "thresholds.csv" in recorded(out)
     assert main(args) == 0  # the comparison run again replaces the folder, table included
+
+
+def test_the_lifetime_view_adds_each_payers_tail_once():
+    yearly = _yearly([100, 0, 0, 0], [100] * 4, [0, 0, 0, 0])
+    tail = []
+    for rep in (0, 1):
+        for scen, value in (("base", 0.0), ("a", -300.0), ("b", 0.0)):
+            for group, v in (("public:state:lifetime", value), ("public:lifetime", value),
+                             ("societal:lifetime", value)):  # fmt: skip
+                tail.append({"scenario": scen, "replicate": rep, "seed": rep, "period": 2027,
+                             "metric": "cost_nok_discounted", "group": group, "value": v,
+                             "n": 1})  # fmt: skip
+    curve = th.horizon_curve(pd.concat([yearly, pd.DataFrame(tail)]), "base")
+    assert curve.values["net_public_nok"]["a"][-1] == pytest.approx(100.0 - 300.0)
+    assert curve.values["net_societal_nok"]["a"][-1] == pytest.approx(100.0 - 300.0)

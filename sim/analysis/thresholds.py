@@ -38,7 +38,7 @@ import pandas as pd
 
 OUTCOMES = ("neet_years_averted", "net_public_nok", "net_societal_nok")
 COST_GROUPS = {"net_public_nok": "public:total", "net_societal_nok": "societal:total"}
-LIFETIME = {"net_public_nok": "public:", "net_societal_nok": "societal:lifetime"}
+LIFETIME = {"net_societal_nok": "societal:lifetime"}
 RATE_GRID = np.round(np.arange(0.0, 0.1001, 0.0025), 6)
 COLUMNS = ["factor", "scenario", "outcome", "kind", "other", "threshold", "central", "lo", "hi"]
 
@@ -64,9 +64,11 @@ def _pivot(yearly: pd.DataFrame, metric: str, group: str) -> pd.DataFrame:
 
 def _lifetime(yearly: pd.DataFrame, outcome: str) -> pd.Series:
     """Per (scenario, replicate): the discounted lifetime tail of one cost outcome (0 if none)."""
+    from sim.services.ledger import PAYERS
+
     groups = yearly["group"].astype(str)
-    if outcome == "net_public_nok":
-        mask = groups.str.startswith("public:") & groups.str.endswith(":lifetime")
+    if outcome == "net_public_nok":  # by payer (``public:lifetime`` is their sum: not again)
+        mask = groups.isin([f"public:{payer}:lifetime" for payer in PAYERS])
     else:
         mask = groups == LIFETIME[outcome]
     sel = yearly[mask & (yearly["metric"] == "cost_nok_discounted")]
