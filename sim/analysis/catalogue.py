@@ -29,7 +29,7 @@ NEET_GROUPS = (*AGES, "female", "male", "immigrant", "non_immigrant", "kommune:<
 NEET_GROUPS += ("nav:<area>",)
 SERVICE = ("service:<service>",)
 ROUTES = ("all", "<from>-><to>")
-COSTS = ("public:<payer>:<category>", "public:<payer>:total", "public:total")
+COSTS = ("public:<payer>:<category>", "public:<payer>:total", "public:total", "public:lifetime")
 COSTS += ("societal:<category>", "societal:total")
 TRACKS = tuple(TRACK_GROUPS)
 
@@ -260,7 +260,10 @@ METRICS = (
         FLOW,
         "NOK",
         COSTS,
-        f"Costs by payer ({', '.join(PAYERS)}) and category, and societal costs, undiscounted.",
+        f"Costs by payer ({', '.join(PAYERS)}) and category, and societal costs, undiscounted; "
+        "tax revenue is a negative cost (`public:state:tax_revenue`). The lifetime tail "
+        "(`public:<payer>:lifetime`, their sum `public:lifetime`, `societal:lifetime`) is "
+        "outside every total: the run's horizon plus the tail is the lifetime view.",
     ),
     Metric(
         "cost_nok_discounted",
