@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SIM := $(VENV)/bin/sim
 
-.PHONY: install run test test-fast lint format docs docs-results bench clean dashboard
+.PHONY: install run test test-fast lint format docs docs-results bench clean dashboard lab
 
 install: $(STAMP)
 
@@ -71,6 +71,13 @@ docs-results: $(STAMP)
 
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml
+
+# JupyterLab in this environment (its python3 kernel is .venv's Python, with the package),
+# opened at the repository root: notebooks/, examples/ and scenarios/ side by side.
+# Extra options: make lab LAB_ARGS="--no-browser --port 8899". Root needs --allow-root.
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_scaling.py
