@@ -27,10 +27,9 @@ SCALE, YEARS, FTE, NOK_YEAR = 0.05, 1, 12.0, 840_000.0
 PARAMETERS = """name,value,unit,min,max,lo,hi,role,source
 tutor.fte,0,FTE,0,1000,0,50,lever,assumption (test plugin)
 """
-COSTS = f"""name,value,unit,lo,hi,source,payer,category,kind
-tutor.staff,{NOK_YEAR:.0f},NOK/year per FTE,700000,1000000,assumption (test plugin),municipality,tutors,resource
-"""
 HEADER = "name,value,unit,lo,hi,source,payer,category,kind"
+STAFF = f"{NOK_YEAR:.0f},NOK/year per FTE,700000,1000000,assumption (test plugin)"
+COSTS = f"{HEADER}\ntutor.staff,{STAFF},municipality,tutors,resource\n"
 
 
 class Tutor(Service):

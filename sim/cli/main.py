@@ -42,6 +42,7 @@ COMMANDS = [
     "calibrate",
     "validate-targets",
     "sensitivity",
+    "new-service",
 ]
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number
 EXIT_PIPE = 128 + signal.SIGPIPE
