@@ -74,7 +74,9 @@ def test_a_second_run_changes_nothing(tmp_path, capsys):
     assert {p.name: p.read_text() for p in (tmp_path / "gen").iterdir()} == before
 
 
-@pytest.mark.parametrize("name", ["Mentor", "1st", "a-b", "class", "nav", "x" * 25, "", "é"])
+@pytest.mark.parametrize(
+    "name", ["Mentor", "1st", "a-b", "class", "nav", "x" * 25, "", "é", "json", "numpy"]
+)
 def test_a_bad_name_is_refused_in_one_line(tmp_path, capsys, name):
     rc, out = generate(tmp_path, capsys, name)
     assert rc == 2 and out.count("\n") == 1 and out.startswith("sim: error: new-service")

@@ -11,15 +11,18 @@ Writes three files into ``--dir`` (default ``examples/NAME/``), from the templat
   its staff cost is charged), which passes as written.
 
 NAME is a lower-case Python identifier of at most 24 characters that no built-in service
-uses. Nothing is written when any of the three files exists (exit code 2, one line).
+and no importable Python module (``json``, ``numpy``) uses. Nothing is written when any of
+the three files exists (exit code 2, one line).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import keyword
 import os
 import re
+import sys
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -66,8 +69,9 @@ def check_name(name: str) -> str:
     """``name`` if it can name a service, its parameters, streams and Python module.
 
     Raises:
-        InputError: not a lower-case identifier (at most 24 characters), a keyword, or the
-            name of a built-in service.
+        InputError: not a lower-case identifier (at most 24 characters), a keyword, the
+            name of a built-in service or of an importable module (the generated file
+            would hide it from the generated test).
     """
     import sim.services
 
@@ -79,6 +83,9 @@ def check_name(name: str) -> str:
     known = sim.services.REGISTRY.get(name)
     if known is not None and not sim.services.is_plugin(known):
         raise InputError(f"new-service {name!r}: a built-in service is called so")
+    if name in sys.stdlib_module_names or importlib.util.find_spec(name) is not None:
+        # the generated NAME.py, beside its test, would hide that module from the test
+        raise InputError(f"new-service {name!r}: a Python module is called so; choose another")
     return name
 
 
