@@ -112,9 +112,10 @@ class Service(mesa.Agent, Module):
     def charged_units(self, cost: UnitCost) -> tuple[float, int]:
         """What the cost ledger charges this month for one of this service's ``unit_costs``.
 
-        Called once a month from the start month for each declared unit cost, while the
-        service has a capacity; the ledger books units x the monthly unit cost to
-        ``public:<payer>:<category>`` and ``societal:<category>``.
+        Called once a month from the start month for each declared unit cost of a service
+        that has a capacity at the start month (one without adds no cost line); the ledger
+        books units x the monthly unit cost to ``public:<payer>:<category>`` and
+        ``societal:<category>``.
 
         Args:
             cost: the declared unit cost (``cost.name``, ``cost.unit``, ...).
