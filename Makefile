@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SIM := $(VENV)/bin/sim
 
-.PHONY: install run test test-fast lint format docs docs-results bench clean dashboard
+.PHONY: install run test test-fast lint format docs docs-results bench clean dashboard lab
 
 install: $(STAMP)
 
@@ -76,8 +76,30 @@ docs-results: $(STAMP)
 dashboard: $(STAMP)
 	$(SIM) dashboard scenarios/baseline.toml
 
+# JupyterLab for the notebooks and your own plugins, opened at the repository root. The lab
+# runs from its own environment, .venv-lab (tools/lab-requirements.txt, pinned by
+# constraints.txt), so the project's .venv stays as the tests and the dashboard use it
+# (JupyterLab's dependencies make every jsonschema import, e.g. the dashboard's, about 2 s
+# slower); its python3 kernel is .venv's Python, with the package.
+# Extra options: make lab LAB_ARGS="--no-browser --port 8899". Root needs --allow-root.
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.installed
+LAB_ARGS ?=
+
+$(LAB_STAMP): $(STAMP) tools/lab-requirements.txt constraints.txt tools/find_python.sh
+	@PY_BASE="$$(tools/find_python.sh)" || exit 1; \
+	[ -x $(LAB_VENV)/bin/python ] || "$$PY_BASE" -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LAB_VENV)/bin/python -m pip install --quiet -c constraints.txt -r tools/lab-requirements.txt
+	$(PY) -m ipykernel install --prefix $(LAB_VENV) --name python3 \
+		--display-name "Python 3 (project .venv)"
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(LAB_VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_scaling.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LAB_VENV) .pytest_cache

@@ -44,6 +44,7 @@ COMMANDS = [
     "sensitivity",
     "thresholds",
     "posterior",
+    "new-service",
 ]
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number
 EXIT_PIPE = 128 + signal.SIGPIPE

@@ -25,13 +25,18 @@ def register(cls: type) -> type:
     with zero capacity reproduces the baseline tables exactly.
 
     Raises:
-        ValueError: the class declares an unknown phase, kind or hazard decision, or takes
-            the name of one of this package's classes.
+        ValueError: the class declares an unknown phase, kind or hazard decision, takes
+            the name of one of this package's classes, or declares bad unit costs
+            (:mod:`sim.services.declared_costs`).
     """
     check_declaration(cls)
     known = REGISTRY.get(cls.name)
     if known is not None and known is not cls and not is_plugin(known):
         raise ValueError(f"{cls.name!r} is a built-in module; give the plugin its own name")
+    if getattr(cls, "unit_costs", None) is not None:
+        from sim.services.declared_costs import check_new
+
+        check_new(cls, REGISTRY)  # its unit costs are read and checked now, at import
     REGISTRY[cls.name] = cls
     return cls
 

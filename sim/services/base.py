@@ -3,6 +3,8 @@
 A service receives referrals into its queue (:meth:`Service.receive`), admits from the queue
 within its free capacity in an order that is itself a random decision (:meth:`Service.admit`),
 and keeps counters: queue length, waiting time, refusals, referrals received and lost.
+A service can declare its own unit costs (``unit_costs``), which the cost ledger charges
+through :meth:`Service.charged_units`.
 Its lifecycle is every module's (:mod:`sim.core.module`): subclasses declare their ``phase``
 and ``hazard_modifiers`` and implement :meth:`step` (and :meth:`configure`, and
 :meth:`create` when the class brings more than one agent).
@@ -10,11 +12,17 @@ and ``hazard_modifiers`` and implement :meth:`step` (and :meth:`configure`, and
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
 import mesa
 import numpy as np
 
 from sim.core.module import Module
 from sim.core.pidsets import in_any, new_to
+
+if TYPE_CHECKING:
+    from sim.services.ledger import UnitCost
 
 DAYS_PER_MONTH = 30.44
 EMPTY = np.empty(0, dtype=np.int64)
@@ -52,6 +60,9 @@ class Service(mesa.Agent, Module):
     is_helper = True
     holds_plan = True
     helper_name = None  # defaults to ``name``; offices of one service share one helper bit
+    # Unit costs this service brings (plugins): CSV text, or the Path of a CSV file, with the
+    # columns of sim/data/unit_costs.csv; see sim.services.declared_costs and charged_units.
+    unit_costs: ClassVar[str | Path | None] = None
 
     def __init__(self, model, name: str | None = None):
         super().__init__(model)
@@ -97,6 +108,28 @@ class Service(mesa.Agent, Module):
     def workers(self) -> float | None:
         """Staff (FTE, scaled) behind the caseload, or None where the model has no staff."""
         return None
+
+    def charged_units(self, cost: UnitCost) -> tuple[float, int]:
+        """What the cost ledger charges this month for one of this service's ``unit_costs``.
+
+        Called once a month from the start month for each declared unit cost of a service
+        that has a capacity at the start month (one without adds no cost line); the ledger
+        books units x the monthly unit cost to ``public:<payer>:<category>`` and
+        ``societal:<category>``.
+
+        Args:
+            cost: the declared unit cost (``cost.name``, ``cost.unit``, ...).
+
+        Returns:
+            (units at this scale, youth served behind them). By default a cost ``per FTE`` is
+            charged the staff of :meth:`workers` (FTE x scale; none when it returns None) and
+            any other cost one unit per youth served this month. Override it to charge
+            something else (places, sessions, a building).
+        """
+        served = len(self.active)
+        if cost.unit.endswith("per FTE"):
+            return float(self.workers() or 0.0), served
+        return float(served), served
 
     # -- queue ----------------------------------------------------------------------------
     def receive(self, pids: np.ndarray) -> None:

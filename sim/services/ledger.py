@@ -29,6 +29,8 @@ adds monthly flows ``cost_nok`` and ``cost_nok_discounted`` (a cost in year t di
 Person-based lines count youth-months in a state (e.g. AAP under 25), AAP and disability at
 the share paid (graded for youth in work, :mod:`sim.services.benefit_rules`); staff lines count FTE
 (caseworkers, IPS specialists, coordinators, follow-up advisers); treatment counts patients.
+A service may declare unit costs of its own (a plugin's: ``Service.unit_costs``, checked by
+:mod:`sim.services.declared_costs`); the ledger charges what its ``charged_units`` says.
 
 Lifetime tail (always computed; ``cost.lifetime_end_age`` = 67, 0 switches it off): at exit
 (age 30, from the exit year itself) and at the end of the horizon (from the next year) each
@@ -174,6 +176,21 @@ class CostLedger(Recorder):
     def __init__(self, model, unit_costs: dict[str, UnitCost] | None = None):
         super().__init__(model)
         self.unit_costs = unit_costs if unit_costs is not None else load_unit_costs()
+        self._declared: dict[str, list] = {}  # unit costs services declare -> those charged
+
+    def configure(self) -> None:
+        """Add the unit costs services declare (plugins: ``Service.unit_costs``).
+
+        At build and at the start month: services with a capacity then are charged from
+        the start month on (:func:`sim.services.declared_costs.owners`).
+        """
+        from sim.services.declared_costs import owners
+
+        found = owners(self.model.services)
+        costs = {k: c for k, c in self.unit_costs.items() if k not in self._declared}
+        old = {k: c for k, c in self.unit_costs.items() if k in self._declared and k in found}
+        self.unit_costs = {**costs, **{k: old.get(k, c) for k, (c, _) in found.items()}}
+        self._declared = {name: services for name, (_, services) in found.items()}
 
     def with_value(self, name: str, value: float) -> None:
         """Change one unit cost (for sensitivity checks)."""
@@ -247,6 +264,9 @@ class CostLedger(Recorder):
         if name == "specialist_treatment":
             k = sum(len(m.module(c).active) for c in ("bup", "dps"))
             return float(k), k
+        if name in self._declared:  # a service's own: Service.charged_units
+            charged = [s.charged_units(self.unit_costs[name]) for s in self._declared[name]]
+            return sum(u for u, _ in charged), sum(n for _, n in charged)
         raise KeyError(f"unit cost {name!r} has no driver in sim.services.ledger")
 
     # -- earnings, taxes and the cost of public funds ---------------------------------------
