@@ -41,6 +41,7 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
 
     paired = res.paired
     return [
+        ("headline", plots.headline, paired, "paired"),
         ("neet_over_time", neet_time, res.yearly, "neet_rate"),
         ("paired_difference", plots.paired_difference, paired, "paired"),
         ("neet_by_group", plots.neet_by_group, res.yearly, "neet_rate"),
