@@ -74,8 +74,10 @@ def load_dictionary(lang: str) -> dict[str, str]:
 
 @cache
 def glossary() -> dict[str, dict[str, str]]:
-    """The domain terms (``glossary.toml``): key → ``nb``, ``en`` and ``avoid_nb`` (words that
-    must not stand in for the term in Norwegian text)."""
+    """The domain terms of ``glossary.toml``: key → ``nb``, ``en`` and ``avoid_nb``.
+
+    ``avoid_nb`` lists words that must not stand in for the term in Norwegian text.
+    """
     path = resources.files("sim.present.i18n").joinpath("glossary.toml")
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
