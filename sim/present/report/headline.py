@@ -219,9 +219,7 @@ def headline_html(res: Results, lang: Lang) -> str:
     """The ranked table with its caption and footnotes (the first thing the report shows)."""
     ranked = rows(res)
     body = []
-    rank = 0
-    for row in ranked:
-        rank += 1
+    for rank, row in enumerate(ranked, start=1):
         name = _name(res, lang, row.stem)
         ref_word = lang.t("headline.reference")
         tagged = row.reference and ref_word.lower() not in name.lower()
