@@ -35,6 +35,11 @@ def add_parser(subparsers) -> None:
         metavar="TOML",
         help="goal file with keys rate and year (default: the packaged goal.toml)",
     )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the report to PDF beside the HTML (needs the chromium package)",
+    )
     p.set_defaults(func=main)
 
 
@@ -63,6 +68,12 @@ def main(args: argparse.Namespace) -> int:
         target = args.out or default_out(args.results, args.lang)
         before = _names(figures_dir(target))
         out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
-        record_inside(args.results, [out, figures_dir(out)], skip={figures_dir(out): before})
-    print(out)
+        made = [out, figures_dir(out)]
+        if args.pdf:
+            from sim.present.report.pdf import print_pdf
+
+            made.append(print_pdf(out))
+        record_inside(args.results, made, skip={figures_dir(out): before})
+    for path in [out, *made[2:]]:
+        print(path)
     return 0
