@@ -51,7 +51,12 @@ def _goal(args: argparse.Namespace):
         return goal
     rate = goal.rate if args.goal is None else args.goal
     year = goal.year if args.goal_year is None else args.goal_year
-    return check_goal(rate, year, "--goal" if args.goal is not None else "--goal-year")
+    where = "--goal" if args.goal is not None else "--goal-year"
+    given = [f"--goal {args.goal}" if args.goal is not None else ""]
+    given.append(f"--goal-year {args.goal_year}" if args.goal_year is not None else "")
+    if args.goal_file:
+        given.append(f"--goal-file {args.goal_file}")
+    return check_goal(rate, year, where, " ".join(g for g in given if g))
 
 
 def _names(folder: Path) -> set[str]:

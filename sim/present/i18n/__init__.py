@@ -73,6 +73,15 @@ def load_dictionary(lang: str) -> dict[str, str]:
 
 
 @cache
+def municipality_names() -> dict[str, str]:
+    """Municipality number → name (``sim/data/municipalities.csv``), e.g. ``5001`` → Trondheim."""
+    from sim.core.geo import load_geography
+
+    geo = load_geography()
+    return dict(zip(geo.numbers, geo.names, strict=True))
+
+
+@cache
 def glossary() -> dict[str, dict[str, str]]:
     """The domain terms of ``glossary.toml``: key → ``nb``, ``en`` and ``avoid_nb``.
 
@@ -148,7 +157,8 @@ class Lang:
     def group(self, group: str) -> str:
         """Readable label of a table ``group`` such as ``kommune:5001`` or ``20-24``."""
         if group.startswith("kommune:"):
-            return self.t("group.kommune", code=group.split(":", 1)[1])
+            code = group.split(":", 1)[1]
+            return municipality_names().get(code) or self.t("group.kommune", code=code)
         if group.startswith("service:"):
             return self.name("service", group.split(":", 1)[1])
         if group in ("15-19", "20-24", "25-29"):
@@ -160,8 +170,10 @@ class Lang:
         return number(x, decimals, self.code)
 
     def nok(self, x: float | None) -> str:
-        """Format an amount in Norwegian kroner (``NOK 1 234 567``)."""
-        return DASH if is_missing(x) else f"NOK{NBSP}{self.number(x)}"
+        """Format an amount in kroner: ``1 234 567 kr`` (nb), ``NOK 1,234,567`` (en)."""
+        if is_missing(x):
+            return DASH
+        return f"{self.number(x)}{NBSP}kr" if self.code == "nb" else f"NOK{NBSP}{self.number(x)}"
 
     def nok_million(self, x: float | None, decimals: int = 1) -> str:
         """Format an amount as NOK million (``NOK 480,3 mill.`` in nb, ``NOK 480.3 million``)."""

@@ -21,9 +21,9 @@ from sim.present.plots.costs import (
     net_cost_by_payer,
 )
 from sim.present.plots.headline import headline
+from sim.present.plots.municipalities import neet_by_municipality
 from sim.present.plots.outcomes import (
     neet_by_group,
-    neet_by_municipality,
     neet_over_time,
     paired_difference,
 )

@@ -37,7 +37,9 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
     from sim.present import plots
 
     def neet_time(table, ctx):
-        return plots.neet_over_time(table, ctx, goal=(goal.rate, goal.year))
+        return plots.neet_over_time(
+            table, ctx, goal=(goal.rate, goal.year), example_goal=goal.is_example
+        )
 
     paired = res.paired
     return [
