@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.present.plots._base import (
     NoDataError,
@@ -74,6 +75,7 @@ def neet_by_municipality(
             ax.set_xlim(0, hi)
             ax.tick_params(labelbottom=True)
             percent_axis(ax, ctx.lang, axis="x")
+            ax.xaxis.set_major_locator(MaxNLocator(4))
         for ax in axes[len(parts) :]:
             ax.set_visible(False)
         legend_below(fig, axes[0])
