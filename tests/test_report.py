@@ -18,6 +18,7 @@ from sim.present.report.html import esc
 from sim.present.report.results import load_parameters
 
 FIGURES = [
+    "headline",
     "neet_over_time",
     "paired_difference",
     "neet_by_group",
