@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from sim.present.i18n import DASH, Lang
@@ -234,7 +236,8 @@ def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
     text = lang.t(f"mission.goal_{kind}", rate=lang.pct(goal.rate), year=goal.year)
     if not goal.is_example:
         text += " " + lang.t("mission.source", source=goal.source)
-    parts = [para(text), table(headers, rows, cls="num")]
+    options = re.sub(r"(--goal(?:-year|-file)?)", r'<code lang="und">\1</code>', esc(text))
+    parts = [f"<p>{options}</p>", table(headers, rows, cls="num")]
     if goal.year > last or goal.year < int(res.yearly["period"].min()):
         parts.append(para(lang.t("mission.outside", last=last), "note"))
     return section("mission", lang.t("mission.title"), *parts)
