@@ -28,7 +28,7 @@ ENGLISH = (
 
 
 def _avoided(text: str, word: str) -> bool:
-    return re.search(rf"(?<![\wæøå]){re.escape(word)}(?![\wæøå])", text.lower()) is not None
+    return re.search(rf"(?<![\wæøå.]){re.escape(word)}(?![\wæøå])", text.lower()) is not None
 
 
 def test_every_glossary_term_has_both_languages():

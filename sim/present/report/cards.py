@@ -73,8 +73,16 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     return (
         f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
         f"</h3>{para(desc)}{tag}{body}"
-        f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>"
+        f"{_files(lang, files or DASH)}</article>"
     )
+
+
+def _files(lang: Lang, files: str) -> str:
+    """``Scenariofiler: <code>scenarios/x.toml</code>``: paths are machine text, in no language."""
+    marker = "\x00"
+    text = esc(lang.t("cards.files", files=marker))
+    code = f'<code lang="und">{esc(files)}</code>'
+    return f'<p class="small">{text.replace(marker, code)}</p>'
 
 
 def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
