@@ -500,40 +500,124 @@ LABELS: dict[str, tuple[str, str]] = {
         "AAP with severe problems (rate ratio)",
     ),
     "cost.mcpf": ("Skattefinansieringskostnad", "Marginal cost of public funds"),
-    "cost.earnings_fte_monthly": ("Gjennomsnittlig månedslønn per årsverk", "Average monthly earnings per FTE"),
-    "cost.earnings_ratio_15_19": ("Lønn 15–19 år, andel av gjennomsnittet", "Earnings aged 15–19, share of the mean"),
-    "cost.earnings_ratio_20_24": ("Lønn 20–24 år, andel av gjennomsnittet", "Earnings aged 20–24, share of the mean"),
-    "cost.earnings_ratio_25_29": ("Lønn 25–29 år, andel av gjennomsnittet", "Earnings aged 25–29, share of the mean"),
-    "cost.earnings_ratio_30_66": ("Lønn 30–66 år, andel av gjennomsnittet", "Earnings aged 30–66, share of the mean"),
-    "cost.earnings_ratio_no_upper_secondary": ("Lønn uten fullført videregående (forholdstall)", "Earnings without upper secondary (ratio)"),
-    "cost.earnings_ratio_higher_education": ("Lønn med høyere utdanning (forholdstall)", "Earnings with higher education (ratio)"),
-    "cost.higher_education_months": ("Tid i høyere utdanning som gir høyere lønn", "Time in higher education that raises earnings"),
-    "cost.fte_share_young": ("Stillingsandel for unge i arbeid", "Job share of young people in work"),
-    "cost.earnings_share_disability_work": ("Lønn for uføre i arbeid, andel av full lønn", "Earnings of disability recipients in work, share of full wage"),
-    "cost.employer_contribution_rate": ("Arbeidsgiveravgift", "Employer"s social security contribution"),
-    "cost.pension_contribution_rate": ("Arbeidsgivers pensjonsinnskudd", "Employer"s pension contribution"),
+    "cost.earnings_fte_monthly": (
+        "Gjennomsnittlig månedslønn per årsverk",
+        "Average monthly earnings per FTE",
+    ),
+    "cost.earnings_ratio_15_19": (
+        "Lønn 15–19 år, andel av gjennomsnittet",
+        "Earnings aged 15–19, share of the mean",
+    ),
+    "cost.earnings_ratio_20_24": (
+        "Lønn 20–24 år, andel av gjennomsnittet",
+        "Earnings aged 20–24, share of the mean",
+    ),
+    "cost.earnings_ratio_25_29": (
+        "Lønn 25–29 år, andel av gjennomsnittet",
+        "Earnings aged 25–29, share of the mean",
+    ),
+    "cost.earnings_ratio_30_66": (
+        "Lønn 30–66 år, andel av gjennomsnittet",
+        "Earnings aged 30–66, share of the mean",
+    ),
+    "cost.earnings_ratio_no_upper_secondary": (
+        "Lønn uten fullført videregående (forholdstall)",
+        "Earnings without upper secondary (ratio)",
+    ),
+    "cost.earnings_ratio_higher_education": (
+        "Lønn med høyere utdanning (forholdstall)",
+        "Earnings with higher education (ratio)",
+    ),
+    "cost.higher_education_months": (
+        "Tid i høyere utdanning som gir høyere lønn",
+        "Time in higher education that raises earnings",
+    ),
+    "cost.fte_share_young": (
+        "Stillingsandel for unge i arbeid",
+        "Job share of young people in work",
+    ),
+    "cost.earnings_share_disability_work": (
+        "Lønn for uføre i arbeid, andel av full lønn",
+        "Earnings of disability recipients in work, share of full wage",
+    ),
+    "cost.employer_contribution_rate": (
+        "Arbeidsgiveravgift",
+        "Employer’s social security contribution",
+    ),
+    "cost.pension_contribution_rate": (
+        "Arbeidsgivers pensjonsinnskudd",
+        "Employer’s pension contribution",
+    ),
     "cost.tax_personal_allowance": ("Personfradrag", "Personal allowance"),
     "cost.tax_standard_deduction_rate": ("Minstefradrag (sats)", "Standard deduction (rate)"),
-    "cost.tax_standard_deduction_max": ("Minstefradrag (øvre grense)", "Standard deduction (maximum)"),
+    "cost.tax_standard_deduction_max": (
+        "Minstefradrag (øvre grense)",
+        "Standard deduction (maximum)",
+    ),
     "cost.tax_ordinary_rate": ("Skatt på alminnelig inntekt", "Tax on ordinary income"),
-    "cost.tax_bracket1_threshold": ("Trinnskatt trinn 1, innslagspunkt", "Bracket tax step 1, threshold"),
+    "cost.tax_bracket1_threshold": (
+        "Trinnskatt trinn 1, innslagspunkt",
+        "Bracket tax step 1, threshold",
+    ),
     "cost.tax_bracket1_rate": ("Trinnskatt trinn 1, sats", "Bracket tax step 1, rate"),
-    "cost.tax_bracket2_threshold": ("Trinnskatt trinn 2, innslagspunkt", "Bracket tax step 2, threshold"),
+    "cost.tax_bracket2_threshold": (
+        "Trinnskatt trinn 2, innslagspunkt",
+        "Bracket tax step 2, threshold",
+    ),
     "cost.tax_bracket2_rate": ("Trinnskatt trinn 2, sats", "Bracket tax step 2, rate"),
-    "cost.tax_bracket3_threshold": ("Trinnskatt trinn 3, innslagspunkt", "Bracket tax step 3, threshold"),
+    "cost.tax_bracket3_threshold": (
+        "Trinnskatt trinn 3, innslagspunkt",
+        "Bracket tax step 3, threshold",
+    ),
     "cost.tax_bracket3_rate": ("Trinnskatt trinn 3, sats", "Bracket tax step 3, rate"),
-    "cost.tax_social_security_rate": ("Trygdeavgift på lønn", "Social security contribution on wages"),
-    "cost.tax_social_security_floor": ("Frikort-grense for trygdeavgift", "Social security contribution floor"),
-    "cost.tax_social_security_phase_in": ("Opptrapping av trygdeavgift over grensen", "Social security contribution phase-in above the floor"),
-    "cost.tail_employed_exit": ("Voksne i arbeid som faller ut per år (etter 30 år)", "Employed adults leaving work per year (after 30)"),
-    "cost.tail_neet_exit": ("Voksne utenfor som kommer i arbeid per år (etter 30 år)", "Adults outside work finding work per year (after 30)"),
-    "cost.tail_neet_social_assistance_share": ("Andel voksne utenfor på sosialhjelp (etter 30 år)", "Share of adults outside work on social assistance (after 30)"),
-    "cost.tail_aap_to_work": ("Andel som går fra AAP til arbeid (etter 30 år)", "Share moving from AAP to work (after 30)"),
-    "cost.tail_aap_to_disability": ("Andel som går fra AAP til uføretrygd (etter 30 år)", "Share moving from AAP to disability benefit (after 30)"),
-    "cost.tail_disability_exit": ("Avgang fra uføretrygd per år (etter 30 år)", "Exits from disability benefit per year (after 30)"),
-    "cost.tail_student_employed_share": ("Andel studenter som er i arbeid etter endt utdanning", "Share of students in work after their studies"),
-    "cost.tail_school_leaving_age": ("Alder ved endt videregående (livsløp)", "Age leaving upper secondary (lifetime)"),
-    "cost.tail_graduation_age": ("Alder ved endt høyere utdanning (livsløp)", "Age graduating from higher education (lifetime)"),
+    "cost.tax_social_security_rate": (
+        "Trygdeavgift på lønn",
+        "Social security contribution on wages",
+    ),
+    "cost.tax_social_security_floor": (
+        "Frikort-grense for trygdeavgift",
+        "Social security contribution floor",
+    ),
+    "cost.tax_social_security_phase_in": (
+        "Opptrapping av trygdeavgift over grensen",
+        "Social security contribution phase-in above the floor",
+    ),
+    "cost.tail_employed_exit": (
+        "Voksne i arbeid som faller ut per år (etter 30 år)",
+        "Employed adults leaving work per year (after 30)",
+    ),
+    "cost.tail_neet_exit": (
+        "Voksne utenfor som kommer i arbeid per år (etter 30 år)",
+        "Adults outside work finding work per year (after 30)",
+    ),
+    "cost.tail_neet_social_assistance_share": (
+        "Andel voksne utenfor på sosialhjelp (etter 30 år)",
+        "Share of adults outside work on social assistance (after 30)",
+    ),
+    "cost.tail_aap_to_work": (
+        "Andel som går fra AAP til arbeid (etter 30 år)",
+        "Share moving from AAP to work (after 30)",
+    ),
+    "cost.tail_aap_to_disability": (
+        "Andel som går fra AAP til uføretrygd (etter 30 år)",
+        "Share moving from AAP to disability benefit (after 30)",
+    ),
+    "cost.tail_disability_exit": (
+        "Avgang fra uføretrygd per år (etter 30 år)",
+        "Exits from disability benefit per year (after 30)",
+    ),
+    "cost.tail_student_employed_share": (
+        "Andel studenter som er i arbeid etter endt utdanning",
+        "Share of students in work after their studies",
+    ),
+    "cost.tail_school_leaving_age": (
+        "Alder ved endt videregående (livsløp)",
+        "Age leaving upper secondary (lifetime)",
+    ),
+    "cost.tail_graduation_age": (
+        "Alder ved endt høyere utdanning (livsløp)",
+        "Age graduating from higher education (lifetime)",
+    ),
     "nav.disability_rr_moderate": (
         "Uføretrygd ved moderate plager (relativ rate)",
         "Disability benefit with moderate problems (rate ratio)",
