@@ -54,6 +54,7 @@ SERVICES = ["followup", "nav", "gp", "mental_health", "ips"]
 NAV_OFFICES = {"trondheim": (30.0, 60), "leka": (90.0, 5)}  # office -> (wait days, admitted)
 COSTS = {  # group -> NOK per year at baseline
     "public:state:benefits": 2.1e9,
+    "public:state:ips_specialists": 0.0,  # a staffing line: the programme's gross cost
     "public:municipality:services": 6.0e8,
     "public:county:followup": 1.2e8,
     "public:health_trust:treatment": 4.0e8,
@@ -113,9 +114,10 @@ def _cost_rows(effect: float, year_i: int, discount: float, costs: bool) -> list
     totals: dict[str, float] = {}
     for group, base in COSTS.items():
         value = base * (1 - 4 * effect * min(1.0, year_i / 3))
-        if group.startswith("public:state"):
+        if group == "public:state:ips_specialists":
             value += 1.5e8 * effect / 0.012  # programme cost
-        totals[group.rsplit(":", 1)[0]] = value
+        prefix = group.rsplit(":", 1)[0]
+        totals[prefix] = totals.get(prefix, 0.0) + value
         rows.append((group, value))
     for prefix, value in totals.items():
         rows.append((f"{prefix}:total", value))
@@ -174,8 +176,36 @@ def _stats(values: np.ndarray) -> dict:
     return {"median": float(q[0]), "lo": float(q[1]), "hi": float(q[2])}
 
 
-def summary(yearly: pd.DataFrame, paired: pd.DataFrame) -> dict:
-    """Return ``summary.json`` with scenarios, paired and headline, as DESIGN.md describes."""
+def by_horizon(df: pd.DataFrame) -> dict:
+    """A headline's ``by_horizon`` (DESIGN.md) from one scenario's paired rows.
+
+    The fixture has no lifetime tail, so ``lifetime`` holds the run's values (``tail`` false).
+    """
+    cost = df[df["metric"] == "cost_nok_discounted"]
+    first = int(df["period"].min())
+    out = {}
+    for key, keep in (("5y", cost["period"] < first + 5), ("run", cost["period"] >= first)):
+        sums = cost[keep].groupby(["group", "replicate"])["value"].sum()
+        public, societal = sums["public:total"].to_numpy(), sums["societal:total"].to_numpy()
+        gross = sums.get("public:state:ips_specialists", pd.Series(0.0)).to_numpy()
+        out[key] = {
+            "npv_public_nok": _stats(public),
+            "npv_societal_nok": _stats(societal),
+            "gross_cost_public_nok": _stats(gross),
+            "savings_public_nok": _stats(gross - public),
+            "p_public_saving": float((public < 0).mean()),
+            "p_societal_saving": float((societal < 0).mean()),
+            "years": int(cost[keep]["period"].nunique()),
+        }
+    out["lifetime"] = {**out["run"], "tail": False}
+    return out
+
+
+def summary(yearly: pd.DataFrame, paired: pd.DataFrame, horizons: bool = True) -> dict:
+    """Return ``summary.json`` with scenarios, paired and headline, as DESIGN.md describes.
+
+    ``horizons=False`` leaves out ``by_horizon``, as in results of earlier versions.
+    """
     out = {"scenarios": _quantiles(yearly), "paired": _quantiles(paired), "headline": {}}
     for stem, df in paired.groupby("scenario"):
         per_rep = df.groupby(["replicate", "metric", "group"])["value"].sum()
@@ -204,6 +234,8 @@ def summary(yearly: pd.DataFrame, paired: pd.DataFrame) -> dict:
                 for payer in ("state", "municipality", "county", "health_trust")
             }
         head["cost_per_neet_year_averted_nok"] = ratio
+        if horizons and "cost_nok_discounted" in df.metric.values:
+            head["by_horizon"] = by_horizon(df)
         out["headline"][stem] = head
     return out
 
@@ -274,6 +306,7 @@ def make_results(
     with_trial: bool = True,
     draw_params: bool = False,
     scenarios: int = 3,
+    horizons: bool = True,
 ) -> Path:
     """Write a synthetic results directory to ``out`` (and ``out/parameters.csv``)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -287,7 +320,9 @@ def make_results(
     man = manifest(reps, years, start, draw_params)
     man["scenarios"] = {k: v for k, v in man["scenarios"].items() if k in stems}
     (out / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps(summary(yearly, paired)), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(summary(yearly, paired, horizons)), encoding="utf-8"
+    )
     if with_trial:
         (out / "trial.json").write_text(json.dumps(trial()), encoding="utf-8")
     (out / "parameters.csv").write_text(PARAMETERS_CSV, encoding="utf-8")

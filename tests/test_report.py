@@ -18,6 +18,7 @@ from sim.present.report.html import esc
 from sim.present.report.results import load_parameters
 
 FIGURES = [
+    "headline",
     "neet_over_time",
     "paired_difference",
     "neet_by_group",
@@ -93,6 +94,7 @@ def test_nothing_is_loaded_from_the_network(report):
 def test_nb_has_no_english_labels(tmp_path_factory):
     html = built_report(tmp_path_factory, "nb").read_text(encoding="utf-8")
     html = re.sub(r'<ul lang="und">.*?</ul>', "", html, flags=re.S)  # cited literature as written
+    html = re.sub(r'<code lang="und"[^>]*>.*?</code>', "", html, flags=re.S)  # options, versions
     page = _Page()
     page.feed(html)
     text = " ".join(page.text)
@@ -223,8 +225,10 @@ def test_money_in_the_summary_is_in_millions(report):
     million = "mill." if 'lang="nb"' in html else "million"
     assert million in summary
     payer = Lang("nb" if 'lang="nb"' in html else "en").name("payer", "municipality")
-    assert f"{payer} NOK" in summary  # who pays, per payer
-    assert re.search(r"NOK.\d{1,3}([\u00a0,]\d{3}){2,}", _section(html, "tables"))
+    assert re.search(rf"{payer} (NOK.)?[−-]?\d", summary)  # who pays, per payer
+    tables = _section(html, "tables")
+    assert not re.search(r"\d{1,3}([\u00a0,]\d{3}){2,}", tables)  # no whole kroner
+    assert Lang("nb" if 'lang="nb"' in html else "en").t("tables.costs") in tables
 
 
 @pytest.mark.slow

@@ -35,6 +35,11 @@ def add_parser(subparsers) -> None:
         metavar="TOML",
         help="goal file with keys rate and year (default: the packaged goal.toml)",
     )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the report to PDF beside the HTML (needs the chromium package)",
+    )
     p.set_defaults(func=main)
 
 
@@ -46,7 +51,12 @@ def _goal(args: argparse.Namespace):
         return goal
     rate = goal.rate if args.goal is None else args.goal
     year = goal.year if args.goal_year is None else args.goal_year
-    return check_goal(rate, year, "--goal" if args.goal is not None else "--goal-year")
+    where = "--goal" if args.goal is not None else "--goal-year"
+    given = [f"--goal {args.goal}" if args.goal is not None else ""]
+    given.append(f"--goal-year {args.goal_year}" if args.goal_year is not None else "")
+    if args.goal_file:
+        given.append(f"--goal-file {args.goal_file}")
+    return check_goal(rate, year, where, " ".join(g for g in given if g))
 
 
 def _names(folder: Path) -> set[str]:
@@ -63,6 +73,12 @@ def main(args: argparse.Namespace) -> int:
         target = args.out or default_out(args.results, args.lang)
         before = _names(figures_dir(target))
         out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
-        record_inside(args.results, [out, figures_dir(out)], skip={figures_dir(out): before})
-    print(out)
+        made = [out, figures_dir(out)]
+        if args.pdf:
+            from sim.present.report.pdf import print_pdf
+
+            made.append(print_pdf(out))
+        record_inside(args.results, made, skip={figures_dir(out): before})
+    for path in [out, *made[2:]]:
+        print(path)
     return 0

@@ -6,7 +6,9 @@ rejected. The domain ``[min, max]`` is every value the model runs at (``tests/
 test_param_domain.py`` runs each parameter at both ends); ``lo``/``hi`` are the plausible range
 used for uncertainty analysis and lie inside the domain.
 
-Columns: ``name, value, unit, min, max, lo, hi, role, source``. ``role`` says what a run may do
+Columns: ``name, value, unit, min, max, lo, hi, role, label_nb, label_en, source``. The
+labels are short names in Norwegian and English that reports show instead of the code name
+(a file without them, or an empty cell, shows the name). ``role`` says what a run may do
 with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; never drawn),
 ``calibrated`` (fitted to targets; drawn from the calibrated posterior once one exists),
 ``uncertain`` (drawn from its range in probabilistic runs, ``--draw-params``) or ``fixed``
@@ -36,11 +38,14 @@ import io
 import math
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
-COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "role", "source"]
-OPTIONAL = ("min", "max", "role")  # a file may lack these (read as described above)
+COLUMNS = [
+    "name", "value", "unit", "min", "max", "lo", "hi", "role", "label_nb", "label_en", "source"
+]  # fmt: skip
+# a file may lack these (read as described above; a missing label is shown as the name)
+OPTIONAL = ("min", "max", "role", "label_nb", "label_en")
 LEGACY = {"calibrate": "role"}  # a column of the earlier format → the column it is read as
 ROLES = ("lever", "calibrated", "uncertain", "fixed")
 _LEGACY_ROLE = {"true": "calibrated", "false": "fixed", "": "fixed"}  # old ``calibrate`` values
@@ -111,6 +116,12 @@ class ParamSpec:
     role: str = "fixed"  # one of ROLES
     min: float = -math.inf  # the domain (``min``/``max`` columns, or derived from the unit)
     max: float = math.inf
+    label_nb: str = field(default="", compare=False)  # what the report shows (nb), not the name
+    label_en: str = field(default="", compare=False)
+
+    def label(self, lang: str) -> str:
+        """The short label in ``lang`` (``nb``/``en``); the name when the file has none."""
+        return (self.label_nb if lang == "nb" else self.label_en).strip() or self.name
 
     @property
     def is_assumption(self) -> bool:
@@ -171,6 +182,8 @@ def _spec(row: dict) -> ParamSpec:
         role=_role(row),
         min=lo_d,
         max=hi_d,
+        label_nb=row.get("label_nb") or "",
+        label_en=row.get("label_en") or "",
     )
     if not lo_d <= min(spec.value, spec.lo) <= max(spec.value, spec.hi) <= hi_d:
         raise ValueError(

@@ -23,6 +23,7 @@ from sim.present.i18n.numbers import (
     NBSP,
     YEAR_FORMAT,
     is_missing,
+    month,
     number,
     percent,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "YEAR_FORMAT",
     "Lang",
     "check_lang",
+    "glossary",
     "load_dictionary",
     "name",
     "t",
@@ -68,6 +70,25 @@ def load_dictionary(lang: str) -> dict[str, str]:
     """Return the flat catalogue (``"section.key" -> text``) of one language."""
     path = resources.files("sim.present.i18n").joinpath(f"{check_lang(lang)}.toml")
     return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+@cache
+def municipality_names() -> dict[str, str]:
+    """Municipality number → name (``sim/data/municipalities.csv``), e.g. ``5001`` → Trondheim."""
+    from sim.core.geo import load_geography
+
+    geo = load_geography()
+    return dict(zip(geo.numbers, geo.names, strict=True))
+
+
+@cache
+def glossary() -> dict[str, dict[str, str]]:
+    """The domain terms of ``glossary.toml``: key → ``nb``, ``en`` and ``avoid_nb``.
+
+    ``avoid_nb`` lists words that must not stand in for the term in Norwegian text.
+    """
+    path = resources.files("sim.present.i18n").joinpath("glossary.toml")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def t(lang: str, key: str, **values: object) -> str:
@@ -136,7 +157,8 @@ class Lang:
     def group(self, group: str) -> str:
         """Readable label of a table ``group`` such as ``kommune:5001`` or ``20-24``."""
         if group.startswith("kommune:"):
-            return self.t("group.kommune", code=group.split(":", 1)[1])
+            code = group.split(":", 1)[1]
+            return municipality_names().get(code) or self.t("group.kommune", code=code)
         if group.startswith("service:"):
             return self.name("service", group.split(":", 1)[1])
         if group in ("15-19", "20-24", "25-29"):
@@ -148,8 +170,10 @@ class Lang:
         return number(x, decimals, self.code)
 
     def nok(self, x: float | None) -> str:
-        """Format an amount in Norwegian kroner (``NOK 1 234 567``)."""
-        return DASH if is_missing(x) else f"NOK{NBSP}{self.number(x)}"
+        """Format an amount in kroner: ``1 234 567 kr`` (nb), ``NOK 1,234,567`` (en)."""
+        if is_missing(x):
+            return DASH
+        return f"{self.number(x)}{NBSP}kr" if self.code == "nb" else f"NOK{NBSP}{self.number(x)}"
 
     def nok_million(self, x: float | None, decimals: int = 1) -> str:
         """Format an amount as NOK million (``NOK 480,3 mill.`` in nb, ``NOK 480.3 million``)."""
@@ -157,6 +181,33 @@ class Lang:
             return DASH
         text = self.t("summary.million", value=self.number(float(x) / 1e6, decimals))
         return text.replace(" ", NBSP)
+
+    def mnok(self, x: float | None, decimals: int = 1) -> str:
+        """An amount in NOK as a bare number of millions (the unit is said once, in the header).
+
+        One decimal by default; whole millions when asked for (``decimals=0``) or when the
+        amount is 1,000 million or more, so a cell never shows whole kroner.
+        """
+        if is_missing(x):
+            return DASH
+        millions = float(x) / 1e6
+        return self.number(millions, 0 if abs(millions) >= 1000 else decimals)
+
+    def month(self, period: str | None) -> str:
+        """A ``YYYY-MM`` month in words: ``januar 2024`` (nb), ``January 2024`` (en)."""
+        return month(period, self.code)
+
+    def term(self, key: str) -> str:
+        """A domain term from the glossary (``glossary.toml``), in this language."""
+        return glossary()[key][self.code]
+
+    def param(self, name: str, params=None) -> str:
+        """A parameter's label in this language from the parameter file; the name if none."""
+        if params is not None and "name" in params and f"label_{self.code}" in params:
+            hit = params.loc[params["name"] == name, f"label_{self.code}"]
+            if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0].strip():
+                return hit.iloc[0].strip()
+        return name
 
     def unit(self, unit: str) -> str:
         """Translate a unit as written in ``parameters.csv`` (``probability/month``)."""

@@ -20,9 +20,10 @@ from sim.present.plots.costs import (
     cumulative_net_cost,
     net_cost_by_payer,
 )
+from sim.present.plots.headline import headline
+from sim.present.plots.municipalities import neet_by_municipality
 from sim.present.plots.outcomes import (
     neet_by_group,
-    neet_by_municipality,
     neet_over_time,
     paired_difference,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "cost_per_neet_year_averted",
     "costs_by_payer",
     "cumulative_net_cost",
+    "headline",
     "neet_by_group",
     "neet_by_municipality",
     "neet_over_time",

@@ -15,6 +15,15 @@ from sim.present.suppression import MIN_N
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#000000", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
+# Payers have colours of their own, far from every scenario colour (CIE76 ΔE ≥ 20, checked in
+# tests/test_report_layout.py), so a bar coloured by payer is never read as a scenario.
+PAYER_PALETTE = {
+    "state": "#332288",  # indigo
+    "municipality": "#999933",  # olive
+    "county": "#882255",  # wine
+    "health_trust": "#8C564B",  # brown
+}
+PAYER_OTHER = "#7F7F7F"  # a payer outside the four (a plugin's)
 DASHES = ["", (5, 2), (1, 1.5), (6, 2, 1, 2), (3, 3), (8, 2, 2, 2, 2, 2)]
 MARKERS = ["o", "X", "s", "P", "D", "^", "v", "*"]
 

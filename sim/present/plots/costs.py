@@ -7,6 +7,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.present.plots._base import (
+    PAYER_OTHER,
+    PAYER_PALETTE,
     NoDataError,
     PlotContext,
     legend_below,
@@ -35,9 +37,9 @@ def costs_by_payer(
     df = df[df["group"].str.fullmatch(r"public:[^:]+:total")]
     if df.empty:
         raise NoDataError(metric)
-    df = df.assign(
-        payer=df["group"].str.split(":").str[1].map(lambda p: ctx.lang.name("payer", p))
-    )
+    codes = df["group"].str.split(":").str[1]
+    palette = _payer_colours(ctx, sorted(codes.unique()), by_label=True)
+    df = df.assign(payer=codes.map(lambda p: ctx.lang.name("payer", p)))
     mean = df.groupby(["scenario", "period", "payer"], as_index=False)["value"].mean()
     stems = ctx.stems(mean)
     with slide_style():
@@ -54,7 +56,7 @@ def costs_by_payer(
                 multiple="stack",
                 discrete=True,
                 shrink=0.8,
-                palette="colorblind",
+                palette=palette,
                 hue_order=sorted(mean["payer"].unique()),
                 ax=ax,
             )
@@ -224,13 +226,12 @@ def payer_net_cost(paired: pd.DataFrame) -> pd.DataFrame:
     return df.groupby(["scenario", "replicate", "payer"], as_index=False)["value"].sum()
 
 
-def _payer_colours(ctx: PlotContext, payers: list[str]) -> dict[str, object]:
-    """The colours of :func:`costs_by_payer` (colour-blind palette, payers by their label)."""
-    import seaborn as sns
-
-    labels = sorted(ctx.lang.name("payer", p) for p in payers)
-    colours = dict(zip(labels, sns.color_palette("colorblind", len(labels)), strict=True))
-    return {p: colours[ctx.lang.name("payer", p)] for p in payers}
+def _payer_colours(ctx: PlotContext, payers: list[str], by_label: bool = False) -> dict:
+    """Each payer's colour (:data:`PAYER_PALETTE`, never a scenario colour)."""
+    return {
+        (ctx.lang.name("payer", p) if by_label else p): PAYER_PALETTE.get(p, PAYER_OTHER)
+        for p in payers
+    }
 
 
 def _stack(ax, y: float, values: pd.Series, colours: dict, span: float, lang) -> None:

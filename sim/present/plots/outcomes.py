@@ -39,6 +39,7 @@ def neet_over_time(
     ctx: PlotContext | None = None,
     group: str = "all",
     goal: tuple[float, int] | None = None,
+    example_goal: bool = False,
 ) -> Figure:
     """NEET rate per year and scenario: the median over replicates with its 95 % band.
 
@@ -47,6 +48,7 @@ def neet_over_time(
         ctx: Language, scenario names and order, intervention start.
         group: Which group's rate (``all`` is ages 15–29).
         goal: Optional ``(rate, year)`` drawn as a target line and point.
+        example_goal: Label the goal an example (no goal was set by the user).
 
     Returns:
         The figure.
@@ -67,7 +69,7 @@ def neet_over_time(
                 markersize=16,
                 color="0.3",
                 linestyle="none",
-                label=ctx.lang.t("plot.goal"),
+                label=ctx.lang.t("plot.goal_example" if example_goal else "plot.goal"),
             )
         percent_axis(ax, ctx.lang)
         ax.set_ylabel(ctx.lang.t("axis.neet_rate"))
@@ -155,24 +157,6 @@ def neet_by_group(
             if ax.get_legend():
                 ax.get_legend().remove()
         fig.suptitle(ctx.lang.t("fig.neet_groups.title", year=period))
-    return fig
-
-
-def neet_by_municipality(
-    yearly: pd.DataFrame, ctx: PlotContext | None = None, period: int | None = None
-) -> Figure:
-    """NEET rate by municipality in one year; municipalities with < 20 simulated youth: –."""
-    ctx = ctx or PlotContext()
-    rows = select(yearly, "neet_rate")
-    groups = sorted(g for g in rows["group"].unique() if g.startswith("kommune:"))
-    df, period = _last_period(select(rows, "neet_rate", groups), period)
-    with slide_style():
-        fig, (ax,) = new_figure(
-            size=(11, 2.5 + 0.45 * len(groups) * max(1, len(ctx.stems(df))) / 2)
-        )
-        mark_suppressed(fig, _group_bars(ax, df, groups, ctx))
-        legend_below(fig, ax)
-        ax.set_title(ctx.lang.t("fig.neet_kommune.title", year=period))
     return fig
 
 

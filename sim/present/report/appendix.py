@@ -8,7 +8,7 @@ import pandas as pd
 
 from sim.analysis.targets import load_targets
 from sim.present.i18n import DASH, Lang
-from sim.present.report.html import dl, esc, link, para, section, table
+from sim.present.report.html import esc, link, para, section, table
 from sim.present.report.results import Results
 
 
@@ -112,14 +112,14 @@ def provenance_items(res: Results, lang: Lang) -> list[tuple[str, str]]:
             f"{m.get('git_commit', DASH)} ({lang.t('prov.dirty')}: "
             f"{_yes_no(lang, m.get('git_dirty'))})",
         ),
-        ("prov.created", str(m.get("created", DASH))),
-        ("prov.report_created", datetime.now(UTC).isoformat(timespec="seconds")),
+        ("prov.created", _when(lang, m.get("created"))),
+        ("prov.report_created", _when(lang, datetime.now(UTC).isoformat(timespec="seconds"))),
         ("prov.command", " ".join(m.get("command") or [])),
         ("prov.seed", str(m.get("seed", DASH))),
         ("prov.replicate_seeds", seed_text or DASH),
         ("prov.reps", str(m.get("reps", DASH))),
         ("prov.scale", lang.number(m.get("scale"), 2)),
-        ("prov.period", f"{m.get('start', DASH)}, {m.get('years', DASH)}"),
+        ("prov.period", f"{lang.month(m.get('start'))}, {m.get('years', DASH)}"),
         ("prov.intervention_start", str(m.get("intervention_start") or DASH)),
         ("prov.draw_params", _yes_no(lang, m.get("draw_params"))),
         ("prov.discount_rate", lang.pct(m.get("discount_rate"), 1)),
@@ -131,7 +131,31 @@ def provenance_items(res: Results, lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
+# values that are machine text (commands, versions, paths): shown as code, in no language
+MACHINE = ("prov.version", "prov.commit", "prov.command", "prov.python", "prov.packages")
+MACHINE += ("prov.results_dir", "prov.replicate_seeds", "prov.seed")
+
+
+def _when(lang: Lang, iso: object) -> str:
+    """An ISO time as the language writes it (``7. desember 2026 18:40 UTC``)."""
+    from babel.dates import format_datetime
+
+    try:
+        when = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or DASH)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return format_datetime(when.astimezone(UTC), "d. MMMM y HH:mm 'UTC'", locale=lang.code)
+
+
 def provenance_section(res: Results, lang: Lang) -> str:
     """Everything needed to reproduce the results behind the report."""
-    items = [(lang.t(k), v) for k, v in provenance_items(res, lang)]
-    return section("provenance", lang.t("prov.title"), dl(items))
+    rows = []
+    for key, value in provenance_items(res, lang):
+        shown = (
+            f'<code lang="und" translate="no">{esc(value)}</code>'
+            if key in MACHINE
+            else esc(value)
+        )
+        rows.append(f"<dt>{esc(lang.t(key))}</dt><dd>{shown}</dd>")
+    return section("provenance", lang.t("prov.title"), f"<dl>{''.join(rows)}</dl>")

@@ -17,7 +17,8 @@ from sim.present.report.appendix import provenance_section, sources_section
 from sim.present.report.cards import assumptions_section, cards_section
 from sim.present.report.effects import effects_section
 from sim.present.report.figures import render_figures
-from sim.present.report.html import esc
+from sim.present.report.headline import headline_html, meaning, subtitle, title
+from sim.present.report.html import esc, para
 from sim.present.report.mission import Goal, load_goal
 from sim.present.report.output import staged
 from sim.present.report.results import Results, load_parameters, load_results
@@ -30,6 +31,7 @@ from sim.present.report.sections import (
 from sim.present.report.tables import costs_per_year, neet_by_group, neet_per_year
 
 SECTIONS = [
+    "answer",  # the first screen: title, one ranked table, one figure, three sentences
     "summary",
     "mission",
     "scenarios",
@@ -70,14 +72,34 @@ def _tables_section(res: Results, lang: Lang, has_costs: bool) -> str:
     )
 
 
+def answer_section(res: Results, lang: Lang, figs) -> str:
+    """The first screen: the ranked table, then the headline figure and what it means.
+
+    Nothing comes before the table but the page's title; every other section follows.
+    """
+    parts = [headline_html(res, lang)]
+    fig = next((f for f in figs if f.key == "headline" and f.png is not None), None)
+    if fig is not None:
+        caption = lang.t("headline.figure_caption")
+        parts.append(
+            f'<figure id="fig-headline"><img src="{fig.data_uri()}" alt="{esc(caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+        )
+    parts.append(f"<h3>{esc(lang.t('headline.meaning_title'))}</h3>")
+    parts += [para(x, "meaning") for x in meaning(res, lang)]
+    return f'<section id="answer" class="answer">{"".join(parts)}</section>'
+
+
 def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
     has_costs = bool((res.yearly["metric"] == "cost_nok").any())
+    rest = [f for f in figs if f.key != "headline"]
     return "\n".join(
         [
+            answer_section(res, lang, figs),
             summary_section(res, lang, has_costs),
             mission_section(res, lang, goal),
             cards_section(res, lang, params),
-            figures_section(figs, lang, bands_note(res, lang)),
+            figures_section(rest, lang, bands_note(res, lang)),
             _tables_section(res, lang, has_costs),
             effects_section(res, lang),
             assumptions_section(res, lang, params),
@@ -123,8 +145,8 @@ def _page(res: Results, words: Lang, body: str) -> str:
     template = Template(page.read_text("utf-8"))
     return template.substitute(
         lang=words.code,
-        title=esc(words.t("report.title")),
+        title=esc(title(res, words)),
         nav=nav,
         body=body,
-        subtitle=esc(words.t("report.subtitle", results=res.path.name)),
+        subtitle=esc(subtitle(res, words)),
     )

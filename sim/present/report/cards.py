@@ -50,7 +50,7 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     desc = (scen.get("description") or {}).get(lang.code, "")
     is_ref = stem == res.reference
     rows = [
-        [k, _value(lang, a), _value(lang, b), _unit(params, k, lang)]
+        [lang.param(k, params), _value(lang, a), _value(lang, b), _unit(params, k, lang)]
         for k, a, b in changes(res, stem, params)
     ]
     ref_name = scenario_name(res, lang, res.reference) if res.reference else ""
@@ -73,8 +73,16 @@ def _card(res: Results, lang: Lang, stem: str, params: pd.DataFrame | None) -> s
     return (
         f'<article class="card" id="card-{esc(stem)}"><h3>{esc(scenario_name(res, lang, stem))}'
         f"</h3>{para(desc)}{tag}{body}"
-        f"{para(lang.t('cards.files', files=files or DASH), 'small')}</article>"
+        f"{_files(lang, files or DASH)}</article>"
     )
+
+
+def _files(lang: Lang, files: str) -> str:
+    """``Scenariofiler: <code>scenarios/x.toml</code>``: paths are machine text, in no language."""
+    marker = "\x00"
+    text = esc(lang.t("cards.files", files=marker))
+    code = f'<code lang="und">{esc(files)}</code>'
+    return f'<p class="small">{text.replace(marker, code)}</p>'
 
 
 def cards_section(res: Results, lang: Lang, params: pd.DataFrame | None) -> str:
@@ -98,7 +106,7 @@ def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -
     else:
         rows = [
             [
-                r.name,
+                lang.param(r.name, params),
                 _value(lang, r.value),
                 f"{_value(lang, r.lo)} {DASH} {_value(lang, r.hi)}",
                 lang.unit(r.unit),
@@ -108,7 +116,7 @@ def assumptions_section(res: Results, lang: Lang, params: pd.DataFrame | None) -
         cols = [lang.t(c) for c in ("col.parameter", "col.value", "col.range", "col.unit")]
         parts = [para(lang.t("assumptions.intro")), table(cols, rows, cls="num")]
     rows = [
-        [scenario_name(res, lang, s), k, _value(lang, b)]
+        [scenario_name(res, lang, s), lang.param(k, params), _value(lang, b)]
         for s in res.stems
         for k, _a, b in changes(res, s, params)
     ]

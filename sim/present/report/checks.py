@@ -47,7 +47,19 @@ NUMBER_OR_NULL = (Number, type(None))
 STAT = {"median": NUMBER_OR_NULL, "lo": NUMBER_OR_NULL, "hi": NUMBER_OR_NULL}
 CELLS = Each(Each(Each(Each(STAT))))
 PLACES = {"mean": STAT, "used_share": STAT}  # summary.json places / headline places, per service
+HORIZON = {  # one entry of a headline's by_horizon (5y, run, lifetime)
+    "neet_years_averted": STAT,
+    "npv_public_nok": STAT,
+    "npv_societal_nok": STAT,
+    "gross_cost_public_nok": STAT,
+    "savings_public_nok": STAT,
+    "savings_by_payer": Each(STAT),
+    "p_public_saving": NUMBER_OR_NULL,
+    "p_societal_saving": NUMBER_OR_NULL,
+    "icer_public_nok_per_neet_year": NUMBER_OR_NULL,
+}
 HEADLINE = {
+    "by_horizon": Each(HORIZON),
     "neet_years_averted": STAT,
     "npv_public_nok": STAT,
     "npv_societal_nok": STAT,

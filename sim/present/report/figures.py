@@ -37,10 +37,13 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
     from sim.present import plots
 
     def neet_time(table, ctx):
-        return plots.neet_over_time(table, ctx, goal=(goal.rate, goal.year))
+        return plots.neet_over_time(
+            table, ctx, goal=(goal.rate, goal.year), example_goal=goal.is_example
+        )
 
     paired = res.paired
     return [
+        ("headline", plots.headline, paired, "paired"),
         ("neet_over_time", neet_time, res.yearly, "neet_rate"),
         ("paired_difference", plots.paired_difference, paired, "paired"),
         ("neet_by_group", plots.neet_by_group, res.yearly, "neet_rate"),

@@ -16,21 +16,34 @@ MAX_GOAL_BYTES = 100_000
 
 @dataclass(frozen=True)
 class Goal:
-    """NEET rate (a share) of ``group`` at or below ``rate`` in ``year``."""
+    """NEET rate (a share) of ``group`` at or below ``rate`` in ``year``.
+
+    ``source`` says where the goal comes from (the options or the file that set it); empty for
+    the packaged goal, an example that the report calls one until the user sets their own.
+    """
 
     rate: float
     year: int
     metric: str = "neet_rate"
     group: str = "all"
+    source: str = ""
+
+    @property
+    def is_example(self) -> bool:
+        """Whether this is the packaged example goal rather than one the user set."""
+        return not self.source
 
 
-def check_goal(rate: object, year: object, where: str) -> Goal:
-    """Validate a goal; raises :class:`InputError` naming ``where`` and the key."""
+def check_goal(rate: object, year: object, where: str, source: str = "") -> Goal:
+    """Validate a goal; raises :class:`InputError` naming ``where`` and the key.
+
+    ``source`` is where the goal was set (empty: the packaged example goal).
+    """
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
         raise InputError(f"{where}: rate: {rate!r} is not a share between 0 and 1 (e.g. 0.08)")
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 < year < 2200:
         raise InputError(f"{where}: year: {year!r} is not a year (e.g. 2030)")
-    return Goal(float(rate), year)
+    return Goal(float(rate), year, source=source)
 
 
 def load_goal(path: Path | None = None) -> Goal:
@@ -53,7 +66,7 @@ def load_goal(path: Path | None = None) -> Goal:
     unknown = set(data) - {"rate", "year"}
     if unknown:
         raise InputError(f"{where}: {sorted(unknown)[0]}: unknown key (valid: rate, year)")
-    return check_goal(data.get("rate"), data.get("year"), where)
+    return check_goal(data.get("rate"), data.get("year"), where, str(path) if path else "")
 
 
 def track(yearly: pd.DataFrame, goal: Goal) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from sim.present.i18n import DASH, Lang
@@ -84,14 +86,29 @@ def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
     head = res.summary.get("headline", {}).get(stem)
     if not head:
         return []
-    out = [lang.t("summary.averted", **_stat(head.get("neet_years_averted"), lang.number))]
+    averted = head.get("neet_years_averted") or {}
+    years = res.manifest.get("years") or res.yearly["period"].nunique()
+    per_year = None if averted.get("median") is None else averted["median"] / years
+    out = [
+        lang.t(
+            "summary.averted",
+            per_year=lang.number(per_year),
+            **_stat(averted, lang.number),
+        )
+    ]
     if (head.get("npv_public_nok") or {}).get("median") is None:
         return out  # results without costs
     rate = lang.pct(res.manifest.get("discount_rate"), 0)
     money = lang.nok_million
-    out.append(lang.t("summary.npv_public", rate=rate, **_stat(head["npv_public_nok"], money)))
+    out.append(
+        lang.t(
+            "summary.npv_public", rate=rate, years=years, **_stat(head["npv_public_nok"], money)
+        )
+    )
     out += _by_payer(lang, head.get("npv_public_by_payer_nok"))
-    out.append(lang.t("summary.npv_societal", **_stat(head.get("npv_societal_nok"), money)))
+    out.append(
+        lang.t("summary.npv_societal", years=years, **_stat(head.get("npv_societal_nok"), money))
+    )
     cpa = head.get("cost_per_neet_year_averted_nok")
     out.append(
         lang.t("summary.cpa", value=lang.nok(round(cpa, -2)))
@@ -172,10 +189,10 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
         para(
             lang.t(
                 "summary.intro",
-                start=m.get("start", DASH),
+                start=lang.month(m.get("start")),
                 years=m.get("years", DASH),
                 reps=m.get("reps", DASH),
-                scale=lang.number(m.get("scale"), 2),
+                scale=lang.pct(m.get("scale"), 0),
             )
         )
     ]
@@ -191,28 +208,36 @@ def summary_section(res: Results, lang: Lang, has_costs: bool) -> str:
 
 
 def mission_section(res: Results, lang: Lang, goal: Goal) -> str:
-    """Share of replicates reaching the goal, and the year the median first reaches it."""
+    """Share of runs reaching the goal, and the year the median first reaches it.
+
+    The packaged goal is an example: the section says so and how to set one, and gives no
+    verdict ("not reached") against it; a goal the user set is shown with its source.
+    """
     result = track(res.yearly, goal)
     rank = {stem: i for i, stem in enumerate(res.stems)}
     result = result.sort_values("scenario", key=lambda s: s.map(rank), kind="stable")
+    last = int(res.yearly["period"].max())
+    kind = "example" if goal.is_example else "set"
     rows = [
         [
             scenario_name(res, lang, r.scenario),
             lang.pct(r.share_reached, 0),
-            str(r.median_year) if not pd.isna(r.median_year) else lang.t("mission.never"),
+            str(r.median_year)
+            if not pd.isna(r.median_year)
+            else lang.t(f"mission.never_{kind}", last=last),
         ]
         for r in result.itertuples()
     ]
     headers = [
         lang.t("col.scenario"),
-        lang.t("col.share_reached", year=goal.year),
-        lang.t("col.median_year"),
+        lang.t(f"col.share_reached_{kind}", year=goal.year),
+        lang.t(f"col.median_year_{kind}"),
     ]
-    parts = [
-        para(lang.t("mission.goal", rate=lang.pct(goal.rate), year=goal.year)),
-        table(headers, rows, cls="num"),
-    ]
-    last = int(res.yearly["period"].max())
+    text = lang.t(f"mission.goal_{kind}", rate=lang.pct(goal.rate), year=goal.year)
+    if not goal.is_example:
+        text += " " + lang.t("mission.source", source=goal.source)
+    options = re.sub(r"(--goal(?:-year|-file)?)", r'<code lang="und">\1</code>', esc(text))
+    parts = [f"<p>{options}</p>", table(headers, rows, cls="num")]
     if goal.year > last or goal.year < int(res.yearly["period"].min()):
         parts.append(para(lang.t("mission.outside", last=last), "note"))
     return section("mission", lang.t("mission.title"), *parts)

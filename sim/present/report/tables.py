@@ -82,7 +82,7 @@ def costs_per_year(res: Results, lang: Lang) -> str:
             headers.append(f"{_name(res, lang, s)}: {lang.t('col.' + g.split(':')[0])}")
             columns.append((s, g))
     rows = [
-        [str(y)] + [lang.nok(med.get((y, s, g))) for s, g in columns]
+        [str(y)] + [lang.mnok(med.get((y, s, g))) for s, g in columns]
         for y in sorted(df["period"].unique())
     ]
     return table(headers, rows, lang.t("tables.costs"), "num")
