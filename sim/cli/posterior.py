@@ -358,11 +358,11 @@ def report(fit: dict) -> str:
         f"({fit['runs']} runs, {fit['minutes']} min); ESS {fit['ess']} "
         f"(acceptance {fit['acceptance']:.2%})"
     ]
-    for n, p in fit["parameters"].items():
-        flag = "  (piles at the box edge)" if p["truncated"] else ""
+    for n, entry in fit["parameters"].items():
+        flag = "  (piles at the box edge)" if entry["truncated"] else ""
+        (lo, hi), (a, b) = entry["prior"], entry["posterior_90"]
         lines.append(
-            f"  {n:40s} prior [{p['prior'][0]:.4g}, {p['prior'][1]:.4g}]  90 % posterior "
-            f"[{p['posterior_90'][0]:.4g}, {p['posterior_90'][1]:.4g}]{flag}"
+            f"  {n:40s} prior [{lo:.4g}, {hi:.4g}]  90 % posterior [{a:.4g}, {b:.4g}]{flag}"
         )
     return "\n".join(lines)
 

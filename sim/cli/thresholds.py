@@ -19,7 +19,7 @@ from pathlib import Path
 from sim.errors import InputError
 
 OUTCOME_TEXT = {
-    "neet_years_averted": "NEET-years averted",
+    "neet_years_averted": "fewer NEET person-years",
     "net_public_nok": "net public cost",
     "net_societal_nok": "net societal cost",
 }
