@@ -124,6 +124,9 @@ def test_an_overridden_hook_decides_what_is_charged(tutor, tmp_path):
         ("tutor.staff,1,NOK/year per FTE,1,2,x,state,tutors,cost", "kind must be"),
         ("staff,1,NOK/year per FTE,1,2,x,state,tutors,resource", "start with the service"),
         ("tutor.x,1,NOK/year per FTE,1,2,x,state,coordinators,resource", "a new word"),
+        ("tutor.x,1,NOK/year per FTE,1,2,x,state,total,resource", "a new word"),
+        ("tutor.x,1,NOK/year per FTE,1,2,x,state,lifetime,resource", "a new word"),
+        ("tutor.x,1,NOK/year per FTE,1,2,x,state,tax_revenue,resource", "a new word"),
         ("tutor.x,1,NOK/year per FTE,1,2,x, y,state,tutors,resource", "number of fields"),
     ],
 )

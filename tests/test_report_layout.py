@@ -127,3 +127,15 @@ def test_payer_colours_never_collide_with_scenario_colours():
     closest = min(np.linalg.norm(_lab(a) - _lab(b)) for a in payers for b in PALETTE)
     assert closest >= 20, closest  # ΔE 20: clearly different colours side by side
     assert len(set(payers)) == len(payers)
+
+
+def test_pdf_never_prints_over_a_users_file(tmp_path):
+    res = make_results(tmp_path / "compare")
+    mine = res / "report-nb.pdf"
+    mine.write_bytes(b"%PDF-1.7 my own notes")
+    cmd = [sys.executable, "-m", "sim", "report", str(res), "--lang", "nb", "--pdf"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 2
+    assert "not overwritten" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert mine.read_bytes() == b"%PDF-1.7 my own notes"
+    assert not (res / "report-nb.html").exists()  # refused before anything was built

@@ -265,9 +265,17 @@ def test_icer_is_the_ratio_of_means_with_both_discounted():
     h = summarize(df, "base", RATE)[0]["headline"]["ips"]
     cost = _paired_sums(df, "public:total")
     averted = -_paired_sums(df, "all", disc=True)
-    assert h["cost_per_neet_year_averted_nok"] == pytest.approx(cost.mean() / averted.mean())
+    assert cost.mean() < 0 < averted.mean()  # this economy saves money and averts NEET-years
+    assert (
+        h["cost_per_neet_year_averted_nok"] is None and h["dominant"] is True
+    )  # no negative ratio
     run = h["by_horizon"]["run"]
-    assert run["icer_public_nok_per_neet_year"] == h["cost_per_neet_year_averted_nok"]
+    assert run["icer_public_nok_per_neet_year"] is None and run["dominant"] is True
+    # where it costs money, the ratio of the means (not the mean or median of ratios)
+    from sim.analysis.horizons import icer
+
+    assert icer(-cost, averted) == pytest.approx(-cost.mean() / averted.mean())
+    assert icer(np.array([3.0, 1.0]), np.array([1.0, 3.0])) == pytest.approx(1.0)  # ratios: 3, 1/3
     undiscounted = -_paired_sums(df, "all")
     assert run["neet_years_averted_discounted"]["median"] < np.median(undiscounted)
     early = h["by_horizon"]["5y"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.costs import headline_extras
-from sim.analysis.horizons import columns, horizon_values, icer, interval_entry
+from sim.analysis.horizons import columns, dominant, horizon_values, icer, interval_entry
 from sim.analysis.horizons import entry as horizon_entry
 from sim.analysis.intervals import stats
 from sim.core.params import package_specs
@@ -53,6 +53,7 @@ def headline(
         entry["cost_per_neet_year_averted_nok"] = icer(
             run["npv_public_nok"], run["neet_years_averted_discounted"]
         )
+        entry["dominant"] = dominant(run["npv_public_nok"], run["neet_years_averted_discounted"])
         entry["cost_per_neet_year_averted_interval_nok"] = _ratio_interval(run)
         entry["by_horizon"] = {h: horizon_entry(v, keys) for h, v in horizons.items()}
         out[scen] = entry

@@ -33,7 +33,8 @@ Over replicates: each value's median and interval (:mod:`sim.analysis.intervals`
 ``p_societal_saving`` (the share of replicates in which the scenario's net cost is below 0),
 and ``icer_public_nok_per_neet_year``: the mean net public cost over the mean discounted
 NEET-years averted (a ratio of means, both discounted alike; null when the mean NEET-years
-averted is not above 0).
+averted is not above 0, and null when the mean net cost is below 0: a scenario that averts
+NEET-years and saves money is ``dominant`` (true), and a negative ratio would read as a cost).
 """
 
 from __future__ import annotations
@@ -173,11 +174,21 @@ def _one(sums: dict, part: str, n: int, lifetime: bool) -> dict[str, np.ndarray]
 
 
 def icer(cost: np.ndarray, averted: np.ndarray) -> float | None:
-    """Mean cost over mean NEET-years averted (ratio of means); None unless averted > 0."""
+    """Mean cost over mean NEET-years averted (ratio of means).
+
+    None unless the mean averted is above 0 and the mean cost at least 0 (a saving that also
+    averts NEET-years is :func:`dominant`, not a negative cost per NEET-year).
+    """
     cost, averted = np.asarray(cost, float), np.asarray(averted, float)
-    if not len(averted) or not np.mean(averted) > 0:
+    if not len(averted) or not np.mean(averted) > 0 or np.mean(cost) < 0:
         return None
     return float(np.mean(cost) / np.mean(averted))
+
+
+def dominant(cost: np.ndarray, averted: np.ndarray) -> bool:
+    """True when, on average, the scenario averts NEET-years and costs less (saves money)."""
+    cost, averted = np.asarray(cost, float), np.asarray(averted, float)
+    return bool(len(averted) and np.mean(averted) > 0 and np.mean(cost) < 0)
 
 
 def share_below_zero(values: np.ndarray) -> float | None:
@@ -207,6 +218,7 @@ def entry(values: pd.DataFrame, keys: list | None = None) -> dict:
     out["icer_public_nok_per_neet_year"] = icer(
         values["npv_public_nok"], values["neet_years_averted_discounted"]
     )
+    out["dominant"] = dominant(values["npv_public_nok"], values["neet_years_averted_discounted"])
     out["replicates"] = len(values)
     out["years"] = values.attrs.get("years")
     if values.attrs.get("tail") is not None:

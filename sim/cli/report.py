@@ -71,6 +71,10 @@ def main(args: argparse.Namespace) -> int:
 
     with held(args.results, "RESULTS_DIR"):
         target = args.out or default_out(args.results, args.lang)
+        if args.pdf:
+            from sim.present.report.pdf import check_pdf, pdf_path
+
+            check_pdf(pdf_path(target), args.results)
         before = _names(figures_dir(target))
         out = build_report(args.results, lang=args.lang, out=args.out, goal=_goal(args))
         made = [out, figures_dir(out)]

@@ -140,6 +140,9 @@ def print_cost_headline(summary: dict, label: str | None = None) -> None:
             print(f"    {payer:<13}{stat(s, 1, 1e6)}")
         print(f"  societal     {stat(h['npv_societal_nok'], 1, 1e6)}")
         ratio = h.get("cost_per_neet_year_averted_nok")
+        if h.get("dominant"):
+            print("  fewer NEET-years at a lower public cost: it saves money (dominant)")
+            continue
         if ratio is None:
             print("  cost per NEET-year averted: n/a (no NEET-years averted)")
             continue
@@ -165,7 +168,7 @@ def print_horizons(summary: dict) -> None:
                 number(e["gross_cost_public_nok"]["median"], 1, 1e6),
                 number(e["savings_public_nok"]["median"], 1, 1e6),
                 "n/a" if e["p_public_saving"] is None else percent(e["p_public_saving"], 0),
-                number(e["icer_public_nok_per_neet_year"]),
+                "saves" if e.get("dominant") else number(e["icer_public_nok_per_neet_year"]),
             ]
             print(f"  {name:<9}" + "".join(f"{x:>13}" for x in cells))
         if not by.get("lifetime", {}).get("tail", True):

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sim.services.ledger import COLUMNS, KINDS, PAYERS, UnitCost, load_unit_costs
 
+# groups the ledger books itself (totals, the lifetime tail, tax, production, MCPF)
+LEDGER_WORDS = {"total", "lifetime", "tax_revenue", "production", "mcpf"}
 CATEGORY = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -102,7 +104,7 @@ def _cost(row: dict, service: str, package: set[str]) -> UnitCost:
         raise ValueError(f"kind must be one of {KINDS}, got {row['kind']!r}")
     if row["kind"] != "societal" and row["payer"] not in PAYERS:
         raise ValueError(f"payer must be one of {PAYERS}, got {row['payer']!r}")
-    if not CATEGORY.fullmatch(row["category"]) or row["category"] in package:
+    if not CATEGORY.fullmatch(row["category"]) or row["category"] in package | LEDGER_WORDS:
         raise ValueError(f"category {row['category']!r} must be a new word (a-z, 0-9, _)")
     return UnitCost(**{**row, **nums})
 

@@ -298,8 +298,9 @@ class CostLedger(Recorder):
         """Book the lifetime tail of youth leaving now (age 30) or present at the horizon's end."""
         m, pop = self.model, self.model.pop
         pids = np.empty(0, dtype=np.int64)
-        if m.calendar_month == 1:
+        if m.calendar_month == 1:  # age exits (30) only: not youth thinned at the start
             pids = np.flatnonzero(pop.exit_month[: pop.n] == m.month)
+            pids = pids[m.ages(pids) >= 30]
         ages, first = m.ages(pids), np.zeros(len(pids))
         if m.month == m.end_month - 1:  # the tail of those present starts next year
             live = pop.live()

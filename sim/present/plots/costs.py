@@ -129,20 +129,42 @@ def cumulative_net_cost(paired: pd.DataFrame, ctx: PlotContext | None = None) ->
 
 
 def averted_and_cost(paired: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario and replicate: NEET-years averted and discounted net public cost.
+    """Per scenario and replicate: NEET-years averted and net public cost, both discounted.
 
-    NEET-years are the yearly NEET counts (November stock) summed over the horizon.
+    NEET-years are the yearly NEET counts (November stock), each year discounted by the factor
+    the ledger used for that year's costs (``cost_nok_discounted`` / ``cost_nok``), so the two
+    are discounted alike, as in ``summary.json``.
     """
-    neet = select(paired, "neet_count", "all").groupby(["scenario", "replicate"])["value"].sum()
+    neet = select(paired, "neet_count", "all")
+    factor = _discount_factors(paired)
+    weights = neet["period"].map(factor).fillna(1.0)
+    neet = (neet.assign(value=neet["value"] * weights)
+            .groupby(["scenario", "replicate"])["value"].sum())  # fmt: skip
     cost = select(paired, "cost_nok_discounted", "public:total")
     cost = cost.groupby(["scenario", "replicate"])["value"].sum()
     return pd.DataFrame({"averted": -neet, "net_cost": cost}).dropna().reset_index()
 
 
+def _discount_factors(paired: pd.DataFrame) -> pd.Series:
+    """Period -> the ledger's discount factor, read off the public totals."""
+    plain = select(paired, "cost_nok", "public:total").set_index(
+        ["scenario", "replicate", "period"]
+    )
+    disc = select(paired, "cost_nok_discounted", "public:total")
+    disc = disc.set_index(["scenario", "replicate", "period"])["value"]
+    ratio = (disc / plain["value"]).where(plain["value"].abs() > 0).dropna()
+    return ratio.groupby(level="period").median()
+
+
 def cost_per_averted(per_rep: pd.DataFrame) -> pd.Series:
-    """Ratio of the medians (net cost / NEET-years averted); NaN when the median averted <= 0."""
-    med = per_rep.groupby("scenario")[["averted", "net_cost"]].median()
-    return (med["net_cost"] / med["averted"]).where(med["averted"] > 0, np.nan)
+    """Ratio of the means (net cost / NEET-years averted, both discounted).
+
+    NaN when the mean averted is not above 0, or when the mean net cost is below 0 (the
+    scenario saves money: no cost per NEET-year).
+    """
+    mean = per_rep.groupby("scenario")[["averted", "net_cost"]].mean()
+    ok = (mean["averted"] > 0) & (mean["net_cost"] >= 0)
+    return (mean["net_cost"] / mean["averted"]).where(ok, np.nan)
 
 
 def cost_per_neet_year_averted(paired: pd.DataFrame, ctx: PlotContext | None = None) -> Figure:

@@ -33,6 +33,34 @@ def pdf_path(html: Path) -> Path:
     return Path(html).with_suffix(".pdf")
 
 
+def check_pdf(pdf: Path, results: Path) -> None:
+    """Refuse to print over a file the tool did not write (before anything is built).
+
+    The tool's own: a PDF that the results folder's manifest records, or a PDF printed by
+    Chromium (its ``Skia/PDF`` producer) beside an HTML report of ``sim report``.
+
+    Raises:
+        InputError: ``pdf`` exists and is neither.
+    """
+    from sim.errors import InputError
+    from sim.present.report.output import _is_report
+    from sim.run.ownership import recorded
+
+    pdf = Path(pdf)
+    if not pdf.exists() and not pdf.is_symlink():
+        return
+    inside = pdf.resolve().parent == Path(results).resolve()
+    if inside and pdf.name in recorded(Path(results)) and pdf.is_file():
+        return
+    try:
+        head = pdf.read_bytes()[: 1 << 20] if pdf.is_file() else b""
+    except OSError:
+        head = b""
+    if head.startswith(b"%PDF") and b"Skia/PDF" in head and _is_report(pdf.with_suffix(".html")):
+        return
+    raise InputError(f"{pdf}: --pdf: exists and is not a report's PDF; not overwritten")
+
+
 def print_pdf(html: Path, out: Path | None = None) -> Path:
     """Print ``html`` to ``out`` (default: beside it, ``.pdf``); return the PDF's path.
 

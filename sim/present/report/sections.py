@@ -110,11 +110,14 @@ def _headline(res: Results, lang: Lang, stem: str) -> list[str]:
         lang.t("summary.npv_societal", years=years, **_stat(head.get("npv_societal_nok"), money))
     )
     cpa = head.get("cost_per_neet_year_averted_nok")
-    out.append(
-        lang.t("summary.cpa", value=lang.nok(round(cpa, -2)))
-        if cpa is not None
-        else lang.t("summary.cpa_none")
-    )
+    if head.get("dominant"):
+        out.append(lang.t("summary.cpa_dominant"))
+    else:
+        out.append(
+            lang.t("summary.cpa", value=lang.nok(round(cpa, -2)))
+            if cpa is not None
+            else lang.t("summary.cpa_none")
+        )
     return out
 
 
@@ -170,7 +173,11 @@ def headline_table(res: Results, lang: Lang) -> str:
                 scenario_name(res, lang, stem),
                 lang.number(averted) if head else DASH,
                 lang.nok_million(cost) if head else DASH,
-                lang.nok(round(cpa, -2)) if cpa is not None else DASH,
+                lang.t("summary.dominant_cell")
+                if head.get("dominant")
+                else lang.nok(round(cpa, -2))
+                if cpa is not None
+                else DASH,
                 *(_places_cell(lang, mine.get(name)) for name in PLACE_SERVICES),
             ]
         )
