@@ -519,7 +519,8 @@ def _scenario_dose_table(param: str, scenario: str, stems: dict[str, str], out: 
         "Novembers, median over replicates (`summary.json` `places`); wait: mean over years and "
         "replicates of those admitted. Net public cost: NPV of the paired difference, median; "
         "per NEET-year averted: the mean net public cost over the mean NEET-years averted, both "
-        "discounted (`summary.json` `cost_per_neet_year_averted_nok`; – when nothing is averted)."
+        "discounted (`summary.json` `cost_per_neet_year_averted_nok`; – when nothing is averted "
+        "or when the dose saves money as it averts: then no cost per NEET-year applies)."
     )
     return table(head, body) + note
 
