@@ -50,13 +50,19 @@ def cited_sources(lang: Lang, params: pd.DataFrame | None) -> list[str]:
             for item in _keys(words, "source.", "text")
             for t in _digits(words.t(f"source.{item}.text"))
         }
-    cited = {s.strip() for s in params["source"] if s.strip()}
+    cited = {_literature(s) for s in params["source"] if s.strip()}
     cited |= {s.strip() for s in load_targets(table="trial")["source"] if s.strip()}
     return sorted(
         c
         for c in cited
         if not c.lower().startswith(NOT_CITED) and not (_digits(c) and _digits(c) <= known)
     )
+
+
+def _literature(source: str) -> str:
+    """A source without its clauses that are assumption notes (``…; hi: assumption (…)``)."""
+    parts = [p for p in source.strip().split("; ") if "assumption" not in p.lower()]
+    return "; ".join(parts) if parts else source.strip()
 
 
 def _sources(lang: Lang, params: pd.DataFrame | None) -> str:
