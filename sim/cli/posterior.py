@@ -314,6 +314,7 @@ def write_outputs(folder, fit: dict, logs: list[str]) -> None:
     """Stage the files and swap them in beside the logs."""
     import pandas as pd
 
+    from sim.analysis.calibrate_log import _plain
     from sim.run.durable import write_file
 
     values = pd.DataFrame(fit.pop("_values"), columns=fit["fitted"])
@@ -321,23 +322,10 @@ def write_outputs(folder, fit: dict, logs: list[str]) -> None:
     screen = fit.pop("_screen")
     tmp = folder.stage()
     write_file(tmp / "posterior.csv", values.to_csv(index=False, float_format="%.6g"))
-    write_file(tmp / "posterior.json", _finite(fit))
+    write_file(tmp / "posterior.json", _plain(fit))  # NaN (no accepted point) as null
     write_file(tmp / "screening.csv", screen.to_csv(index=False))
     write_file(tmp / "manifest.json", _manifest(fit))
     folder.commit(tmp, keep=tuple(logs))
-
-
-def _finite(obj):
-    """NaN and infinities as null (JSON has no NaN)."""
-    import math
-
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _manifest(fit: dict) -> dict:
