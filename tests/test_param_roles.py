@@ -8,6 +8,7 @@ scenarios set) are never drawn, also when a plugin declares them; calibration ta
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import SCENARIOS
 
@@ -85,9 +86,49 @@ def test_an_old_calibrate_column_is_read_as_role():
         ("name,value,unit,lo,hi,role,source\nx.r,2,ratio,1,3,dose,assumption", "role"),
         ("name,value,unit,lo,hi,role,source\nx.r,2,ratio,2,2,uncertain,assumption", "lo < hi"),
         ("name,value,unit,lo,hi,role,calibrate,source\nx.r,2,ratio,1,3,fixed,false,a", "columns"),
+        ("name,value,unit,lo,hi,prior,role,source\nx.r,2,ratio,1,3,normal,uncertain,a", "prior"),
+        ("name,value,unit,lo,hi,prior,role,source\nx.r,2,ratio,1,3,uniform,lever,a", "never"),
     ],
-    ids=["not-a-role", "uncertain-without-range", "role-and-calibrate"],
+    ids=[
+        "not-a-role",
+        "uncertain-without-range",
+        "role-and-calibrate",
+        "unknown-prior",
+        "lever-with-prior",
+    ],
 )
 def test_a_bad_role_is_refused(text, problem):
     with pytest.raises(ValueError, match=problem):
         _parse_rows(text + "\n")
+
+
+def test_a_file_without_a_prior_column_reads_uniform_for_drawn_lines():
+    lines = _parse_rows(PLUGIN_LINES)
+    assert lines["roles_test.effect_rr"].prior == "uniform"
+    assert lines["roles_test.places"].prior == "none"  # a lever is never drawn
+
+
+def test_every_drawn_or_fitted_line_names_its_prior_shape():
+    for name, s in package_specs().items():
+        expected = {"uncertain": "triangular", "calibrated": "uniform"}.get(s.role, "none")
+        assert s.prior == expected, name
+
+
+@pytest.mark.parametrize("prior", ["uniform", "triangular"])
+def test_a_priors_quantiles_and_distribution_function_are_inverse(prior):
+    text = f"name,value,unit,lo,hi,prior,role,source\nx.r,1.5,ratio,1,3,{prior},uncertain,a\n"
+    spec = _parse_rows(text)["x.r"]
+    u = np.linspace(0, 1, 101)
+    x = spec.from_unit(u)
+    assert x[0] == 1 and x[-1] == 3 and np.all(np.diff(x) > 0)
+    assert np.allclose(spec.to_unit(x), u)
+    assert spec.to_unit(1.5) == pytest.approx(0.25)  # the value's quantile under both shapes
+
+
+def test_a_triangular_prior_keeps_the_centre_near_the_value():
+    # range 1-3 around a value of 1.5: uniform draws average 2.0, triangular ones (1+1.5+3)/3
+    text = "name,value,unit,lo,hi,prior,role,source\nx.r,1.5,ratio,1,3,triangular,uncertain,a\n"
+    spec = _parse_rows(text)["x.r"]
+    x = spec.from_unit((np.arange(20_000) + 0.5) / 20_000)
+    assert x.mean() == pytest.approx(5.5 / 3, abs=1e-3)
+    assert np.median(x) == pytest.approx(3 - np.sqrt(0.5 * 2 * 1.5), abs=1e-3)

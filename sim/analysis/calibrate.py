@@ -143,15 +143,22 @@ class Problem:
         return np.array([specs()[n].hi for n in self.names])
 
     def values(self, u: np.ndarray) -> dict[str, float]:
-        """Parameter values of a point of the unit cube (fixed values included)."""
-        x = self.lo + np.clip(u, 0.0, 1.0) * (self.hi - self.lo)
+        """Parameter values of a point of the unit cube (fixed values included).
+
+        Each coordinate is its parameter's prior quantile (:meth:`ParamSpec.from_unit`).
+        """
+        u = np.clip(u, 0.0, 1.0)
+        x = [specs()[n].from_unit(float(ui)) for n, ui in zip(self.names, u, strict=True)]
         return {**self.fixed, **{n: float(v) for n, v in zip(self.names, x, strict=True)}}
 
     def prior_u(self) -> np.ndarray:
-        """The base scenario's values, in unit-cube coordinates."""
+        """The base scenario's values, in unit-cube coordinates (their prior quantiles)."""
         base = self.scenario.params
-        x = np.array([base[n] for n in self.names])
-        return np.clip((x - self.lo) / (self.hi - self.lo), 0, 1)
+        return np.array([float(specs()[n].to_unit(base[n])) for n in self.names])
+
+    def priors(self) -> list[str]:
+        """The free parameters' prior shapes."""
+        return [specs()[n].prior for n in self.names]
 
     def runs_per_evaluation(self) -> int:
         """Runs of one candidate: the baseline and each trial, per seed."""
@@ -185,6 +192,8 @@ class Problem:
             **({"trial_scale": self.trial_scale} if self.trial_scale else {}),
             "design_seed": self.design_seed, "cohorts": list(self.cohorts or ()),
             "targets": self.targets[["table", *cl.TARGET_COLUMNS]].astype(str).values.tolist(),
+            # the unit cube's meaning (absent when every shape is uniform, as in older logs)
+            **({"priors": self.priors()} if set(self.priors()) - {"uniform"} else {}),
         }  # fmt: skip
 
 

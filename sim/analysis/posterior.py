@@ -209,6 +209,15 @@ def abc(
     return Posterior(u[keep], len(u), lo, hi)
 
 
+def to_values(names: list[str], u: np.ndarray) -> np.ndarray:
+    """Unit-cube rows as parameter values (each column through its prior's quantiles)."""
+    from sim.core.params import specs
+
+    if not len(u):
+        return np.zeros((0, len(names)))
+    return np.column_stack([specs()[n].from_unit(u[:, i]) for i, n in enumerate(names)])
+
+
 def intervals(u: np.ndarray, q: tuple[float, float] = (0.05, 0.95)) -> np.ndarray:
     """Quantile interval per column (2 x k)."""
     return np.quantile(u, q, axis=0) if len(u) else np.full((2, u.shape[1]), np.nan)

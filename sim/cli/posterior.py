@@ -249,10 +249,10 @@ class Fitter:
         from sim.core.params import specs
         from sim.run.manifest import _git
 
-        lo, hi = sub.lo, sub.hi
+        lo = sub.lo
         rows = post.rows(po.POSTERIOR_ROWS, self.args.seed) if post.ess else np.zeros((0, len(lo)))
-        values = lo + rows * (hi - lo)
-        q = po.intervals(post.u) if post.ess else np.full((2, len(lo)), np.nan)
+        values = po.to_values(sub.names, rows)
+        q = po.intervals(po.to_values(sub.names, post.u))
         truncated = post.truncated() if post.ess else np.zeros(len(lo), bool)
         entries = slog.entries + [e for log in wlogs for e in log.entries]
         seconds = float(sum(e["seconds"] for e in entries))
@@ -277,8 +277,10 @@ class Fitter:
                       if c == "inert"],
             "parameters": {
                 n: {"prior": [specs()[n].lo, specs()[n].hi], "value": specs()[n].value,
-                    "posterior_90": [float(lo[i] + q[0, i] * (hi[i] - lo[i])),
-                                     float(lo[i] + q[1, i] * (hi[i] - lo[i]))],
+                    "shape": specs()[n].prior,
+                    "prior_90": [float(specs()[n].from_unit(0.05)),
+                                 float(specs()[n].from_unit(0.95))],
+                    "posterior_90": [float(q[0, i]), float(q[1, i])],
                     "truncated": bool(truncated[i])}
                 for i, n in enumerate(sub.names)
             },
@@ -295,12 +297,15 @@ def _header(problem, stage: str) -> dict:
 
     The calibration header, with the default values of the problem's own parameters in place
     of a hash of every parameter (so parameters added later for other uses, e.g. costs, do not
-    make a running fit's logs stale).
+    make a running fit's logs stale). The screening's header leaves out the prior shapes:
+    its points are each range's ends and the value, which are the same under every shape.
     """
     from sim.core.params import specs
 
     head = {**problem.header(), "stage": stage}
     head["parameters"] = {n: specs()[n].value for n in problem.names}
+    if stage == "screen":  # its points (both ends and the value) do not depend on the shapes
+        head.pop("priors", None)
     return head
 
 
@@ -348,9 +353,10 @@ def report(fit: dict) -> str:
     ]
     for n, entry in fit["parameters"].items():
         flag = "  (piles at the box edge)" if entry["truncated"] else ""
-        (lo, hi), (a, b) = entry["prior"], entry["posterior_90"]
+        (lo, hi), (a, b) = entry["prior_90"], entry["posterior_90"]
         lines.append(
-            f"  {n:40s} prior [{lo:.4g}, {hi:.4g}]  90 % posterior [{a:.4g}, {b:.4g}]{flag}"
+            f"  {n:40s} 90 % prior [{lo:.4g}, {hi:.4g}] ({entry['shape']}) "
+            f"posterior [{a:.4g}, {b:.4g}]{flag}"
         )
     return "\n".join(lines)
 

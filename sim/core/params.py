@@ -6,7 +6,7 @@ rejected. The domain ``[min, max]`` is every value the model runs at (``tests/
 test_param_domain.py`` runs each parameter at both ends); ``lo``/``hi`` are the plausible range
 used for uncertainty analysis and lie inside the domain.
 
-Columns: ``name, value, unit, min, max, lo, hi, role, label_nb, label_en, source``. The
+Columns: ``name, value, unit, min, max, lo, hi, prior, role, label_nb, label_en, source``. The
 labels are short names in Norwegian and English that reports show instead of the code name
 (a file without them, or an empty cell, shows the name). ``role`` says what a run may do
 with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; never drawn),
@@ -14,14 +14,23 @@ with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; nev
 ``uncertain`` (drawn from its range in probabilistic runs, ``--draw-params``) or ``fixed``
 (sourced; never drawn).
 
-``min``/``max`` and ``role`` may be missing (a plugin's file written before they existed) or
-left empty on a line: a missing domain is then derived from the unit as before the columns
-existed (fractions and probabilities in [0, 1], an IPS-25 score in [25, 125], elasticities and
-percentage points unbounded, everything else non-negative), so scenarios valid before stay
-valid; such a domain may be unbounded, and the plugin is then responsible for the values it
-accepts. A missing role is ``fixed``. A file of the earlier format with a ``calibrate`` column
-instead of ``role`` is read as ``role``: ``true`` is ``calibrated``, ``false`` (or empty) is
-``fixed``, so an old plugin's parameters, its capacity among them, are never drawn.
+``prior`` is the shape of the value's prior on ``[lo, hi]`` (:data:`PRIORS`): ``uniform``, or
+``triangular`` with its mode at ``value`` (the sourced best estimate, with ``lo``/``hi`` the
+plausible extremes, so a lopsided range does not move the centre as a uniform draw would).
+Probabilistic runs and the posterior fit work in the prior's quantiles (:meth:`ParamSpec.
+from_unit`), so a uniform point of the unit cube is a draw from the prior. Levers and fixed
+values are never drawn: their cell is ``none`` or empty. A file without the column (a plugin's
+written before it existed) reads ``uniform`` for calibrated and uncertain lines.
+
+``min``/``max``, ``prior`` and ``role`` may be missing (a plugin's file written before they
+existed) or left empty on a line: a missing domain is then derived from the unit as before the
+columns existed (fractions and probabilities in [0, 1], an IPS-25 score in [25, 125],
+elasticities and percentage points unbounded, everything else non-negative), so scenarios valid
+before stay valid; such a domain may be unbounded, and the plugin is then responsible for the
+values it accepts. A missing role is ``fixed``. A file of the earlier format with a
+``calibrate`` column instead of ``role`` is read as ``role``: ``true`` is ``calibrated``,
+``false`` (or empty) is ``fixed``, so an old plugin's parameters, its capacity among them, are
+never drawn.
 
 A parameter that belongs to one service or process carries its prefix (``followup.advisers``,
 ``nav.followup_boost``). The names they had before are aliases (:func:`renamed`, from
@@ -42,12 +51,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 COLUMNS = [
-    "name", "value", "unit", "min", "max", "lo", "hi", "role", "label_nb", "label_en", "source"
+    "name", "value", "unit", "min", "max", "lo", "hi", "prior", "role", "label_nb", "label_en",
+    "source",
 ]  # fmt: skip
 # a file may lack these (read as described above; a missing label is shown as the name)
-OPTIONAL = ("min", "max", "role", "label_nb", "label_en")
+OPTIONAL = ("min", "max", "prior", "role", "label_nb", "label_en")
 LEGACY = {"calibrate": "role"}  # a column of the earlier format → the column it is read as
 ROLES = ("lever", "calibrated", "uncertain", "fixed")
+PRIORS = ("uniform", "triangular")  # shapes of a drawn or fitted value's prior on [lo, hi]
+NOT_DRAWN = "none"  # the prior cell of a lever or fixed value
 _LEGACY_ROLE = {"true": "calibrated", "false": "fixed", "": "fixed"}  # old ``calibrate`` values
 _UNIT_DOMAIN = {
     "fraction": (0.0, 1.0),
@@ -118,6 +130,35 @@ class ParamSpec:
     max: float = math.inf
     label_nb: str = field(default="", compare=False)  # what the report shows (nb), not the name
     label_en: str = field(default="", compare=False)
+    prior: str = "uniform"  # one of PRIORS, or NOT_DRAWN for levers and fixed values
+
+    def from_unit(self, u):
+        """The prior's quantile at ``u`` in [0, 1] (a float or an array; clipped to [0, 1])."""
+        import numpy as np
+
+        u = np.clip(u, 0.0, 1.0)
+        lo, hi = self.lo, self.hi
+        if self.prior != "triangular" or not hi > lo:
+            return lo + u * (hi - lo)
+        c = (self.value - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (self.value - lo))
+        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - self.value))
+        return np.where(u < c, left, right) if np.ndim(u) else float(left if u < c else right)
+
+    def to_unit(self, x):
+        """The prior's distribution function at ``x`` (the inverse of :meth:`from_unit`)."""
+        import numpy as np
+
+        lo, hi = self.lo, self.hi
+        x = np.clip(x, lo, hi)
+        if not hi > lo:
+            return 0.5 * np.ones_like(x) if np.ndim(x) else 0.5
+        if self.prior != "triangular":
+            return (x - lo) / (hi - lo)
+        m = self.value
+        left = (x - lo) ** 2 / ((hi - lo) * max(m - lo, 1e-300))
+        right = 1.0 - (hi - x) ** 2 / ((hi - lo) * max(hi - m, 1e-300))
+        return np.where(x <= m, left, right) if np.ndim(x) else float(left if x <= m else right)
 
     def label(self, lang: str) -> str:
         """The short label in ``lang`` (``nb``/``en``); the name when the file has none."""
@@ -170,6 +211,22 @@ def _role(row: dict) -> str:
     return text
 
 
+def _prior(row: dict, role: str) -> str:
+    """The line's prior shape: ``none`` for levers and fixed values, else one of PRIORS."""
+    text = (row.get("prior") or "").strip().lower()
+    if role in ("lever", "fixed"):
+        if text not in ("", NOT_DRAWN):
+            raise ValueError(
+                f"parameter {row['name']}: prior: a {role} value is never drawn, so its prior "
+                f"is {NOT_DRAWN!r} or empty, got {text!r}"
+            )
+        return NOT_DRAWN
+    text = text or "uniform"
+    if text not in PRIORS:
+        raise ValueError(f"parameter {row['name']}: prior: {text!r} is not one of {PRIORS}")
+    return text
+
+
 def _spec(row: dict) -> ParamSpec:
     lo_d, hi_d = _domain(row)
     spec = ParamSpec(
@@ -184,6 +241,7 @@ def _spec(row: dict) -> ParamSpec:
         max=hi_d,
         label_nb=row.get("label_nb") or "",
         label_en=row.get("label_en") or "",
+        prior=_prior(row, _role(row)),
     )
     if not lo_d <= min(spec.value, spec.lo) <= max(spec.value, spec.hi) <= hi_d:
         raise ValueError(

@@ -45,15 +45,15 @@ def _num(x: float) -> str:
 
 
 def parameter_table() -> str:
-    """A Markdown table of every parameter: value, unit, domain, range, role, source."""
+    """A Markdown table of every parameter: value, unit, domain, range, prior, role, source."""
     lines = [
-        "| parameter | value | unit | domain (min–max) | range (lo–hi) | role | source |",
-        "|---|---|---|---|---|---|---|",
+        "| parameter | value | unit | domain (min–max) | range (lo–hi) | prior | role | source |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in sorted(package_specs().values(), key=lambda s: s.name):
         lines.append(
             f"| `{s.name}` | {_num(s.value)} | {_cell(s.unit)} | {_num(s.min)}–{_num(s.max)} "
-            f"| {_num(s.lo)}–{_num(s.hi)} | {s.role} | {_cell(s.source)} |"
+            f"| {_num(s.lo)}–{_num(s.hi)} | {s.prior} | {s.role} | {_cell(s.source)} |"
         )
     return "\n".join(lines)
 

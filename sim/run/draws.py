@@ -1,19 +1,19 @@
 """Parameter draws for probabilistic sensitivity analysis (``--draw-params``).
 
 Rule, when the package holds a calibrated posterior (``sim/data/posterior.csv``, written by
-``sim posterior --apply``; its record ``posterior.json``): each replicate takes one row of
-the posterior, chosen by its own stream, which sets every parameter the posterior fitted
-(calibrated ones and the uncertain ones the targets constrain), so every drawn world
-reproduces the targets; the other ``uncertain`` parameters (those the targets do not
-constrain, and a plugin's) are drawn uniformly on their plausible range ``[lo, hi]``, in file
-order; parameters the record lists as ``inert`` (no effect in any shipped scenario) are not
-drawn. Without a posterior file: every ``uncertain`` parameter is drawn uniformly on
-``[lo, hi]`` and every ``calibrated`` one keeps its fitted value (the value column, written by
-``sim calibrate --apply``), since ``lo``-``hi`` is the calibration's prior box, not its
-uncertainty after the fit. Levers (doses and designs of interventions, switches, accounting
-conventions, a plugin service's capacity), which scenarios set, and ``fixed`` values are
-never drawn. Draws are positional, so a parameter that changes role changes the values drawn
-for the parameters after it.
+``sim posterior --apply``; its record ``posterior.json``): each replicate takes one row of the
+posterior, chosen by its own stream, which sets every parameter the posterior fitted
+(calibrated ones and the uncertain ones the targets constrain), so every drawn world reproduces
+the targets; the other ``uncertain`` parameters (those the targets do not constrain, and a
+plugin's) are drawn from their priors (shape ``prior`` on the plausible range ``[lo, hi]``:
+uniform, or triangular with the mode at the value), in file order; parameters the record lists
+as ``inert`` (no effect in any shipped scenario) are not drawn. Without a posterior file: every
+``uncertain`` parameter is drawn from its prior and every ``calibrated`` one keeps its fitted
+value (the value column, written by ``sim calibrate --apply``), since ``lo``-``hi`` is the
+calibration's prior box, not its uncertainty after the fit. Levers (doses and designs of
+interventions, switches, accounting conventions, a plugin service's capacity), which scenarios
+set, and ``fixed`` values are never drawn. Draws are positional, so a parameter that changes
+role changes the values drawn for the parameters after it.
 
 Values are drawn as continuous numbers; the model reads months, places and FTE as real
 numbers (rates and thresholds), so no rounding is needed.
@@ -122,7 +122,7 @@ def draw(
         out = {n: float(v) for n, v in zip(post.names, row, strict=True)}
         chosen = [s for s in chosen if s.name not in out and s.name not in post.inert]
     u = rng.random(len(chosen))
-    prior = {s.name: float(s.lo + ui * (s.hi - s.lo)) for s, ui in zip(chosen, u, strict=True)}
+    prior = {s.name: float(s.from_unit(ui)) for s, ui in zip(chosen, u, strict=True)}
     return {**prior, **out}
 
 
