@@ -89,6 +89,18 @@ def test_voi_from_drawn_replicates_at_the_stated_wtp():
     assert decision.voi("base", values, {}) is None
 
 
+def test_voi_averages_the_replicates_that_share_a_draw():
+    # two replicates per draw whose noise (+-50) cancels in the pair: the EVPI is the draws'
+    a, b, nb = _decided_by(n=200)
+    noise = np.tile([50.0, -50.0], len(a))
+    cost = -np.repeat(nb[:, 1], 2) - noise
+    values = {"s": _values(np.zeros(2 * len(a)), cost)}
+    draws = {r: {"a": float(a[r // 2]), "b": float(b[r // 2])} for r in range(2 * len(a))}
+    voi = decision.voi("base", values, draws)
+    assert voi["draws"] == len(a) and voi["replicates"] == 2 * len(a)
+    assert voi["evpi_nok"] == pytest.approx(decision.evpi(nb))  # the noise averaged out
+
+
 def test_evpi_is_zero_when_one_option_always_wins():
     nb = np.column_stack([np.zeros(50), np.linspace(1, 100, 50)])
     assert decision.evpi(nb) == 0

@@ -76,3 +76,26 @@ def test_compare_draw_params_records_the_draws_and_the_interval(tmp_path):
     assert "parameter uncertainty" in manifest["interval"]
     seeds = manifest["replicate_seeds"]
     assert manifest["drawn_params"]["1"] == draw(seeds[1])
+
+
+def test_replicates_per_draw_share_a_draw_and_split_the_interval(tmp_path):
+    out = tmp_path / "res"
+    args = ["compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ips_only.toml")]
+    args += ["--draw-params", "--reps", "4", "--reps-per-draw", "2", "--scale", "0.02"]
+    args += ["--years", "2", "--no-monthly", "--workers", "1", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    seeds, drawn = manifest["replicate_seeds"], manifest["drawn_params"]
+    assert manifest["reps_per_draw"] == 2
+    assert drawn["0"] == drawn["1"] == draw(seeds[0])  # a pair shares the first one's draw
+    assert drawn["2"] == drawn["3"] == draw(seeds[2]) != drawn["0"]
+    entry = json.loads((out / "summary.json").read_text())["headline"]["ips_only"]
+    parts = entry["npv_public_nok"]["parts"]  # within-pair spread: the stochastic part
+    assert parts["stochastic"]["lo"] <= parts["stochastic"]["hi"]
+    assert parts["parameter"]["lo"] <= parts["parameter"]["hi"]
+
+
+def test_replicates_per_draw_needs_draw_params(capsys):
+    args = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--reps-per-draw", "2"]
+    assert main(args) == 2
+    assert "--reps-per-draw: needs --draw-params" in capsys.readouterr().err

@@ -14,11 +14,12 @@ worlds (common random numbers, and with ``--draw-params`` the same parameter dra
   shares of the options sum to 1 at each ``w`` (ties go to the first option: the reference,
   then the scenarios in sorted order).
 - ``voi`` (only when the runs carry drawn parameter values, ``--draw-params``; without draws
-  there is no parameter uncertainty to value and ``voi`` is left out):
-  ``evpi_nok`` = mean over draws of the best option's NB − the best mean NB: the expected
-  value of perfect information at ``wtp_nok``. With one replicate per draw the draws' NB also
-  hold the model's stochastic noise, which no information removes, so this estimate is an
-  upper bound. ``partial`` holds the expected value of perfect information about one
+  there is no parameter uncertainty to value and ``voi`` is left out): ``evpi_nok`` = mean over
+  draws of the best option's NB − the best mean NB: the expected value of perfect information
+  at ``wtp_nok``. Replicates that share a draw (``--reps-per-draw``) are averaged first
+  (:func:`per_draw`); the draws' NB still hold what is left of the model's stochastic noise,
+  which no information removes, so this estimate is an upper bound (tighter the more replicates
+  share a draw). ``partial`` holds the expected value of perfect information about one
   parameter (EVPPI) for the :data:`LEADING` parameters with the largest values, estimated by
   the regression method of Strong, Oakley & Brennan (2014, Med Decis Making 34:311-326): each
   option's NB (relative to the reference) is regressed on the parameter with a natural cubic
@@ -28,9 +29,9 @@ worlds (common random numbers, and with ``--draw-params`` the same parameter dra
   chance and every parameter seems to matter: ``partial_noise_floor_nok`` is the 95th
   percentile of the EVPPI of :data:`NOISE_FITS` regressors drawn at random, unrelated to the
   model (a fixed stream), so a partial value near it is indistinguishable from noise; the
-  method needs hundreds of draws to rank parameters. ``wtp_nok`` is the grid's
-  willingness to pay at which the EVPI is largest (where the choice is most uncertain);
-  ``evpi_by_wtp`` gives the EVPI at each grid value.
+  method needs hundreds of draws to rank parameters. ``wtp_nok`` is the grid's willingness to
+  pay at which the EVPI is largest (where the choice is most uncertain); ``evpi_by_wtp`` gives
+  the EVPI at each grid value.
 
 Units: NOK (2024 prices, discounted to the start year) for the county's represented population
 over the run's horizon: the value of resolving the uncertainty before one decision for the
@@ -138,6 +139,23 @@ def evppi(nb: np.ndarray, x: np.ndarray) -> float:
     return evpi(fitted)
 
 
+def per_draw(nb: np.ndarray, values: list[dict]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Net benefits averaged over the replicates that share a draw (``--reps-per-draw``).
+
+    Args:
+        nb: net benefit, shape (willingness to pay, replicate, option).
+        values: each replicate's drawn values, in the same order.
+
+    Returns:
+        (net benefit per draw, shape (wtp, draw, option); the draws' values, a row each).
+    """
+    keys = [tuple(sorted(v.items())) for v in values]
+    first = list(dict.fromkeys(keys))
+    group = np.array([first.index(k) for k in keys])
+    mean = np.stack([nb[:, group == g].mean(axis=1) for g in range(len(first))], axis=1)
+    return mean, pd.DataFrame([dict(k) for k in first])
+
+
 def voi(
     reference: str,
     values: dict[str, pd.DataFrame],
@@ -161,15 +179,18 @@ def voi(
     if len(reps_drawn) < 2:
         return None
     keep = np.isin(np.asarray(reps), reps_drawn)
-    nb = net_benefit(averted[keep], cost[keep], wtp)
+    nb, table = per_draw(
+        net_benefit(averted[keep], cost[keep], wtp), [draws[r] for r in reps_drawn]
+    )
+    if len(table) < 2:
+        return None
     curve = [evpi(x) for x in nb]
     at = int(np.argmax(curve))
-    table = pd.DataFrame([draws[r] for r in reps_drawn])
     table = table.loc[:, table.nunique() > 1]
     partial = {name: evppi(nb[at], table[name].to_numpy(float)) for name in table.columns}
     leading = sorted(partial.items(), key=lambda kv: -kv[1])[:LEADING]
     rng = np.random.default_rng(NOISE_SEED)
-    noise = [evppi(nb[at], rng.random(len(reps_drawn))) for _ in range(NOISE_FITS)]
+    noise = [evppi(nb[at], rng.random(len(table))) for _ in range(NOISE_FITS)]
     return {
         "wtp_nok": float(wtp[at]),
         "evpi_nok": curve[at],
@@ -178,8 +199,9 @@ def voi(
         "evpi_by_wtp": {"wtp_nok": [float(w) for w in wtp], "evpi_nok": curve},
         "horizon": HORIZON,
         "options": [reference, *names],
-        "draws": len(reps_drawn),
+        "draws": len(table),
+        "replicates": len(reps_drawn),
         "parameters_drawn": int(table.shape[1]),
-        "spline_knots": knots_for(len(reps_drawn)),
+        "spline_knots": knots_for(len(table)),
         "unit": "NOK, discounted to the start year, for the county's population over the run",
     }

@@ -85,6 +85,8 @@ def options(args: argparse.Namespace, batch: BatchFile) -> RunOptions:
     if getattr(args, "cohorts", None) is not None:
         merged["cohorts"] = tuple(args.cohorts)  # the command line's cohorts replace the file's
     given = {k: getattr(args, k) for k in ("out", "quiet", "workers", "scheduler")}
+    if getattr(args, "reps_per_draw", None) is not None:
+        merged["reps_per_draw"] = args.reps_per_draw
     return RunOptions(**merged, **given, draw_params=bool(getattr(args, "draw_params", False)))
 
 
@@ -237,7 +239,7 @@ def extras(batch: Batch, executor: dict) -> dict:
     from sim.run.draws import manifest_draws
 
     return {
-        **manifest_draws(batch.job.seeds, batch.options.draw_params),
+        **manifest_draws(batch.job.seeds, batch.options.draw_params, batch.options.reps_per_draw),
         "command_name": "batch",
         "batch": batch.file.manifest_entry(),
         "monthly": batch.options.monthly,

@@ -74,8 +74,17 @@ def add_draw_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--draw-params",
         action="store_true",
-        help="draw every uncertain parameter from its range per replicate (same draw for "
-        "every scenario of a replicate), so intervals include parameter uncertainty",
+        help="draw the parameters per replicate from the calibrated posterior and the other "
+        "uncertain ones from their priors (same draw for every scenario of a replicate), so "
+        "intervals include parameter uncertainty",
+    )
+    p.add_argument(
+        "--reps-per-draw",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --draw-params: N consecutive replicates share one draw, so intervals split "
+        "into stochastic and parameter parts (default: 1)",
     )
 
 
@@ -92,6 +101,8 @@ def run_options(args: argparse.Namespace, **given) -> RunOptions:
         values["monthly"] = not args.no_monthly
     if values.get("cohorts", ()) is None:  # --cohort not given
         del values["cohorts"]
+    if values.get("reps_per_draw", 1) is None:  # --reps-per-draw not given
+        del values["reps_per_draw"]
     return RunOptions(**{**values, **given})
 
 
@@ -136,7 +147,8 @@ def finish_and_print(job, runs_dir, folder, executor: dict) -> None:
     from sim.present.console import print_summary
     from sim.run.draws import manifest_draws
 
-    extra = {**executor, **manifest_draws(job.seeds, job.options.draw_params)}
+    o = job.options
+    extra = {**executor, **manifest_draws(job.seeds, o.draw_params, o.reps_per_draw)}
     result = finish(job, runs_dir, folder, extra)
     if not job.options.quiet:
         print_summary(result.headline, result.summary, result.manifest, folder.out)

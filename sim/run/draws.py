@@ -143,29 +143,43 @@ def apply_draw(scenario: Scenario, values: dict[str, float]) -> Scenario:
     return replace(scenario, overrides=overrides, root_overrides=root)
 
 
-def drawn_specs(specs_: list, enabled: bool) -> list:
-    """Run specs with each replicate's draw applied (unchanged when ``enabled`` is False)."""
+def draw_seed(seeds: list[int], replicate: int, per_draw: int = 1) -> int:
+    """The seed whose draw replicate ``replicate`` takes: that of the first of its group.
+
+    ``per_draw`` consecutive replicates share one parameter draw (``--reps-per-draw``) and
+    differ only in the model's own streams, so the spread within a group is stochastic and the
+    intervals can be split into stochastic and parameter parts
+    (:func:`sim.analysis.intervals.parts`).
+    """
+    return seeds[(replicate // per_draw) * per_draw]
+
+
+def drawn_specs(
+    specs_: list, enabled: bool, seeds: list[int] | None = None, per_draw: int = 1
+) -> list:
+    """Run specs with each replicate's draw applied (unchanged when ``enabled`` is False).
+
+    ``seeds`` are the replicate seeds in replicate order (needed when ``per_draw`` > 1).
+    """
     if not enabled:
         return specs_
     cache: dict[int, dict[str, float]] = {}
     out = []
     for s in specs_:
-        values = cache.setdefault(s.seed, draw(s.seed))
+        key = s.seed if per_draw == 1 else draw_seed(seeds, s.replicate, per_draw)
+        values = cache.setdefault(key, draw(key))
         out.append(replace(s, scenario=apply_draw(s.scenario, values), draws=values))
     return out
 
 
-def manifest_draws(seeds: list[int], enabled: bool) -> dict:
+def manifest_draws(seeds: list[int], enabled: bool, per_draw: int = 1) -> dict:
     """Manifest entries: which interval is shown, and the values drawn per replicate."""
     if not enabled:
         return {"draw_params": False, "interval": "replicate (stochastic) variation only"}
     return {
         "draw_params": True,
         "interval": "replicate variation and parameter uncertainty ("
-        + (
-            "calibrated posterior; the rest uniform on lo-hi)"
-            if posterior()
-            else "uniform on lo-hi)"
-        ),
-        "drawn_params": {str(r): draw(seed) for r, seed in enumerate(seeds)},
+        + ("calibrated posterior; the rest from their priors)" if posterior() else "priors)"),
+        "reps_per_draw": per_draw,
+        "drawn_params": {str(r): draw(draw_seed(seeds, r, per_draw)) for r in range(len(seeds))},
     }

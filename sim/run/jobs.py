@@ -38,6 +38,7 @@ INTEGERS = {  # name: (lowest, highest, a note for the error)
     "seed": (0, MAX_SEED, " (64 bits)"),
     "reps": (1, MAX_REPS, ""),
     "years": (1, MAX_YEARS, ""),
+    "reps_per_draw": (1, MAX_REPS, ""),
 }
 FLAGS = ("quiet", "monthly", "draw_params")
 
@@ -61,6 +62,7 @@ class RunOptions:
     scheduler: str | None = None  # a Dask scheduler address
     monthly: bool = True
     draw_params: bool = False
+    reps_per_draw: int = 1  # replicates that share one parameter draw (with draw_params)
     cohorts: tuple[str, ...] = ()  # --cohort NAME[@YYYY-MM], as given
 
     def __post_init__(self) -> None:
@@ -71,6 +73,8 @@ class RunOptions:
             object.__setattr__(self, "out", Path(self.out))
         if problem := cohort_window_problem(self.cohorts, self.start, self.years):
             raise InputError(f"{flag('cohorts')}: {problem}")
+        if self.reps_per_draw > 1 and not self.draw_params:
+            raise InputError(f"{flag('reps_per_draw')}: needs {flag('draw_params')}")
 
 
 OPTIONS = tuple(f.name for f in fields(RunOptions))
@@ -259,8 +263,8 @@ def plan(options: RunOptions, scenarios: dict, command: str) -> Job:
     """Every run of ``scenarios`` (label → Scenario) under ``options``; nothing runs.
 
     With ``draw_params`` each replicate's parameter draw is applied to its runs (the same draw
-    for every scenario of a replicate). Without ``out`` the folder is named after the command
-    and the scenario files' stems.
+    for every scenario of a replicate; ``reps_per_draw`` consecutive replicates share one).
+    Without ``out`` the folder is named after the command and the scenario files' stems.
     """
     from sim.run.draws import drawn_specs
     from sim.run.runner import RunSpec, replicate_seeds
@@ -275,7 +279,8 @@ def plan(options: RunOptions, scenarios: dict, command: str) -> Job:
     ]
     stems = list(dict.fromkeys(sc.stem for sc in scenarios.values()))
     out = o.out or default_out(command, stems)
-    return Job(o, dict(scenarios), seeds, drawn_specs(specs, o.draw_params), out)
+    drawn = drawn_specs(specs, o.draw_params, seeds, o.reps_per_draw)
+    return Job(o, dict(scenarios), seeds, drawn, out)
 
 
 Finish = Callable[[Job, Path, ResultsFolder, dict], None]
