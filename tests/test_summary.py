@@ -238,11 +238,15 @@ def test_every_headline_entry_has_the_three_horizons_and_their_keys():
         "savings_public_nok",
         "savings_by_payer",
         "icer_public_nok_per_neet_year",
+        "cost_per_neet_year_averted_nok",
     }
     by = summary["headline"]["ips"]["by_horizon"]
     assert set(by) == {"5y", "run", "lifetime"}
     for horizon in by.values():
         assert keys <= set(horizon)
+        assert (
+            horizon["cost_per_neet_year_averted_nok"] == horizon["icer_public_nok_per_neet_year"]
+        )
     assert (by["5y"]["years"], by["run"]["years"]) == (5, 10)
     assert by["lifetime"]["tail"] is True
     assert "voi" not in summary  # no parameter draws: no value of information

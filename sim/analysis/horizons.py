@@ -218,6 +218,8 @@ def entry(values: pd.DataFrame, keys: list | None = None) -> dict:
     out["icer_public_nok_per_neet_year"] = icer(
         values["npv_public_nok"], values["neet_years_averted_discounted"]
     )
+    # the headline's name for the same ratio (DESIGN.md: each horizon holds the same keys)
+    out["cost_per_neet_year_averted_nok"] = out["icer_public_nok_per_neet_year"]
     out["dominant"] = dominant(values["npv_public_nok"], values["neet_years_averted_discounted"])
     out["replicates"] = len(values)
     out["years"] = values.attrs.get("years")
