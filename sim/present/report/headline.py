@@ -168,14 +168,13 @@ def _cell(text: str, cls: str = "") -> str:
 def _money_cells(lang: Lang, row: Row) -> list[str]:
     """Per year (one decimal) and over the horizons (whole MNOK when large)."""
     if row.reference:
-        return [_cell(DASH)] * (3 + len(PAYERS) + 2 * len(HORIZONS) + 1)
+        return [_cell(DASH)] * (3 + len(PAYERS) + 3 * len(HORIZONS))
     cells = [_cell(lang.mnok(row.gross))]
     cells += [_cell(lang.mnok(row.savings.get(p))) for p in PAYERS]
     cells += [_cell(lang.mnok(row.net_public), "net"), _cell(lang.mnok(row.net_societal))]
     for kind in ("public", "societal"):
         cells += [_cell(lang.mnok((row.horizon.get(h) or {}).get(kind), 0)) for h in HORIZONS]
-    p = (row.horizon.get("run") or {}).get("p_public")
-    cells.append(_cell(lang.pct(p, 0)))
+    cells += [_cell(lang.pct((row.horizon.get(h) or {}).get("p_public"), 0)) for h in HORIZONS]
     return cells
 
 
@@ -191,7 +190,7 @@ def _head(lang: Lang, res: Results) -> str:
         (lang.t("headline.g_net"), 2, "net"),
         (lang.t("headline.g_public"), len(HORIZONS), "pub"),
         (lang.t("headline.g_societal"), len(HORIZONS), "soc"),
-        (lang.t("headline.g_chance"), 1, "chance"),
+        (lang.t("headline.g_chance"), len(HORIZONS), "chance"),
     ]
     cols = [
         lang.t("headline.c_rank"),
@@ -204,7 +203,7 @@ def _head(lang: Lang, res: Results) -> str:
         lang.t("headline.c_net_societal"),
         *(horizon[h] for h in HORIZONS),
         *(horizon[h] for h in HORIZONS),
-        lang.t("headline.c_p_public", years=years),
+        *(horizon[h] for h in HORIZONS),
     ]
     first_row = "".join(f'<th colspan="{n}" class="grp {c}">{esc(t)}</th>' for t, n, c in top)
     second = "".join(f"<th>{esc(c)}</th>" for c in cols)
@@ -233,7 +232,12 @@ def headline_html(res: Results, lang: Lang) -> str:
         ]
         cls = ' class="ref"' if row.reference else ""
         body.append(f'<tr data-key="{esc(row.stem)}"{cls}>{"".join(cells)}</tr>')
-    notes = [lang.t("headline.note_fewer"), lang.t("headline.note_money")]
+    drawn = bool(res.manifest.get("draw_params"))
+    notes = [
+        lang.t("headline.note_fewer"),
+        lang.t("headline.note_money"),
+        lang.t("headline.note_chance_drawn" if drawn else "headline.note_chance"),
+    ]
     if any(not r.reference and not r.from_summary for r in ranked):
         notes.append(lang.t("headline.note_fallback"))
     caption = lang.t("headline.caption", reference=_name(res, lang, res.reference or ""))
