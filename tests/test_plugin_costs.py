@@ -84,6 +84,13 @@ def test_a_plugin_service_with_staff_is_charged_fte_x_unit_cost(tutor, tmp_path)
         assert added == pytest.approx(factor * FTE * NOK_YEAR, rel=1e-9), total
 
 
+def test_a_plugins_staff_counts_in_the_programmes_gross_cost(tutor):
+    from sim.analysis.horizons import gross_categories
+
+    assert "public:municipality:tutors" in gross_categories()  # priced per FTE: staff
+    assert "public:state:ips_specialists" in gross_categories()  # the package's own stay
+
+
 def test_without_staff_the_plugin_adds_no_cost_row(tutor):
     model, cost = yearly_costs(BASELINE)
     assert "tutor" in {s.name for s in model.services}

@@ -39,8 +39,6 @@ NEET-years and saves money is ``dominant`` (true), and a negative ratio would re
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -61,10 +59,16 @@ INTERVAL_KEYS = (
 )
 
 
-@functools.cache
 def gross_categories() -> frozenset[str]:
-    """Public cost groups of the programme's gross cost: lines priced per FTE of staff."""
-    costs = load_unit_costs().values()
+    """Public cost groups of the programme's gross cost: lines priced per FTE of staff.
+
+    The package's unit costs and those the registered services declare (a plugin's staff).
+    """
+    from sim.services import REGISTRY
+    from sim.services.declared_costs import declared
+
+    costs = [*load_unit_costs().values()]
+    costs += [c for cls in REGISTRY.values() for c in declared(cls).values()]
     return frozenset(c.public for c in costs if c.public and c.unit.endswith("per FTE"))
 
 

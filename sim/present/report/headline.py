@@ -18,26 +18,19 @@ says so.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.horizons import gross_categories
 from sim.present.i18n import DASH, Lang
 from sim.present.report.html import esc
 from sim.present.report.results import Results
-from sim.services.ledger import PAYERS, load_unit_costs
+from sim.services.ledger import PAYERS
 
 HORIZONS = ("5y", "run", "lifetime")
 FIRST_YEARS = 5  # the first horizon: a municipal budget and economy plan
-
-
-@functools.cache
-def gross_groups() -> frozenset[str]:
-    """Public cost groups of a programme's gross cost: the lines priced per FTE of staff."""
-    costs = load_unit_costs().values()
-    return frozenset(c.public for c in costs if c.public and c.unit.endswith("per FTE"))
 
 
 @dataclass
@@ -84,7 +77,7 @@ def per_year(res: Results, stem: str) -> dict:
         return out
     zero = pd.Series(0.0, index=cost.index)
     gross = {p: zero.copy() for p in PAYERS}
-    for group in gross_groups() & set(cost.columns):
+    for group in gross_categories() & set(cost.columns):
         gross[group.split(":")[1]] += cost[group]
     savings = {
         p: _median(gross[p] - cost[f"public:{p}:total"])
