@@ -1,4 +1,4 @@
-"""The cost-effectiveness acceptability curve: how often each option is best, by willingness to pay.
+"""The acceptability curve: how often each option is best, by willingness to pay.
 
 The table is ``summary.json``'s ``ceac`` in tidy form (:func:`ceac_table`): one row per option
 and willingness to pay (NOK per NEET person-year averted) with the share of replicates in
