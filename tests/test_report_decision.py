@@ -22,7 +22,13 @@ from sim.present.i18n import Lang
 from sim.present.plots import PlotContext, acceptability_curve, ceac_table
 from sim.present.plots._base import PALETTE
 from sim.present.report.builder import _body, answer_section
-from sim.present.report.decision import ceac_sentence, changes, decision_section, leaders
+from sim.present.report.decision import (
+    ceac_sentence,
+    changes,
+    decision_section,
+    leaders,
+    partial_table,
+)
 from sim.present.report.figures import RenderedFigure, ceac_rows
 from sim.present.report.headline import title
 from sim.present.report.html import esc
@@ -213,3 +219,16 @@ def test_the_section_comes_before_the_appendix_and_the_first_screen_is_unchanged
 def test_no_section_without_a_reference(tmp_path):
     res = _results(tmp_path, ceac=None, scenarios=1)
     assert decision_section(res, Lang("nb"), []) == ""
+
+
+def test_a_value_of_information_without_its_estimate_is_refused(tmp_path):
+    res = _results(tmp_path, voi={k: v for k, v in VOI.items() if k != "evpi_nok"})
+    with pytest.raises(InputError, match=r"summary\.json: voi\.evpi_nok: missing"):
+        decision_section(res, Lang("nb"), [FIG])
+
+
+def test_without_a_noise_floor_nothing_is_marked_as_noise():
+    lang = Lang("en")
+    html = "".join(partial_table(lang, VOI["partial"], None))
+    assert lang.t("decision.col_signal") not in html and lang.t("decision.noise") not in html
+    assert html.index("handover_loss") < html.index("plan_conflict")  # largest first

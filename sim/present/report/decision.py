@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.errors import InputError
 from sim.present.i18n import Lang
 from sim.present.report.figures import RenderedFigure, ceac_rows
 from sim.present.report.html import esc, para, section, table, with_code
@@ -96,35 +97,40 @@ def voi_part(res: Results, lang: Lang) -> list[str]:
     voi = res.summary.get("voi")
     if not voi:
         return [*parts, f"<p>{with_code(lang.t('decision.no_voi'), '--draw-params')}</p>"]
-    floor = float(voi.get("partial_noise_floor_nok", 0.0))
-    parts.append(
-        para(
-            lang.t(
-                "decision.evpi",
-                evpi=money(lang, voi["evpi_nok"]),
-                wtp=lang.nok(voi["wtp_nok"]),
-                draws=voi.get("draws"),
-            )
-        )
+    missing = [k for k in ("evpi_nok", "wtp_nok", "draws") if k not in voi]
+    if missing:
+        raise InputError(f"{res.path / 'summary.json'}: voi.{missing[0]}: missing")
+    values = {"evpi": money(lang, voi["evpi_nok"]), "wtp": lang.nok(voi["wtp_nok"])}
+    parts.append(para(lang.t("decision.evpi", draws=voi["draws"], **values)))
+    return parts + partial_table(
+        lang, voi.get("partial") or {}, voi.get("partial_noise_floor_nok")
     )
-    partial = voi.get("partial") or {}
+
+
+def partial_table(lang: Lang, partial: dict[str, float], floor: float | None) -> list[str]:
+    """The leading partial values, largest first, each marked against the noise floor.
+
+    A value below ``NOISE_FACTOR`` × the floor is marked as not told apart from noise; without
+    a floor (not written) the column and the note are left out rather than guessed.
+    """
     if not partial:
-        return parts
+        return []
     ranked = sorted(partial.items(), key=lambda kv: -kv[1])
-    rows = [
-        [
-            param_label(lang, name),
-            money(lang, value),
-            lang.t("word.yes") if value >= NOISE_FACTOR * floor else lang.t("decision.noise"),
-        ]
-        for name, value in ranked
-    ]
-    headers = [lang.t(f"decision.col_{c}") for c in ("parameter", "evppi", "signal")]
+    columns = ["parameter", "evppi"] + (["signal"] if floor is not None else [])
+    rows = []
+    for name, value in ranked:
+        row = [param_label(lang, name), money(lang, value)]
+        if floor is not None:
+            clear = value >= NOISE_FACTOR * floor
+            row.append(lang.t("word.yes") if clear else lang.t("decision.noise"))
+        rows.append(row)
+    headers = [lang.t(f"decision.col_{c}") for c in columns]
     caption = lang.t("decision.partial_caption", n=len(rows))
-    parts.append(table(headers, rows, caption, "num", row_keys=[n for n, _ in ranked]))
-    floors = {"floor": money(lang, floor), "twice": money(lang, NOISE_FACTOR * floor)}
-    parts.append(para(lang.t("decision.noise_note", **floors), "note"))
-    return parts
+    out = [table(headers, rows, caption, "num", row_keys=[n for n, _ in ranked])]
+    if floor is not None:
+        floors = {"floor": money(lang, floor), "twice": money(lang, NOISE_FACTOR * floor)}
+        out.append(para(lang.t("decision.noise_note", **floors), "note"))
+    return out
 
 
 def decision_section(res: Results, lang: Lang, figs: list[RenderedFigure]) -> str:
