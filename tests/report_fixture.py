@@ -237,7 +237,32 @@ def summary(yearly: pd.DataFrame, paired: pd.DataFrame, horizons: bool = True) -
         if horizons and "cost_nok_discounted" in df.metric.values:
             head["by_horizon"] = by_horizon(df)
         out["headline"][stem] = head
+    curve = ceac(paired)
+    if curve is not None:
+        out["ceac"] = curve
     return out
+
+
+def ceac(paired: pd.DataFrame, reference: str = "baseline") -> dict | None:
+    """``summary.json``'s ``ceac`` by :func:`sim.analysis.decision.ceac` from the paired rows.
+
+    NEET-years averted are the paired NEET counts summed over the years (the fixture has no
+    discounted counts); the cost is the discounted net public cost. None without costs.
+    """
+    from sim.analysis.decision import ceac as curve
+
+    if paired.empty or "cost_nok_discounted" not in paired.metric.values:
+        return None
+    values = {}
+    for stem, df in paired.groupby("scenario"):
+        per_rep = df.groupby(["metric", "group", "replicate"])["value"].sum()
+        values[stem] = pd.DataFrame(
+            {
+                "neet_years_averted_discounted": -per_rep.loc[("neet_count", "all")],
+                "npv_public_nok": per_rep.loc[("cost_nok_discounted", "public:total")],
+            }
+        )
+    return curve(reference, values)
 
 
 def manifest(reps: int, years: int, start: int, draw_params: bool) -> dict:

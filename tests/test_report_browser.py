@@ -39,7 +39,7 @@ def test_report_opens_with_every_image_loaded(tmp_path_factory, tmp_path, lang):
         assert page.evaluate("document.documentElement.lang") == lang
         page.screenshot(path=str(tmp_path / f"report-{lang}.png"), full_page=True)
         browser.close()
-    assert len(widths) == 12  # the headline figure and the eleven others
+    assert len(widths) == 13  # the headline figure, the eleven others and the acceptability curve
     assert all(w and w > 0 for w in widths), widths
     assert problems == []
     assert (tmp_path / f"report-{lang}.png").stat().st_size > 10_000

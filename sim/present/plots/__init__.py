@@ -20,6 +20,7 @@ from sim.present.plots.costs import (
     cumulative_net_cost,
     net_cost_by_payer,
 )
+from sim.present.plots.decision import acceptability_curve, ceac_table
 from sim.present.plots.headline import headline
 from sim.present.plots.municipalities import neet_by_municipality
 from sim.present.plots.outcomes import (
@@ -34,6 +35,8 @@ __all__ = [
     "MIN_N",
     "NoDataError",
     "PlotContext",
+    "acceptability_curve",
+    "ceac_table",
     "cost_per_neet_year_averted",
     "costs_by_payer",
     "cumulative_net_cost",

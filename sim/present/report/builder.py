@@ -15,6 +15,7 @@ from string import Template
 from sim.present.i18n import Lang
 from sim.present.report.appendix import provenance_section, sources_section
 from sim.present.report.cards import assumptions_section, cards_section
+from sim.present.report.decision import decision_section
 from sim.present.report.effects import effects_section
 from sim.present.report.figures import render_figures
 from sim.present.report.headline import headline_html, meaning, subtitle, title
@@ -38,10 +39,14 @@ SECTIONS = [
     "figures",
     "tables",
     "effects",  # only when the results hold an effect sweep
+    "decision",  # only when there is a reference to choose against
     "assumptions",
     "sources",
     "provenance",
 ]
+
+
+OWN_PLACE = ("headline", "ceac")  # figures shown in their own section, not under "figures"
 
 
 def default_out(results_dir: Path, lang: str) -> Path:
@@ -92,7 +97,7 @@ def answer_section(res: Results, lang: Lang, figs) -> str:
 
 def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
     has_costs = bool((res.yearly["metric"] == "cost_nok").any())
-    rest = [f for f in figs if f.key != "headline"]
+    rest = [f for f in figs if f.key not in OWN_PLACE]
     return "\n".join(
         [
             answer_section(res, lang, figs),
@@ -102,6 +107,7 @@ def _body(res: Results, lang: Lang, goal: Goal, figs, params) -> str:
             figures_section(rest, lang, bands_note(res, lang)),
             _tables_section(res, lang, has_costs),
             effects_section(res, lang),
+            decision_section(res, lang, figs),
             assumptions_section(res, lang, params),
             sources_section(lang, params),
             provenance_section(res, lang),
@@ -139,7 +145,8 @@ def build_report(
 
 def _page(res: Results, words: Lang, body: str) -> str:
     """The whole HTML page: the template filled with the title, navigation and body."""
-    shown = [s for s in SECTIONS if s != "effects" or res.effects is not None]
+    absent = {"effects": res.effects is None, "decision": res.reference is None}
+    shown = [s for s in SECTIONS if not absent.get(s)]
     nav = "".join(f'<a href="#{s}">{esc(words.t(f"nav.{s}"))}</a>' for s in shown)
     page = resources.files("sim.present.report").joinpath("template.html")
     template = Template(page.read_text("utf-8"))

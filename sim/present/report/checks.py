@@ -67,11 +67,21 @@ HEADLINE = {
     "cost_per_neet_year_averted_nok": NUMBER_OR_NULL,
     "places": Each(PLACES),
 }
+CEAC = {"wtp_nok": ListOf(Number), "horizon": str, "replicates": int}  # + option: [share]
+VOI = {
+    "wtp_nok": Number,
+    "evpi_nok": Number,
+    "partial": Each(Number),
+    "partial_noise_floor_nok": Number,
+    "draws": int,
+}
 SUMMARY = {
     "scenarios": CELLS,
     "paired": CELLS,
     "headline": Each(HEADLINE),
     "places": Each(Each(PLACES)),
+    "ceac": CEAC,
+    "voi": VOI,
 }
 YEAR_MONTH = Text(r"\d{1,4}-\d{2}")
 SCENARIO = {

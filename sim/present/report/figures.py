@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.errors import InputError
 from sim.present.i18n import Lang
 from sim.present.report.mission import Goal
 from sim.present.report.results import Results
@@ -55,7 +56,23 @@ def figure_specs(res: Results, goal: Goal) -> list[tuple[str, Callable, object, 
         ("cumulative_net_cost", plots.cumulative_net_cost, paired, "costs_paired"),
         ("cost_per_neet_year_averted", plots.cost_per_neet_year_averted, paired, "costs_paired"),
         ("trial_result", plots.trial_result, res.trial, "trial"),
+        ("ceac", plots.acceptability_curve, ceac_rows(res), "ceac"),
     ]
+
+
+def ceac_rows(res: Results):
+    """The acceptability curve of ``summary.json`` as a tidy table; None when there is none.
+
+    A curve whose lists do not match its grid is a damaged file: :class:`InputError`.
+    """
+    from sim.present.plots import NoDataError, ceac_table
+
+    try:
+        return ceac_table(res.summary.get("ceac"))
+    except NoDataError:
+        return None
+    except ValueError as exc:
+        raise InputError(f"{res.path / 'summary.json'}: {exc}") from None
 
 
 def render_figures(res: Results, goal: Goal, lang: Lang, folder: Path) -> list[RenderedFigure]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -54,3 +55,13 @@ def dl(items: Iterable[tuple[str, str]]) -> str:
 def link(text: str, url: str) -> str:
     """A link (the text is the citation; the page works without following it)."""
     return f'<a href="{esc(url)}">{esc(text)}</a>'
+
+
+def with_code(text: str, words: str) -> str:
+    """Escape ``text`` and mark what matches ``words`` (a regular expression) as code.
+
+    A match ends before a space, a stop, a comma, a semicolon or a bracket, so a command
+    at the end of a sentence leaves the full stop outside the ``<code>``.
+    """
+    pattern = rf"({words})(?=[ .,;)]|$)"
+    return re.sub(pattern, r'<code lang="und">\1</code>', esc(text))

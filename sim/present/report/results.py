@@ -30,6 +30,7 @@ class Results:
     effects_scale: float | None = None
     effects_variants: dict | None = None  # the sweep's label → overrides (its manifest)
     variants: pd.DataFrame | None = None  # variants.csv of a sweep (sim.analysis.variants)
+    thresholds: pd.DataFrame | None = None  # thresholds.csv of ``sim thresholds``
 
     @property
     def stems(self) -> list[str]:
@@ -127,7 +128,33 @@ def load_results(path: Path) -> Results:
         effects_scale=effects_manifest.get("scale"),
         effects_variants=effects_manifest.get("variants") or {},
         variants=variants,
+        thresholds=read_thresholds(path / "thresholds.csv"),
     )
+
+
+def read_thresholds(path: Path) -> pd.DataFrame | None:
+    """``thresholds.csv`` (:mod:`sim.analysis.thresholds`); None when it was never made.
+
+    Its columns and kinds are checked, so a damaged file is named rather than half shown.
+    """
+    from sim.analysis.thresholds import COLUMNS
+
+    if regular_file(path, required=False) is None:
+        return None
+    try:
+        df = pd.read_csv(path, dtype={"factor": str, "scenario": str, "other": str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: cannot read: {one_line(exc)}") from None
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: {missing[0]}: missing column")
+    numbers = ["threshold", "central", "lo", "hi"]
+    if not all(pd.api.types.is_numeric_dtype(df[c]) for c in numbers):
+        raise InputError(f"{path}: threshold, central, lo and hi must be numbers")
+    unknown = sorted(set(df["kind"].astype(str)) - {"sign", "rank", "none"})
+    if unknown:
+        raise InputError(f"{path}: kind: unknown value {unknown[0]!r} (sign, rank or none)")
+    return df
 
 
 def value_text(code: str, value: float) -> str:

@@ -19,13 +19,18 @@ def scenario_name(res: Results, lang: Lang, stem: str) -> str:
     return (scen.get("name") or {}).get(lang.code, stem)
 
 
+def draws_params(res: Results) -> bool:
+    """Whether each replicate drew the uncertain parameters (``--draw-params``)."""
+    return bool(res.manifest.get("draw_params"))
+
+
 def bands_note(res: Results, lang: Lang) -> str:
     """What the intervals mean: replicate variation only, or with parameter uncertainty.
 
     The replicates are counted in the results; with fewer than five the intervals are
     called ranges of that many replicates.
     """
-    key = "bands.params" if res.manifest.get("draw_params") else "bands.stochastic"
+    key = "bands.params" if draws_params(res) else "bands.stochastic"
     return lang.t(key + ("_range" if lang.few_reps else ""), reps=lang.reps_text())
 
 
