@@ -23,7 +23,9 @@ continued:
    (``h`` the band's half-width, read as a 95 % interval), and the next wave's box is the
    bounding box of the not-implausible points.
 3. **Approximate Bayesian computation** on the last wave's emulators: prior points (uniform
-   on each range, the ``prior`` of calibrated and uncertain rows) are accepted when every
+   in the unit cube, whose coordinates are each parameter's prior quantiles, so they are
+   draws from the ``prior`` of each line, in rounds until ``POSTERIOR_ROWS`` are accepted or
+   ``MAX_SAMPLES`` were screened) are accepted when every
    emulated target moment is inside its band, widened by twice the emulator's error in
    quadrature (``sqrt(h^2 + (2 error)^2)``): the uniform ABC kernel whose tolerance is the
    band, so an accepted world is one the targets call right, up to what the emulator knows.
@@ -55,8 +57,9 @@ from sim.analysis.emulator import Emulator, features
 
 ACTIVE = 0.5  # shift (band half-widths, lo to hi end of the prior) that makes a parameter active
 CUTOFF = 3.0  # implausibility cut of history matching (Pukelsheim's three-sigma rule)
-SAMPLES = 200_000  # prior points screened by the emulators per wave and for the posterior
-POSTERIOR_ROWS = 1000  # rows of the posterior file
+SAMPLES = 200_000  # prior points screened by the emulators per wave, and per round of ABC
+POSTERIOR_ROWS = 1000  # rows of the posterior file, and the accepted points ABC aims for
+MAX_SAMPLES = 40_000_000  # prior points ABC may screen (in rounds of SAMPLES) to reach them
 EDGE = 0.02  # share of a box's width counted as its edge in the truncation check
 
 
@@ -147,8 +150,11 @@ class Bands:
         return np.all((pred >= self.lo - pad) & (pred <= self.hi + pad), axis=1)
 
 
-def sample_box(lo: np.ndarray, hi: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """``n`` scrambled Sobol points in the box ``[lo, hi]`` of the unit cube."""
+def sample_box(lo: np.ndarray, hi: np.ndarray, n: int, seed) -> np.ndarray:
+    """``n`` scrambled Sobol points in the box ``[lo, hi]`` of the unit cube.
+
+    ``seed``: an integer or a :class:`numpy.random.Generator` (the scrambling's stream).
+    """
     k = len(lo)
     m = int(np.ceil(np.log2(max(n, 2))))
     pts = stats.qmc.Sobol(d=k, scramble=True, seed=seed).random_base2(m)[:n]
@@ -203,10 +209,19 @@ class Posterior:
 def abc(
     emulators: Emulators, bands: Bands, lo: np.ndarray, hi: np.ndarray, seed: int
 ) -> Posterior:
-    """Prior points in the box whose every emulated moment is inside its band."""
-    u = sample_box(lo, hi, SAMPLES, seed)
-    keep = bands.inside(emulators.predict(u), emulators.error)
-    return Posterior(u[keep], len(u), lo, hi)
+    """Prior points in the box whose every emulated moment is inside its band.
+
+    Rounds of :data:`SAMPLES` prior points (round ``r`` from its own Sobol stream) until
+    :data:`POSTERIOR_ROWS` are accepted or :data:`MAX_SAMPLES` were screened, so a small
+    acceptance rate (many parameters, narrow bands) still yields a posterior of that size
+    whenever the emulators allow one.
+    """
+    kept, screened, r = [], 0, 0
+    while screened < MAX_SAMPLES and sum(len(k) for k in kept) < POSTERIOR_ROWS:
+        u = sample_box(lo, hi, SAMPLES, seed if r == 0 else np.random.default_rng([seed, r]))
+        kept.append(u[bands.inside(emulators.predict(u), emulators.error)])
+        screened, r = screened + len(u), r + 1
+    return Posterior(np.vstack(kept), screened, lo, hi)
 
 
 def to_values(names: list[str], u: np.ndarray) -> np.ndarray:
