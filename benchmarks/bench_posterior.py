@@ -4,9 +4,11 @@ Runs ``sim compare scenarios/baseline.toml --draw-params`` (a subprocess) with `
 draws at ``--scale`` for ``--years`` years, then checks every yearly target of the start year
 (``sim/data/targets.csv``, table ``yearly``, period = the start year or ``*``) in every
 replicate (draw) on its own: a check is inside when that draw's value lies in the target's
-band. Prints the share inside overall, by target, and the draws' spread; with the package's
-posterior the share should be at least 90 % (replicate noise alone misses a few), without it
-(every uncertain parameter from its prior) it is much lower.
+band. The same replicates without draws (the package's values: replicate noise only) are the
+reference measured in the same run. Prints the share inside overall and by target for both,
+and the draws' spread; with the package's posterior the drawn share should be at least 90 %
+and near the reference (replicate noise alone misses a few); without a posterior (every
+uncertain parameter from its prior) it is much lower.
 
     .venv/bin/python benchmarks/bench_posterior.py --reps 20 --scale 0.5
     .venv/bin/python benchmarks/bench_posterior.py --reps 10 --scale 1.0
@@ -51,24 +53,37 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--start", default="2024-01")
     args = parser.parse_args()
+    targets, year = load_targets(), int(args.start[:4])
+    tables = {}
+    for kind, flags in (("drawn", ["--draw-params"]), ("point", [])):
+        yearly, wall = simulate(args, flags)
+        tables[kind] = checks(yearly, targets, year)
+        inside = tables[kind]["inside"]
+        print(f"{kind:5s}: {args.reps} replicates at scale {args.scale}, {args.years} year(s), "
+              f"{wall:.0f} s; checks inside their band: {int(inside.sum())}/{len(inside)} = "
+              f"{inside.mean():.1%}")  # fmt: skip
+    by = {k: t.groupby("target")["inside"].mean() for k, t in tables.items()}
+    spread = (
+        tables["drawn"]
+        .groupby("target")
+        .agg(lo=("lo", "first"), hi=("hi", "first"), min=("value", "min"), max=("value", "max"))
+    )
+    out = spread.assign(drawn=by["drawn"], point=by["point"])
+    print("share inside by target (drawn worlds; the package's values, replicate noise only):")
+    print(out.sort_values("drawn").to_string(float_format=lambda x: f"{x:.4g}"))
+
+
+def simulate(args, flags: list[str]) -> tuple[pd.DataFrame, float]:
+    """The yearly table of ``sim compare scenarios/baseline.toml`` with ``flags``; seconds."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "draws"
-        cmd = [sys.executable, "-m", "sim", "compare", "scenarios/baseline.toml", "--draw-params",
+        out = Path(tmp) / "runs"
+        cmd = [sys.executable, "-m", "sim", "compare", "scenarios/baseline.toml", *flags,
                "--reps", str(args.reps), "--scale", str(args.scale), "--years", str(args.years),
                "--workers", str(args.workers), "--start", args.start, "--no-monthly", "--quiet",
                "--out", str(out)]  # fmt: skip
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        wall = time.perf_counter() - t0
-        yearly = pd.read_parquet(out / "yearly.parquet")
-    table = checks(yearly, load_targets(), int(args.start[:4]))
-    share = table["inside"].mean()
-    print(f"{args.reps} draws at scale {args.scale}, {args.years} year(s), {wall:.0f} s")
-    print(f"checks inside their band: {int(table['inside'].sum())}/{len(table)} = {share:.1%}")
-    by = table.groupby("target").agg(inside=("inside", "mean"), lo=("lo", "first"),
-                                     hi=("hi", "first"), min=("value", "min"),
-                                     max=("value", "max"))  # fmt: skip
-    print(by.sort_values("inside").to_string(float_format=lambda x: f"{x:.4g}"))
+        return pd.read_parquet(out / "yearly.parquet"), time.perf_counter() - t0
 
 
 if __name__ == "__main__":

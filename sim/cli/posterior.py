@@ -284,8 +284,11 @@ class Fitter:
                     "truncated": bool(truncated[i])}
                 for i, n in enumerate(sub.names)
             },
-            "emulator_error": {k: {"error": float(e), "half_width": float(h)}
-                               for k, e, h in zip(keys, emus.error, bands.half, strict=True)},
+            "emulator_error": {  # on the final emulators' scale (log where the band is > 0)
+                k: {"error": float(e), "half_width": float(h), "log": bool(g)}
+                for k, e, h, g in zip(keys, emus.error, bands.logged().half, bands.positive(),
+                                      strict=True)
+            },
             "waves": [{"runs": len(w.u), "box_lo": w.lo.tolist(), "box_hi": w.hi.tolist(),
                        "not_implausible": w.kept} for w in waves],
             "_values": values, "_screen": screen,
