@@ -52,7 +52,7 @@ def test_a_synthetic_truth_falls_inside_the_90_percent_posterior_interval(seed):
     assert np.all((waves[1].lo <= truth) & (truth <= waves[1].hi))
     assert not post.truncated()[:4].any()
     # the final emulators (log scale where the band is above 0) decide inside/outside well
-    assert np.all(emus.error < bands.logged().half)
+    assert np.all(emus.error < bands.logged(emus.log).half)
 
 
 def test_screening_shift_reads_band_half_widths_and_identical_runs():

@@ -61,7 +61,6 @@ SAMPLES = 200_000  # prior points screened by the emulators per wave, and per ro
 POSTERIOR_ROWS = 1000  # rows of the posterior file, and the accepted points ABC aims for
 MAX_SAMPLES = 40_000_000  # prior points ABC may screen (in rounds of SAMPLES) to reach them
 EDGE = 0.02  # share of a box's width counted as its edge in the truncation check
-TINY = 1e-9  # floor of a positive moment before its log (a run with none of it)
 
 
 # -- screening ----------------------------------------------------------------------------------
@@ -97,6 +96,7 @@ class Emulators:
 
     emulator: Emulator
     error: np.ndarray  # per moment: root mean square of the leave-one-out residuals
+    log: np.ndarray | None = None  # moments emulated on the log scale (None: none)
 
     @classmethod
     def fit(cls, u: np.ndarray, y: np.ndarray) -> Emulators:
@@ -137,12 +137,12 @@ class Bands:
         return cls(*(table[c].to_numpy(float) for c in ("target", "lo", "hi")))
 
     def positive(self) -> np.ndarray:
-        """Moments whose band lies above 0 (emulated on the log scale at the end)."""
+        """Moments whose band lies above 0 (candidates for the log scale)."""
         return self.lo > 0
 
-    def logged(self) -> Bands:
-        """The bands on the log scale where :meth:`positive` (unchanged elsewhere)."""
-        pos = self.positive()
+    def logged(self, mask: np.ndarray | None = None) -> Bands:
+        """The bands on the log scale where ``mask`` (default :meth:`positive`; else as is)."""
+        pos = self.positive() if mask is None else mask & self.positive()
 
         def log(x: np.ndarray) -> np.ndarray:
             return np.where(pos, np.log(np.where(pos, x, 1.0)), x)
@@ -304,7 +304,7 @@ def history_match(evaluate, k: int, bands: Bands, waves: int, n: int, seed: int)
     the log scale of every moment whose band lies above 0 (counts, rates, waiting times), where
     a quadratic follows multiplicative effects and queues that build up far better (the
     leave-one-out error of the waiting times falls by half or more), with the bands taken to
-    the same scale (:meth:`Bands.logged`).
+    the same scale (:meth:`Bands.logged`); a moment some run gave as 0 or less stays as it is.
 
     Returns:
         (:class:`Posterior`, the final :class:`Emulators`, the list of :class:`Wave`).
@@ -318,8 +318,10 @@ def history_match(evaluate, k: int, bands: Bands, waves: int, n: int, seed: int)
         if w < waves - 1:
             emus = _fit_in_box(done, lo, hi)
             lo, hi, done[-1].kept = next_box(emus, bands, lo, hi, seed + 100 + w)
-    final, log_bands = _fit_in_box(done, lo, hi, bands.positive()), bands.logged()
-    return abc(final, log_bands, lo, hi, seed + 999), final, done
+    log = bands.positive() & np.all(np.vstack([w.y for w in done]) > 0, axis=0)
+    final = _fit_in_box(done, lo, hi, log)
+    final.log = log
+    return abc(final, bands.logged(log), lo, hi, seed + 999), final, done
 
 
 def _fit_in_box(
@@ -333,7 +335,7 @@ def _fit_in_box(
     y = np.vstack([w.y for w in waves])
     if log is not None:
         y = y.copy()
-        y[:, log] = np.log(np.clip(y[:, log], TINY, None))
+        y[:, log] = np.log(y[:, log])
     pad = 1e-9
     inside = np.all((u >= lo - pad) & (u <= hi + pad), axis=1)
     return Emulators.fit(u[inside], y[inside])

@@ -286,8 +286,8 @@ class Fitter:
             },
             "emulator_error": {  # on the final emulators' scale (log where the band is > 0)
                 k: {"error": float(e), "half_width": float(h), "log": bool(g)}
-                for k, e, h, g in zip(keys, emus.error, bands.logged().half, bands.positive(),
-                                      strict=True)
+                for k, e, h, g in zip(keys, emus.error, bands.logged(emus.log).half,
+                                      emus.log, strict=True)
             },
             "waves": [{"runs": len(w.u), "box_lo": w.lo.tolist(), "box_hi": w.hi.tolist(),
                        "not_implausible": w.kept} for w in waves],
