@@ -33,9 +33,9 @@ NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 # emulated IPS trial (baseline, full scale, 10 replications, 18 months of follow-up) in
 # results/main/trial/; every scenario again under each size of the weakly sourced effects
 # (studies/effect_sweeps.toml at a quarter of the population, 2 replications, to keep within
-# the 15 minutes; run the file itself for the full-scale sweep) in results/main/effects/; the values of discount rate, horizon and those effects at which a
-# scenario's sign or order changes (results/main/thresholds.csv); then the steering-group report
-# in Norwegian.
+# the 15 minutes; run the file itself for the full-scale sweep) in results/main/effects/; the
+# values of discount rate, horizon and those effects at which a scenario's sign or order
+# changes (results/main/thresholds.csv); then the steering-group report in Norwegian.
 # `sim validate-targets results/main` checks the result against sim/data/targets.csv.
 run: $(STAMP)
 	$(SIM) compare $(SCENARIOS) --reps 10 --years 15 --scale 1.0 --draw-params --reps-per-draw 2 \
