@@ -120,6 +120,20 @@ def test_twice_in_a_row_works_with_a_report_and_a_sub_result(earlier, tmp_path) 
     assert run_into(out) == 0
 
 
+def test_a_sub_result_stopped_half_way_does_not_block_the_next_run(earlier, tmp_path) -> None:
+    """A batch into ``effects/`` that dies after its first run file: ``make run`` still works."""
+    out = copy_of(earlier, tmp_path)
+    with ResultsFolder(out / "effects") as sub:
+        (out / "effects" / "runs").mkdir()
+        sub.record(["runs/"], status="running")  # what sim batch does before its first run
+        (out / "effects" / "runs" / "baseline__r0.parquet").write_bytes(b"PAR1")
+    # ... and the process ends here, without committing
+    assert "effects/" in json.loads((out / "manifest.json").read_text())["files"]
+    assert unrecorded(out) == []
+    assert run_into(out) == 0
+    assert not (out / "effects").exists()  # it belonged to the replaced result
+
+
 def test_a_user_file_inside_a_recorded_sub_result_protects_it(earlier, tmp_path) -> None:
     out = copy_of(earlier, tmp_path)
     assert main([*TRIAL, "--out", str(out / "trial")]) == 0

@@ -184,8 +184,14 @@ class ResultsFolder:
         write_json(self.out / MANIFEST, manifest)
 
     def record(self, names: list[str], status: str | None = None) -> None:
-        """Add entries written in place to the manifest (see :func:`record`)."""
+        """Add entries written in place to the manifest (see :func:`record`).
+
+        The folder is also recorded in its parent result's manifest at once, so a sub-result
+        written in place (``make run``'s ``effects/`` batch) that stops before it completes
+        never leaves the parent looking as if it held files no command wrote.
+        """
         record(self.out, names, status)
+        register_subresult(self.out)
 
 
 @contextlib.contextmanager
