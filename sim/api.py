@@ -195,6 +195,7 @@ def compare(
     cohorts: tuple[str, ...] = (),
     workers: int | None = 1,
     params: dict | None = None,
+    reps_per_draw: int = 1,
 ) -> Results:
     """What ``sim compare`` does: scenarios with common random numbers, paired, summarised.
 
@@ -215,6 +216,7 @@ def compare(
         cohorts: cohorts to follow, ``NAME[@YYYY-MM]`` as with ``--cohort``.
         workers: local processes (1: in this process; None: one per core).
         params: overrides applied on top of every scenario (checked like a scenario file).
+        reps_per_draw: replicates that share one parameter draw (``--reps-per-draw``).
 
     Raises:
         InputError: a bad option, scenario or parameter (nothing runs).
@@ -235,6 +237,7 @@ def compare(
             out=str(folder),
             quiet=True,
             draw_params=draw_params,
+            reps_per_draw=reps_per_draw,
             cohorts=tuple(cohorts),
         )
         failures = simulate_scenarios(o, loaded, "compare")
@@ -278,7 +281,8 @@ def batch(
         resume: run only the runs not yet in ``OUT/runs/`` (``--resume``).
         workers: local processes (1: in this process; None: one per core).
         **options: ``seed``, ``reps``, ``years``, ``scale``, ``start``, ``monthly``,
-            ``draw_params``, ``cohorts``: override the batch's values, as on the command line.
+            ``draw_params``, ``reps_per_draw``, ``cohorts``: override the batch's values, as
+            on the command line.
 
     Raises:
         InputError: a bad batch, option, scenario or parameter (nothing runs).
@@ -289,7 +293,7 @@ def batch(
     from sim.cli.batch import DEFAULTS, plan_batch, run_planned
     from sim.run.batchfile import batch_from_dict, load_batch
 
-    extra = set(options) - {*DEFAULTS, "draw_params", "cohorts"}
+    extra = set(options) - {*DEFAULTS, "draw_params", "reps_per_draw", "cohorts"}
     if extra:
         raise InputError(f"batch: unknown option(s) {', '.join(sorted(extra))}")
     if isinstance(batch_file, dict):
@@ -300,6 +304,7 @@ def batch(
         args = argparse.Namespace(
             **{k: options.get(k) for k in DEFAULTS},
             draw_params=options.get("draw_params", False),
+            reps_per_draw=options.get("reps_per_draw"),
             cohorts=options.get("cohorts"),
             out=str(where),
             quiet=True,

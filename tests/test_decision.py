@@ -116,6 +116,16 @@ def test_spline_basis_has_the_knots_columns_and_fits_a_line_exactly():
     assert decision.spline_basis(x, decision.knots_for(10)).shape == (100, 2)
 
 
+def test_parts_are_the_analysis_of_variance_components_of_the_draws():
+    # three draws of two replicates: within-draw variance 2; the draws' means 1, 11, 21 vary
+    # by 100, of which 2 / 2 is the stochastic noise of a mean of two: parameter variance 99
+    values = np.array([0.0, 2.0, 10.0, 12.0, 20.0, 22.0])
+    split = parts(values, ["a", "a", "b", "b", "c", "c"])
+    half = {k: (v["hi"] - v["lo"]) / (2 * 1.959964) for k, v in split.items()}
+    assert half["stochastic"] ** 2 == pytest.approx(2.0)
+    assert half["parameter"] ** 2 == pytest.approx(99.0)
+
+
 def test_parts_split_the_variance_by_draw():
     rng = np.random.default_rng(2)
     theta = np.repeat(rng.normal(0, 10, 200), 2)  # 200 draws, two replicates each

@@ -6,12 +6,13 @@ import json
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from conftest import SCENARIOS
 
 from sim.cli.main import main
 from sim.core.params import specs
 from sim.core.scenario import load_scenario
-from sim.run.draws import apply_draw, draw, drawn_specs, levers, uncertain
+from sim.run.draws import apply_draw, draw, draw_seed, drawn_specs, levers, uncertain
 from sim.run.runner import RunSpec, replicate_seeds
 
 
@@ -90,12 +91,28 @@ def test_replicates_per_draw_share_a_draw_and_split_the_interval(tmp_path):
     assert drawn["0"] == drawn["1"] == draw(seeds[0])  # a pair shares the first one's draw
     assert drawn["2"] == drawn["3"] == draw(seeds[2]) != drawn["0"]
     entry = json.loads((out / "summary.json").read_text())["headline"]["ips_only"]
-    parts = entry["npv_public_nok"]["parts"]  # within-pair spread: the stochastic part
-    assert parts["stochastic"]["lo"] <= parts["stochastic"]["hi"]
-    assert parts["parameter"]["lo"] <= parts["parameter"]["hi"]
+    assert set(entry["npv_public_nok"]["parts"]) == {"stochastic", "parameter"}  # pairs split it
+    assert draw_seed(seeds, 3, 2) == seeds[2] and draw_seed(seeds, 3, 1) == seeds[3]
 
 
-def test_replicates_per_draw_needs_draw_params(capsys):
-    args = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--reps-per-draw", "2"]
-    assert main(args) == 2
-    assert "--reps-per-draw: needs --draw-params" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (["--reps", "2", "--reps-per-draw", "2"], "--reps-per-draw: needs --draw-params"),
+        (["--reps", "3", "--reps-per-draw", "2", "--draw-params"], "must be a multiple"),
+        (["--reps", "2", "--reps-per-draw", "0", "--draw-params"], "--reps-per-draw"),
+    ],
+    ids=["without-draws", "not-a-multiple", "zero"],
+)
+def test_replicates_per_draw_is_checked(capsys, flags, problem):
+    assert main(["compare", str(SCENARIOS / "baseline.toml"), *flags]) == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_the_api_passes_replicates_per_draw(tmp_path):
+    from sim import api
+
+    res = api.compare([SCENARIOS / "baseline.toml"], reps=2, years=1, scale=0.02, monthly=False,
+                      draw_params=True, reps_per_draw=2, out=tmp_path / "api")  # fmt: skip
+    drawn = json.loads((tmp_path / "api" / "manifest.json").read_text())["drawn_params"]
+    assert drawn["0"] == drawn["1"] and res is not None

@@ -43,7 +43,24 @@ def test_every_parameter_has_one_of_the_four_roles():
 def test_the_drawn_parameters_are_the_uncertain_ones_in_file_order():
     expected = [n for n, s in specs().items() if s.role == "uncertain"]
     assert [s.name for s in uncertain()] == expected
-    assert list(draw(replicate_seeds(1, 1)[0])) == expected
+    assert list(draw(replicate_seeds(1, 1)[0], post=None)) == expected  # without a posterior
+
+
+def test_a_draw_is_a_row_of_the_packaged_posterior_and_priors_for_the_rest():
+    import json
+    from importlib import resources
+
+    import pandas as pd
+
+    data = resources.files("sim").joinpath("data")
+    record = json.loads(data.joinpath("posterior.json").read_text("utf-8"))
+    rows = pd.read_csv(data.joinpath("posterior.csv"))
+    values = draw(replicate_seeds(1, 1)[0])
+    assert set(values) == set(record["fitted"]) | set(record["prior_drawn"])
+    assert not set(values) & set(record["inert"])  # inert parameters are not drawn
+    fitted = pd.Series({n: values[n] for n in record["fitted"]})
+    assert (rows[record["fitted"]] == fitted).all(axis=1).sum() >= 1  # one row, exactly
+    assert not any(specs()[n].role == "lever" for n in values)
 
 
 def test_levers_keep_their_scenario_values_in_a_draw():
@@ -88,6 +105,10 @@ def test_an_old_calibrate_column_is_read_as_role():
         ("name,value,unit,lo,hi,role,calibrate,source\nx.r,2,ratio,1,3,fixed,false,a", "columns"),
         ("name,value,unit,lo,hi,prior,role,source\nx.r,2,ratio,1,3,normal,uncertain,a", "prior"),
         ("name,value,unit,lo,hi,prior,role,source\nx.r,2,ratio,1,3,uniform,lever,a", "never"),
+        (
+            "name,value,unit,lo,hi,prior,role,source\nx.r,0.5,ratio,1,3,triangular,uncertain,a",
+            "lo <= value <= hi",
+        ),
     ],
     ids=[
         "not-a-role",
@@ -95,6 +116,7 @@ def test_an_old_calibrate_column_is_read_as_role():
         "role-and-calibrate",
         "unknown-prior",
         "lever-with-prior",
+        "mode-outside-range",
     ],
 )
 def test_a_bad_role_is_refused(text, problem):

@@ -47,24 +47,27 @@ MODEL = "model: Fontenehuset / Clubhouse International, fontenehuset.no"
 REVIEW = "McKay et al. 2018, Adm Policy Ment Health 45(1):28-47"
 
 # Every parameter on one line: name, value, unit, domain (min, max: the values the service
-# runs at, which a scenario may set), plausible range (lo, hi), role, source. No published
-# figure fits Trøndelag's youth, so each is an assumption with its range. The role says what
-# a probabilistic run (``--draw-params``) does with it: ``uncertain`` values are drawn from
-# their range; a ``lever`` is a dose that scenarios set (the places, how actively GPs and NAV
-# refer) and is never drawn, so a drawn baseline still has no clubhouse.
+# runs at, which a scenario may set), plausible range (lo, hi), prior, role, source. No
+# published figure fits Trøndelag's youth, so each is an assumption with its range. The role
+# says what a probabilistic run (``--draw-params``) does with it: ``uncertain`` values are
+# drawn from their prior (triangular on the range, its mode at the value); a ``lever`` is a
+# dose that scenarios set (the places, how actively GPs and NAV refer) and is never drawn
+# (prior ``none``), so a drawn baseline still has no clubhouse.
 HOUSE = f"assumption ({MODEL}; 0 = no clubhouse)"
 WORK = f"assumption (members work more: {REVIEW})"
 LIFE = f"assumption (quality of life: {REVIEW})"
-L, U = "lever", "uncertain"
+MONTHS = "assumption (active membership modelled)"
+L = ("none", "lever")  # (prior, role)
+U = ("triangular", "uncertain")
 PARAMETERS = [
-    ("clubhouse.places", 0, "places", 0, 10**6, 0, 300, L, HOUSE),
-    ("clubhouse.referral_monthly", 0.02, "probability/month", 0, 1, 0.005, 0.1, L, "assumption"),
-    ("clubhouse.job_find_rr", 1.3, "ratio", 0, 10, 1, 2, U, WORK),
-    ("clubhouse.recovery_rr", 1.2, "ratio", 0, 10, 1, 1.5, U, LIFE),
-    ("clubhouse.months", 12, "months", 0, 60, 6, 24, U, "assumption (active membership modelled)"),
-    ("clubhouse.dropout_monthly", 0.04, "probability/month", 0, 1, 0.01, 0.1, U, "assumption"),
+    ("clubhouse.places", 0, "places", 0, 10**6, 0, 300, *L, HOUSE),
+    ("clubhouse.referral_monthly", 0.02, "probability/month", 0, 1, 0.005, 0.1, *L, "assumption"),
+    ("clubhouse.job_find_rr", 1.3, "ratio", 0, 10, 1, 2, *U, WORK),
+    ("clubhouse.recovery_rr", 1.2, "ratio", 0, 10, 1, 1.5, *U, LIFE),
+    ("clubhouse.months", 12, "months", 0, 60, 6, 24, *U, MONTHS),
+    ("clubhouse.dropout_monthly", 0.04, "probability/month", 0, 1, 0.01, 0.1, *U, "assumption"),
 ]
-COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "role", "source"]
+COLUMNS = ["name", "value", "unit", "min", "max", "lo", "hi", "prior", "role", "source"]
 
 
 def parameter_csv() -> str:

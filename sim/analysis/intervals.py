@@ -40,13 +40,15 @@ def parts(values: np.ndarray, keys: list) -> dict | None:
     """The interval split into stochastic and parameter parts (law of total variance).
 
     ``keys[i]`` is replicate i's parameter draw (any hashable; equal keys share a draw) or
-    None for a replicate without a draw. The stochastic variance is the pooled variance of
-    replicates around their draw's mean, from the draws that have two or more replicates; when
-    every draw has one replicate, the variance of the replicates without a draw (the same
-    model at the package's values) stands in for it. The parameter variance is the drawn
-    replicates' variance minus the stochastic one (at least 0). Each part is shown as the
-    median of the drawn replicates ± :data:`Z95` standard deviations (a normal approximation:
-    the two parts' variances add up to the total, their widths do not).
+    None for a replicate without a draw. When draws have several replicates
+    (``--reps-per-draw``), the variances are the one-way analysis-of-variance estimates over
+    the draws: the stochastic variance is the mean square within draws, the parameter variance
+    ``(MS_between - MS_within) / n0`` (``n0`` the replicates per draw, adjusted for unequal
+    groups; at least 0). When every draw has one replicate, the variance of the replicates
+    without a draw (the same model at the package's values) stands in for the stochastic one,
+    and the parameter variance is the drawn replicates' variance minus it. Each part is shown
+    as the median of the drawn replicates ± :data:`Z95` standard deviations (a normal
+    approximation: the two parts' variances add up to the total, their widths do not).
 
     Returns:
         ``{"stochastic": {"lo", "hi"}, "parameter": {"lo", "hi"}}``, or None when no replicate
@@ -61,17 +63,29 @@ def parts(values: np.ndarray, keys: list) -> dict | None:
     for k, x in zip(keys, v, strict=True):
         if k is not None:
             groups.setdefault(k, []).append(x)
-    shared = [np.asarray(g) for g in groups.values() if len(g) > 1]
-    if shared:
-        ss = sum(float(((g - g.mean()) ** 2).sum()) for g in shared)
-        var_s = ss / sum(len(g) - 1 for g in shared)
+    g = [np.asarray(x) for x in groups.values()]
+    if any(len(x) > 1 for x in g):
+        var_s, var_p = _anova(g)
     elif (~drawn).sum() >= 2:
         var_s = float(np.var(v[~drawn], ddof=1))
+        var_p = max(float(np.var(v[drawn], ddof=1)) - var_s, 0.0)
     else:
         return None
-    var_p = max(float(np.var(v[drawn], ddof=1)) - var_s, 0.0)
     mid = float(np.median(v[drawn]))
     return {
         name: {"lo": mid - Z95 * np.sqrt(var), "hi": mid + Z95 * np.sqrt(var)}
         for name, var in (("stochastic", var_s), ("parameter", var_p))
     }
+
+
+def _anova(groups: list[np.ndarray]) -> tuple[float, float]:
+    """(within, between) variance components of one-way random-effects groups."""
+    n = np.array([len(x) for x in groups], dtype=float)
+    total, k = n.sum(), len(groups)
+    within = sum(float(((x - x.mean()) ** 2).sum()) for x in groups) / (total - k)
+    if k < 2:
+        return within, 0.0  # one draw: its parameter spread cannot be seen
+    grand = float(np.concatenate(groups).mean())
+    between = sum(len(x) * (x.mean() - grand) ** 2 for x in groups) / (k - 1)
+    n0 = (total - float((n**2).sum()) / total) / (k - 1)
+    return within, max(float(between - within) / n0, 0.0)

@@ -37,6 +37,7 @@ import pandas as pd
 
 from sim.analysis import decision
 from sim.analysis.headline import headline, horizon_values_of, npv_totals
+from sim.analysis.horizons import gross_categories
 from sim.analysis.intervals import interval, stats
 from sim.analysis.places import places
 from sim.run.tables import COLUMNS, SORT, combine
@@ -310,6 +311,8 @@ class Summarizer:
             entry["npv_societal_nok_total"] = summary["npv"].get(scen, {}).get("societal_nok")
             entry["places"] = self.places.get(scen, {})
         summary["places"] = dict(sorted(self.places.items()))
+        # the staffing lines the gross cost sums (a plugin's included), for the report
+        summary["gross_cost_groups"] = sorted(gross_categories())
         return _clean(summary)
 
     def decision(self, values: dict) -> dict:

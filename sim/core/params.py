@@ -11,7 +11,8 @@ labels are short names in Norwegian and English that reports show instead of the
 (a file without them, or an empty cell, shows the name). ``role`` says what a run may do
 with the value (:data:`ROLES`): ``lever`` (a policy dose that scenarios set; never drawn),
 ``calibrated`` (fitted to targets; drawn from the calibrated posterior once one exists),
-``uncertain`` (drawn from its range in probabilistic runs, ``--draw-params``) or ``fixed``
+``uncertain`` (drawn in probabilistic runs, ``--draw-params``: from the calibrated posterior
+when the targets constrain it, else from its prior) or ``fixed``
 (sourced; never drawn).
 
 ``prior`` is the shape of the value's prior on ``[lo, hi]`` (:data:`PRIORS`): ``uniform``, or
@@ -247,6 +248,11 @@ def _spec(row: dict) -> ParamSpec:
         raise ValueError(
             f"parameter {spec.name}: value {spec.value} and range [{spec.lo}, {spec.hi}] "
             f"must lie inside its domain [{lo_d}, {hi_d}]"
+        )
+    if spec.prior == "triangular" and not spec.lo <= spec.value <= spec.hi:
+        raise ValueError(
+            f"parameter {spec.name}: a triangular prior has its mode at the value, so it needs "
+            f"lo <= value <= hi, got {spec.lo}, {spec.value}, {spec.hi}"
         )
     if spec.drawn and not spec.lo < spec.hi:
         raise ValueError(f"parameter {spec.name}: uncertain, so its range needs lo < hi")

@@ -75,6 +75,11 @@ class RunOptions:
             raise InputError(f"{flag('cohorts')}: {problem}")
         if self.reps_per_draw > 1 and not self.draw_params:
             raise InputError(f"{flag('reps_per_draw')}: needs {flag('draw_params')}")
+        if self.reps % self.reps_per_draw:
+            raise InputError(
+                f"{flag('reps_per_draw')}: {flag('reps')} ({self.reps}) must be a multiple of it "
+                f"({self.reps_per_draw}), so every draw has as many replicates"
+            )
 
 
 OPTIONS = tuple(f.name for f in fields(RunOptions))

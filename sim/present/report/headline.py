@@ -77,7 +77,8 @@ def per_year(res: Results, stem: str) -> dict:
         return out
     zero = pd.Series(0.0, index=cost.index)
     gross = {p: zero.copy() for p in PAYERS}
-    for group in gross_categories() & set(cost.columns):
+    groups = res.summary.get("gross_cost_groups") or gross_categories()  # as when it ran
+    for group in set(groups) & set(cost.columns):
         gross[group.split(":")[1]] += cost[group]
     savings = {
         p: _median(gross[p] - cost[f"public:{p}:total"])
