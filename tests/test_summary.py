@@ -250,6 +250,7 @@ def test_every_headline_entry_has_the_three_horizons_and_their_keys():
     assert (by["5y"]["years"], by["run"]["years"]) == (5, 10)
     assert by["lifetime"]["tail"] is True
     assert "voi" not in summary  # no parameter draws: no value of information
+    assert "public:state:ips_specialists" in summary["gross_cost_groups"]  # what gross sums
     assert "parts" not in by["run"]["npv_public_nok"]
 
 

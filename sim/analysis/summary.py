@@ -311,8 +311,8 @@ class Summarizer:
             entry["npv_societal_nok_total"] = summary["npv"].get(scen, {}).get("societal_nok")
             entry["places"] = self.places.get(scen, {})
         summary["places"] = dict(sorted(self.places.items()))
-        # the staffing lines the gross cost sums (a plugin's included), for the report
-        summary["gross_cost_groups"] = sorted(gross_categories())
+        if "headline" in summary:  # the staffing lines the gross cost sums, for the report
+            summary["gross_cost_groups"] = sorted(gross_categories())
         return _clean(summary)
 
     def decision(self, values: dict) -> dict:
