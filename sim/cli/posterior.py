@@ -9,6 +9,13 @@ active parameters' values), ``posterior.json`` (method, runs, minutes, effective
 each parameter's prior and posterior interval, the emulators' errors, the screening),
 ``screening.csv`` and ``manifest.json``.
 
+``--verify`` runs each row of a posterior (``--from DIR``, default the package's) once with the
+model at ``--verify-scale`` over the start year and keeps the rows whose run has every
+start-year target inside its band (:mod:`sim.analysis.verify`); each run is appended to
+``verify.jsonl`` as it ends, so the same command continues a stopped check. It writes a
+``posterior.csv`` of the kept rows and its ``posterior.json`` (the fit's record with a
+``verification`` entry).
+
 ``--apply DIR`` copies DIR's ``posterior.csv`` and ``posterior.json`` into the package
 (``sim/data/``), where ``--draw-params`` draws from them (:mod:`sim.run.draws`).
 """
@@ -29,6 +36,8 @@ from sim.errors import InputError
 DEFAULT_BASE = "scenarios/baseline.toml"
 TRIAL_SCALE = 0.5
 INERT_SCALE, INERT_YEARS = 0.05, 2  # the runs that check a parameter is inert in a scenario
+VERIFY_SCALE = 0.5  # the scale of --verify's runs (that of the acceptance benchmark)
+VERIFY_YEARS = 2  # --verify checks the start year (its school-year targets end in the next)
 
 
 class OutOfTimeError(Exception):
@@ -63,6 +72,22 @@ def add_parser(sub) -> None:
         help="scenarios in which a parameter with no effect on the base must also have none "
         "to count as inert (default: every scenario beside the base scenario)",
     )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="run each posterior row once with the model and keep those inside every "
+        "start-year target band",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="DIR",
+        help="with --verify: the posterior to check (default: the package's)",
+    )
+    p.add_argument(
+        "--verify-scale", type=float, default=VERIFY_SCALE, help="with --verify: the runs' scale"
+    )
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's posterior")
     add_executor_options(p)
     p.set_defaults(func=main)
@@ -72,6 +97,10 @@ def main(args: argparse.Namespace) -> int:
     """Fit (or ``--apply``); 0 also when the minutes end first (run again to continue)."""
     if args.apply:
         return apply_main(Path(args.apply))
+    if args.verify:
+        from sim.cli.posterior_verify import verify_main
+
+        return verify_main(args)
     from sim.run.executors import choose
     from sim.run.resultsdir import ResultsFolder
 

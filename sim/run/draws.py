@@ -114,16 +114,39 @@ def draw(
     """
     chosen = uncertain() if names is None else names
     post = posterior() if post is True else post or None
+    rng = _stream(replicate_seed)
+    if post is None:
+        return _priors(rng, chosen)
+    return _with_row(rng, post, int(rng.integers(len(post.rows))), chosen)
+
+
+def complete_row(replicate_seed: int, post: PosteriorDraws, row: int) -> dict[str, float]:
+    """Posterior row ``row`` with the other uncertain parameters drawn as :func:`draw` does.
+
+    The priors' values are those replicate ``replicate_seed`` would draw beside any row (the
+    row's choice is taken from the stream first, then set aside), so a world checked with
+    this seed (``sim posterior --verify``) is the world ``--draw-params`` builds around
+    that row.
+    """
+    rng = _stream(replicate_seed)
+    rng.integers(len(post.rows))  # the row choice of draw(), replaced by ``row``
+    return _with_row(rng, post, row, uncertain())
+
+
+def _stream(replicate_seed: int) -> np.random.Generator:
     seq = np.random.SeedSequence([int(replicate_seed), DRAW_KEY])
-    rng = np.random.Generator(np.random.Philox(seq))
-    out: dict[str, float] = {}
-    if post is not None:
-        row = post.rows[int(rng.integers(len(post.rows)))]
-        out = {n: float(v) for n, v in zip(post.names, row, strict=True)}
-        chosen = [s for s in chosen if s.name not in out and s.name not in post.inert]
+    return np.random.Generator(np.random.Philox(seq))
+
+
+def _with_row(rng, post: PosteriorDraws, row: int, chosen: list[ParamSpec]) -> dict[str, float]:
+    out = {n: float(v) for n, v in zip(post.names, post.rows[row], strict=True)}
+    rest = [s for s in chosen if s.name not in out and s.name not in post.inert]
+    return {**_priors(rng, rest), **out}
+
+
+def _priors(rng, chosen: list[ParamSpec]) -> dict[str, float]:
     u = rng.random(len(chosen))
-    prior = {s.name: float(s.from_unit(ui)) for s, ui in zip(chosen, u, strict=True)}
-    return {**prior, **out}
+    return {s.name: float(s.from_unit(ui)) for s, ui in zip(chosen, u, strict=True)}
 
 
 def levers(scenario: Scenario) -> dict[str, float]:
