@@ -4,12 +4,17 @@ History matching and ABC (:mod:`sim.analysis.posterior`) accept a world when its
 moments lie inside the targets' bands. The emulators are fitted at a small scale with one seed
 per point, so part of what they learn is that scale's noise, and a queue near balance (the
 waiting times) is a knife edge a quadratic follows poorly. This step runs each accepted world
-once with the model at a larger scale (``sim posterior --verify``), over the start year, and
-keeps it only when every yearly target of that year is inside its band: the same uniform
-kernel as the ABC step (the band is the tolerance), now on the simulator instead of the
-emulator. The kept rows are still equally weighted draws, of the prior restricted to the
-worlds that both the emulators and one real run call right, so the effective sample size is
-their number.
+once with the model at a larger scale (``sim posterior --verify``) over two years (the
+school-year targets of the start year end in the next) and keeps it only when at most
+``--tolerance`` (default ``TOLERANCE``) of the yearly targets of the start year fall outside
+their bands: a uniform ABC kernel on the number of targets missed, now on the simulator
+instead of the emulator. With the default, a kept world's own run has at least 26 of the 28
+start-year checks inside (93 %); a tolerance of 0 (every band) keeps almost no world of the
+emulators' posterior, because its waiting times at BUP and DPS are mostly outside their bands
+at this scale (the emulators at scale 0.1 follow them poorly).
+
+The kept rows are still equally weighted draws, of the prior restricted to the worlds that
+both the emulators and one real run call right, so the effective sample size is their number.
 
 Each candidate runs with its own replicate seed, and the ``uncertain`` parameters outside the
 posterior are drawn from their priors from that seed's draw stream, as ``--draw-params`` draws
@@ -27,7 +32,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-KEEP_RULE = "every yearly target of the start year inside its band in one run"
+TOLERANCE = 2  # start-year checks a kept world's run may have outside their bands
+
+
+def keep_rule(tolerance: int) -> str:
+    """The rule in words, for the record."""
+    if tolerance == 0:
+        return "every yearly target of the start year inside its band in one run"
+    return (f"at most {tolerance} of the yearly targets of the start year outside their bands "
+            "in one run")  # fmt: skip
 
 
 def start_year_targets(targets: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -52,9 +65,11 @@ def checks(yearly: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFra
     return pd.DataFrame({"target": names, "value": values, "lo": lo, "hi": hi, "inside": inside})
 
 
-def kept(entries: list[dict]) -> np.ndarray:
-    """The candidate rows (posterior row numbers) whose run had every check inside."""
-    return np.array(sorted(e["row"] for e in entries if e["inside"] == e["checks"]), int)
+def kept(entries: list[dict], tolerance: int = TOLERANCE) -> np.ndarray:
+    """The candidate rows (posterior row numbers) whose run missed at most ``tolerance``."""
+    return np.array(
+        sorted(e["row"] for e in entries if e["checks"] - e["inside"] <= tolerance), int
+    )
 
 
 def misses(entries: list[dict]) -> dict[str, float]:

@@ -75,8 +75,8 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--verify",
         action="store_true",
-        help="run each posterior row once with the model and keep those inside every "
-        "start-year target band",
+        help="run each posterior row once with the model and keep those within --tolerance "
+        "of the start-year target bands",
     )
     p.add_argument(
         "--from",
@@ -87,6 +87,15 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--verify-scale", type=float, default=VERIFY_SCALE, help="with --verify: the runs' scale"
+    )
+    p.add_argument(
+        "--tolerance",
+        type=int,
+        default=2,
+        help="with --verify: start-year targets a kept world's run may miss",
+    )
+    p.add_argument(
+        "--rows", type=int, default=None, help="with --verify: check the first N rows (all)"
     )
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's posterior")
     add_executor_options(p)
