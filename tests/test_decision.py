@@ -39,6 +39,25 @@ def test_ceac_counts_the_replicates_in_which_each_option_is_best():
     assert rows[:, 2].tolist() == [0.0, 1.0, 0.0]
 
 
+def test_ceac_and_chance_of_saving_are_over_draws_when_replicates_share_a_draw():
+    from sim.analysis.horizons import draw_means, share_below_zero
+
+    # two draws of two replicates: draw 0 costs +1 and -3 (mean -1: saves), draw 1 +2 and +2
+    a = _values([10.0, 10.0, 10.0, 10.0], [1.0, -3.0, 2.0, 2.0])
+    draws = {0: {"x": 0.1}, 1: {"x": 0.1}, 2: {"x": 0.7}, 3: {"x": 0.7}}
+    curve = decision.ceac("base", {"a": a}, wtp=np.array([0.0]), draws=draws)
+    assert (curve["over"], curve["n"], curve["replicates"]) == ("draws", 2, 4)
+    assert curve["a"] == [0.5] and curve["base"] == [0.5]  # per replicate it would be 0.25
+    single = decision.ceac("base", {"a": a}, wtp=np.array([0.0]))
+    assert (single["over"], single["a"]) == ("replicates", [0.25])
+    keys = [tuple(sorted(draws[r].items())) for r in range(4)]
+    over, per = draw_means(a, keys)
+    assert over == "draws" and per["npv_public_nok"].tolist() == [-1.0, 2.0]
+    assert share_below_zero(per["npv_public_nok"]) == 0.5
+    assert draw_means(a, [None] * 4)[0] == "replicates"  # no draw: the replicates
+    assert draw_means(a, [(1,), (2,), (3,), (4,)])[0] == "replicates"  # a draw each
+
+
 def test_ceac_sums_to_one_on_the_default_grid_and_uses_common_replicates():
     rng = np.random.default_rng(1)
     a = _values(rng.normal(50, 20, 30), rng.normal(5e6, 3e6, 30))

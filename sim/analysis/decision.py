@@ -10,7 +10,8 @@ Only replicates that every scenario has are used, so the options are compared in
 worlds (common random numbers, and with ``--draw-params`` the same parameter draw).
 
 - ``ceac`` (cost-effectiveness acceptability curve): at each ``w`` of :data:`WTP_GRID`, the
-  share of replicates in which each option (the reference included) has the highest NB; the
+  share of replicates (of draws, each its replicates' mean, when replicates share a draw:
+  ``over``, ``n``) in which each option (the reference included) has the highest NB; the
   shares of the options sum to 1 at each ``w`` (ties go to the first option: the reference,
   then the scenarios in sorted order).
 - ``voi`` (only when the runs carry drawn parameter values, ``--draw-params``; without draws
@@ -82,16 +83,35 @@ def options(values: dict[str, pd.DataFrame]) -> tuple[list[str], pd.Index, np.nd
     return names, reps, averted, cost
 
 
-def ceac(reference: str, values: dict[str, pd.DataFrame], wtp=WTP_GRID) -> dict | None:
-    """The acceptability curve: share of replicates in which each option's NB is highest."""
+def ceac(
+    reference: str,
+    values: dict[str, pd.DataFrame],
+    wtp=WTP_GRID,
+    draws: dict[int, dict[str, float]] | None = None,
+) -> dict | None:
+    """The acceptability curve: share of replicates (or draws) where each option's NB is highest.
+
+    When replicates share a parameter draw (``--reps-per-draw``; ``draws`` maps replicate →
+    drawn values), each draw's replicates are averaged first (:func:`per_draw`) and the shares
+    are over the draws (``"over": "draws"``): the curve is then the chance, over the
+    parameters' uncertainty, that an option is best, without the chance variation within one
+    world. Otherwise over the replicates (``"over": "replicates"``).
+    """
     names, reps, averted, cost = options(values)
     if not len(reps):
         return None
-    best = net_benefit(averted, cost, wtp).argmax(axis=2)  # (wtp, replicate)
+    nb, over = net_benefit(averted, cost, wtp), "replicates"
+    if draws and all(r in draws for r in reps):
+        keyed = [tuple(sorted(draws[r].items())) for r in reps]
+        if len(set(keyed)) < len(keyed):
+            nb, _ = per_draw(nb, [draws[r] for r in reps])
+            over = "draws"
+    best = nb.argmax(axis=2)  # (wtp, replicate or draw)
     out: dict = {"wtp_nok": [float(w) for w in wtp], "horizon": HORIZON}
     for j, name in enumerate([reference, *names]):
         out[name] = [float(x) for x in (best == j).mean(axis=1)]
     out["replicates"] = len(reps)
+    out["over"], out["n"] = over, int(nb.shape[1])
     return out
 
 

@@ -30,7 +30,10 @@ year at ``cost.discount_rate``):
 
 Over replicates: each value's median and interval (:mod:`sim.analysis.intervals`, with
 ``parts`` when the replicates carry parameter draws), ``p_public_saving`` and
-``p_societal_saving`` (the share of replicates in which the scenario's net cost is below 0),
+``p_societal_saving`` (the share of replicates in which the scenario's net cost is below 0;
+when replicates share a parameter draw, ``--reps-per-draw``, the share of draws whose mean
+net cost is below 0, so the chance is one over the parameters' uncertainty, not over the
+model's chance variation within a world: ``p_saving_over`` says which),
 and ``icer_public_nok_per_neet_year``: the mean net public cost over the mean discounted
 NEET-years averted (a ratio of means, both discounted alike; null when the mean NEET-years
 averted is not above 0, and null when the mean net cost is below 0: a scenario that averts
@@ -202,6 +205,22 @@ def share_below_zero(values: np.ndarray) -> float | None:
     return float(np.mean(v < 0)) if len(v) else None
 
 
+def draw_means(values: pd.DataFrame, keys: list | None) -> tuple[str, pd.DataFrame]:
+    """The values averaged over the replicates that share a draw, and what a row then is.
+
+    Returns ``("draws", means)`` when some draw has several replicates (each row a draw's
+    mean; replicates without a draw are left out), else ``("replicates", values)``.
+    """
+    if keys is None or len(set(keys)) == len(keys):
+        return "replicates", values
+    drawn = [k is not None for k in keys]
+    if not any(drawn):
+        return "replicates", values
+    ids: dict = {}
+    group = [ids.setdefault(k, len(ids)) for k in keys if k is not None]
+    return "draws", values[drawn].groupby(np.array(group), sort=False).mean()
+
+
 def entry(values: pd.DataFrame, keys: list | None = None) -> dict:
     """One horizon's ``by_horizon`` entry from its per-replicate values.
 
@@ -217,8 +236,10 @@ def entry(values: pd.DataFrame, keys: list | None = None) -> dict:
         p: interval_entry((values[f"gross:{p}"] - values[f"net:{p}"]).to_numpy(float), keys)
         for p in PAYERS
     }
-    out["p_public_saving"] = share_below_zero(values["npv_public_nok"])
-    out["p_societal_saving"] = share_below_zero(values["npv_societal_nok"])
+    over, per = draw_means(values[["npv_public_nok", "npv_societal_nok"]], keys)
+    out["p_public_saving"] = share_below_zero(per["npv_public_nok"])
+    out["p_societal_saving"] = share_below_zero(per["npv_societal_nok"])
+    out["p_saving_over"] = over
     out["icer_public_nok_per_neet_year"] = icer(
         values["npv_public_nok"], values["neet_years_averted_discounted"]
     )

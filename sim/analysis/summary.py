@@ -318,7 +318,7 @@ class Summarizer:
     def decision(self, values: dict) -> dict:
         """``ceac`` and, with parameter draws, ``voi`` (:mod:`sim.analysis.decision`)."""
         run = {s: v["run"] for s, v in values.items()}
-        out = {"ceac": decision.ceac(self.reference, run)}
+        out = {"ceac": decision.ceac(self.reference, run, draws=self.draws)}
         if self.draws:
             out["voi"] = decision.voi(self.reference, run, self.draws)
         return {k: v for k, v in out.items() if v is not None}

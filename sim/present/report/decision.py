@@ -77,12 +77,14 @@ def ceac_part(res: Results, lang: Lang, fig: RenderedFigure | None) -> list[str]
     reference = scenario_name(res, lang, res.reference or curve["scenario"].iloc[0])
     caption = lang.t("caption.ceac")
     kind = "params" if draws_params(res) else "stochastic"
+    if kind == "params" and ceac.get("over") == "draws":
+        kind = "params_draws"
     return [
         para(lang.t("decision.ceac_intro", years=years, reference=reference)),
         f'<figure id="fig-ceac"><img src="{fig.data_uri()}" alt="{esc(caption)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>",
         para(ceac_sentence(res, lang, curve), "meaning"),
-        para(lang.t(f"decision.reps_{kind}", n=ceac.get("replicates")), "note"),
+        para(lang.t(f"decision.reps_{kind}", n=ceac.get("n", ceac.get("replicates"))), "note"),
     ]
 
 

@@ -115,6 +115,14 @@ def _from_tables(res: Results, stem: str) -> dict[str, dict]:
     return out
 
 
+def _chance_note(res: Results) -> str:
+    """Which note explains the chance of saving: over runs, drawn runs, or drawn worlds."""
+    if not res.manifest.get("draw_params"):
+        return "note_chance"
+    return "note_chance_worlds" if (res.manifest.get("reps_per_draw") or 1) > 1 else (
+        "note_chance_drawn")  # fmt: skip
+
+
 def _from_summary(head: dict) -> dict[str, dict]:
     out = {}
     for h in HORIZONS:
@@ -226,11 +234,10 @@ def headline_html(res: Results, lang: Lang) -> str:
         ]
         cls = ' class="ref"' if row.reference else ""
         body.append(f'<tr data-key="{esc(row.stem)}"{cls}>{"".join(cells)}</tr>')
-    drawn = bool(res.manifest.get("draw_params"))
     notes = [
         lang.t("headline.note_fewer"),
         lang.t("headline.note_money"),
-        lang.t("headline.note_chance_drawn" if drawn else "headline.note_chance"),
+        lang.t(f"headline.{_chance_note(res)}"),
     ]
     if any(not r.reference and not r.from_summary for r in ranked):
         notes.append(lang.t("headline.note_fallback"))

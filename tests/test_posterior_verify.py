@@ -1,0 +1,108 @@
+"""``sim posterior --verify``: posterior rows run by the model and kept when they fit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import verify as vf
+
+
+def _targets() -> pd.DataFrame:
+    return pd.DataFrame({
+        "metric": ["neet_rate", "aap_count_under30", "neet_rate"],
+        "group": ["all", "all", "all"],
+        "period": ["2024", "*", "2026"],
+        "value": [0.07, 2761, 0.07], "lo": [0.06, 2300, 0.06], "hi": [0.08, 3200, 0.08],
+    })  # fmt: skip
+
+
+def test_checks_read_the_start_year_and_count_a_missing_metric_as_outside():
+    yearly = pd.DataFrame({
+        "metric": ["neet_rate", "neet_rate", "aap_count_under30"],
+        "group": ["all", "all", "all"], "period": [2024, 2025, 2025],
+        "value": [0.075, 0.5, 2500.0],
+    })  # fmt: skip
+    c = vf.checks(yearly, _targets(), 2024)
+    assert c["target"].tolist() == ["neet_rate all", "aap_count_under30 all"]  # not 2026
+    assert c["inside"].tolist() == [True, False]  # AAP has no 2024 row: outside, not skipped
+    assert np.isnan(c["value"].iloc[1])
+
+
+def test_kept_allows_the_tolerance_and_misses_count_by_target():
+    entries = [
+        {"row": 0, "checks": 28, "inside": 28, "missed": []},
+        {"row": 1, "checks": 28, "inside": 26, "missed": ["a", "b"]},
+        {"row": 2, "checks": 28, "inside": 25, "missed": ["a", "b", "c"]},
+    ]
+    assert vf.kept(entries, 0).tolist() == [0]
+    assert vf.kept(entries, 2).tolist() == [0, 1]
+    assert vf.misses(entries) == {"a": 2 / 3, "b": 2 / 3, "c": 1 / 3}
+    assert "at most 2" in vf.keep_rule(2) and "every" in vf.keep_rule(0)
+
+
+def test_complete_row_is_the_world_draw_params_builds_around_that_row():
+    from sim.run.draws import complete_row, draw, read_posterior
+
+    post = read_posterior(
+        "draw,labour.job_find_monthly,plan_conflict\n0,0.40,0.10\n1,0.45,0.30\n", {}
+    )
+    for seed in (3, 11, 29):
+        d = draw(seed, post=post)
+        row = [0.40, 0.45].index(d["labour.job_find_monthly"])
+        assert complete_row(seed, post, row) == d  # same priors beside the same row
+        other = complete_row(seed, post, 1 - row)
+        assert other["labour.job_find_monthly"] != d["labour.job_find_monthly"]
+        assert {k: v for k, v in other.items() if k not in post.names} == {
+            k: v for k, v in d.items() if k not in post.names
+        }
+
+
+def _source(tmp_path):
+    """A two-row posterior folder (the package's first rows) to verify."""
+    from importlib import resources
+
+    data = resources.files("sim") / "data"
+    table = pd.read_csv(data / "posterior.csv").head(3)
+    src = tmp_path / "src"
+    src.mkdir()
+    table.to_csv(src / "posterior.csv", index=False)
+    (src / "posterior.json").write_text((data / "posterior.json").read_text("utf-8"), "utf-8")
+    return src
+
+
+def test_verify_writes_the_kept_rows_and_resumes_from_its_log(tmp_path, capsys):
+    from sim.cli.main import main
+
+    src, out = _source(tmp_path), tmp_path / "checked"
+    args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "2",
+            "--verify-scale", "0.02", "--tolerance", "28", "--workers", "1", "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    record = json.loads((out / "posterior.json").read_text("utf-8"))
+    v = record["verification"]
+    assert (v["candidates"], v["kept"], v["tolerance"], v["scale"]) == (2, 2, 28, 0.02)
+    assert record["ess"] == 2 and "kept with at most 28" in record["method"]
+    kept = pd.read_csv(out / "posterior.csv")
+    assert kept["draw"].tolist() == [0, 1]  # the source's row numbers
+    log = (out / "verify.jsonl").read_text("utf-8").splitlines()
+    assert len(log) == 3  # header and one line per run
+    first = json.loads(log[1])
+    assert first["checks"] == 28 and set(first["values"]) >= set(first["missed"])
+    assert main(args) == 0  # the same command again: nothing new runs
+    assert (out / "verify.jsonl").read_text("utf-8").splitlines() == log
+    assert main([*args[:-5], "--tolerance", "0", "--workers", "1", "--quiet"]) in (0, 1)
+    assert (out / "verify.jsonl").read_text("utf-8").splitlines() == log  # same runs reused
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--tolerance", "-1"), ("--rows", "4")])
+def test_verify_refuses_bad_options_before_running(tmp_path, capsys, flag, value):
+    from sim.cli.main import main
+
+    src, out = _source(tmp_path), tmp_path / "checked"
+    code = main(["posterior", "--verify", "--from", str(src), "--out", str(out), flag, value])
+    assert code == 2
+    assert flag in capsys.readouterr().err
+    assert not out.exists()
