@@ -97,6 +97,17 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--rows", type=int, default=None, help="with --verify: check the first N rows (all)"
     )
+    p.add_argument(
+        "--no-refine",
+        action="store_true",
+        help="with --verify: keep each row's clinic places (skip the ABC-Gibbs step)",
+    )
+    p.add_argument(
+        "--refine-scale",
+        type=float,
+        default=0.25,
+        help="with --verify: the scale of the places' grid runs",
+    )
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's posterior")
     add_executor_options(p)
     p.set_defaults(func=main)

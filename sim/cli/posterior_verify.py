@@ -1,8 +1,13 @@
-"""``sim posterior --verify``: run each posterior row with the model, keep those that fit.
+"""``sim posterior --verify``: refine each posterior row's clinic places, run it, keep it if fit.
 
-The step after the ABC (:mod:`sim.analysis.verify`): every row of a posterior (``--from DIR``,
-default the package's ``sim/data/``) becomes a world (:func:`sim.run.draws.complete_row`),
-runs once over two years at ``--verify-scale`` with its own replicate seed, and is
+The steps after the ABC. Every row of a posterior (``--from DIR``, default the package's
+``sim/data/``) becomes a world (:func:`sim.run.draws.complete_row`). First (unless
+``--no-refine``) its BUP and DPS places are redrawn from their conditional posterior given the
+rest of the world (:mod:`sim.analysis.refine`: the world run at a grid of the places' prior
+quantiles at ``--refine-scale``, logged per world in ``OUT/refine.jsonl``); a world in which
+no number of places fits its clinics' targets is dropped. Then each world
+(:mod:`sim.analysis.verify`) runs once over two years at ``--verify-scale`` with its own
+replicate seed, and is
 kept when at most ``--tolerance`` of the start-year targets fall outside their bands
 (:func:`sim.analysis.verify.kept`). Each run is appended to
 ``OUT/verify.jsonl`` as it ends (the log's header names the posterior, scenario, targets,
@@ -30,6 +35,8 @@ from sim.cli.common import run_options
 from sim.errors import InputError
 
 LOG = "verify.jsonl"
+REFINE_LOG = "refine.jsonl"
+REFINE_SCALE = 0.25  # the scale of the places' grid runs
 
 
 def _sha(text: str) -> str:
@@ -51,102 +58,206 @@ def _source(args: argparse.Namespace) -> tuple[Path, str, dict]:
 
 
 def verify_main(args: argparse.Namespace) -> int:
-    """Check every row (resuming the log); 0 also when ``--minutes`` end first."""
-    from sim.analysis.targets import load_targets
-    from sim.cli.posterior import VERIFY_YEARS
-    from sim.core.scenario import load_scenario
-    from sim.run.draws import read_posterior
+    """Refine and check every row (resuming the logs); 0 also when ``--minutes`` end first."""
     from sim.run.executors import choose
     from sim.run.resultsdir import ResultsFolder
-    from sim.run.runner import replicate_seeds
 
-    options = run_options(args, scale=args.verify_scale, years=VERIFY_YEARS, monthly=False)
-    folder, csv_text, record = _source(args)
-    post = read_posterior(csv_text, record)
-    targets = load_targets(args.targets)
-    scenario_text = Path(args.scenario).read_text("utf-8")
-    sc = load_scenario(args.scenario)
-    header = {
-        "stage": "verify", "posterior": _sha(csv_text), "scenario": _sha(scenario_text),
-        "targets": _sha(targets.to_csv(index=False)), "scale": options.scale,
-        "years": VERIFY_YEARS, "start": options.start, "seed": options.seed,
-    }  # fmt: skip
-    if args.tolerance < 0:
-        raise InputError(f"--tolerance: must be 0 or more, got {args.tolerance}")
-    rows = len(post.rows) if args.rows is None else args.rows
-    if not 1 <= rows <= len(post.rows):
-        raise InputError(f"--rows: must be 1 to {len(post.rows)}, got {rows}")
-    seeds = replicate_seeds(options.seed, len(post.rows))
+    job = Check.of(args)
     out = Path(args.out) if args.out else Path("results") / "posterior-verified"
     deadline = time.perf_counter() + args.minutes * 60
+    logs = [REFINE_LOG, LOG] if job.refining else [LOG]
     with ResultsFolder(out) as result:
-        result.record([LOG], status="running")
-        job = Check(post, sc, seeds, targets, options, out / LOG, header)
-        job.rows, job.tolerance = rows, args.tolerance
-        with choose(args.workers, args.scheduler, rows) as pool:
+        result.record(logs, status="running")
+        job.open_logs(out)
+        with choose(args.workers, args.scheduler, job.rows) as pool:
             finished = job.run(pool, deadline, quiet=args.quiet)
         if not finished:
-            print(f"posterior --verify: --minutes spent; runs kept in {out / LOG}; run the "
-                  "same command to continue", file=sys.stderr)  # fmt: skip
+            print(f"posterior --verify: --minutes spent; runs kept in {out}; run the same "
+                  "command to continue", file=sys.stderr)  # fmt: skip
             return 0
-        kept_record = job.record(record, folder)
+        kept_record = job.record(job.source_record, job.folder)
         if not kept_record["ess"]:
             print(f"posterior --verify: no world is within --tolerance of the start-year "
-                  f"targets; only the runs' log was written ({out / LOG})",
+                  f"targets; only the runs' logs were written ({out})",
                   file=sys.stderr)  # fmt: skip
             return 1
-        _write(result, csv_text, job.kept(), kept_record)
-    v = kept_record["verification"]
-    print(f"posterior --verify: {v['kept']} of {v['candidates']} worlds kept "
-          f"({v['kept'] / v['candidates']:.1%}) at scale {v['scale']}, {v['minutes']} min; "
-          f"written to {out}")  # fmt: skip
-    for name, share in list(v["missed_by_target"].items())[:8]:
-        print(f"  {name:50s} outside in {share:.1%} of the candidates")
+        _write(result, job.table(), kept_record, tuple(logs))
+    _print(kept_record, out)
     return 0
 
 
-class Check:
-    """The runs of one verification, logged one candidate at a time."""
+def _print(record: dict, out: Path) -> None:
+    v, r = record["verification"], record.get("refinement")
+    if r:
+        print(f"posterior --verify: places refined in {r['candidates']} worlds, "
+              f"{r['dropped']} dropped (no number of places fits)")  # fmt: skip
+    print(f"posterior --verify: {v['kept']} of {v['candidates']} worlds kept "
+          f"({v['kept'] / max(1, v['candidates']):.1%}) at scale {v['scale']}, "
+          f"{v['minutes']} min; written to {out}")  # fmt: skip
+    for name, share in list(v["missed_by_target"].items())[:8]:
+        print(f"  {name:50s} outside in {share:.1%} of the candidates")
 
-    def __init__(self, post, scenario, seeds, targets, options, log_path: Path, header: dict):
+
+class Check:
+    """The runs of one verification (and refinement), logged one world at a time."""
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> Check:
+        """The check the options ask for (validated; nothing runs, nothing is written)."""
+        from sim.analysis.targets import load_targets
+        from sim.cli.posterior import VERIFY_YEARS
+        from sim.core.scenario import load_scenario
+        from sim.run.draws import read_posterior
+        from sim.run.runner import replicate_seeds
+
+        options = run_options(args, scale=args.verify_scale, years=VERIFY_YEARS, monthly=False)
+        run_options(args, scale=args.refine_scale)
+        if args.tolerance < 0:
+            raise InputError(f"--tolerance: must be 0 or more, got {args.tolerance}")
+        folder, csv_text, record = _source(args)
+        post = read_posterior(csv_text, record)
+        rows = len(post.rows) if args.rows is None else args.rows
+        if not 1 <= rows <= len(post.rows):
+            raise InputError(f"--rows: must be 1 to {len(post.rows)}, got {rows}")
+        job = cls()
+        job.post, job.csv_text, job.source_record, job.folder = post, csv_text, record, folder
+        job.scenario, job.targets = load_scenario(args.scenario), load_targets(args.targets)
+        job.options, job.rows, job.tolerance = options, rows, args.tolerance
+        job.seeds = replicate_seeds(options.seed, len(post.rows))
+        job.year = int(options.start[:4])
+        job.refining = not args.no_refine
+        job.refine_scale = args.refine_scale
+        common = {
+            "posterior": _sha(csv_text), "scenario": _sha(Path(args.scenario).read_text("utf-8")),
+            "targets": _sha(job.targets.to_csv(index=False)), "start": options.start,
+            "seed": options.seed,
+        }  # fmt: skip
+        job.refine_header = {"stage": "refine", **common, **job._refine_setup()}
+        job.header = {"stage": "verify", **common, "scale": options.scale,
+                      "years": VERIFY_YEARS, "refine": job._refine_setup() or None}  # fmt: skip
+        return job
+
+    def _refine_setup(self) -> dict:
+        from sim.analysis import refine as rf
+
+        if not self.refining:
+            return {}
+        return {"scale": self.refine_scale, "years": 1, "grid": rf.GRID.tolist(),
+                "places": rf.BLOCK}  # fmt: skip
+
+    def open_logs(self, out: Path) -> None:
+        """Open (or resume) the logs in ``out``."""
         from sim.analysis.calibrate_log import Log
 
-        self.post, self.scenario, self.seeds = post, scenario, seeds
-        self.targets, self.options = targets, options
-        self.log = Log(log_path, header)
-        self.year = int(options.start[:4])
-        self.rows, self.tolerance = len(post.rows), 0
+        self.refine_log = Log(out / REFINE_LOG, self.refine_header) if self.refining else None
+        self.log = Log(out / LOG, self.header)
 
+    # -- the worlds ---------------------------------------------------------------------------
+    def world(self, row: int) -> dict[str, float]:
+        """Row ``row``'s parameter values (its places refined, when they were)."""
+        from sim.core.params import specs
+        from sim.run.draws import complete_row
+
+        values = complete_row(self.seeds[row], self.post, row)
+        if self.refining:
+            for name, u in self.refined()[row].items():
+                values[name] = float(specs()[name].from_unit(u))
+        return values
+
+    def refined(self) -> dict[int, dict[str, float]]:
+        """Row → its places' drawn quantiles (rows whose places fit; refined rows only)."""
+        done = {e["row"]: e["u"] for e in self.refine_log.entries}
+        return {r: u for r, u in done.items() if all(v is not None for v in u.values())}
+
+    def candidates(self) -> list[int]:
+        """The rows that go on to the verification (those refined and kept, or all)."""
+        if not self.refining:
+            return list(range(self.rows))
+        ok = self.refined()
+        return [r for r in range(self.rows) if r in ok]
+
+    # -- running ------------------------------------------------------------------------------
     def run(self, pool, deadline: float, quiet: bool) -> bool:
-        """Run the candidates not yet in the log; False when the time ran out first."""
-        n, chunk = self.rows, max(4, pool.window)
-        while len(self.log.entries) < n:
+        """Refine, then verify, what the logs do not hold; False when the time ran out."""
+        self.pool = pool
+        if self.refining and not self._refine(pool, deadline, quiet):
+            return False
+        return self._verify(pool, deadline, quiet)
+
+    def _refine(self, pool, deadline: float, quiet: bool) -> bool:
+        from sim.analysis import refine as rf
+
+        per_batch = max(1, pool.window // len(rf.GRID))
+        while len(self.refine_log.entries) < self.rows:
             if time.perf_counter() > deadline:
                 return False
-            first = len(self.log.entries)
-            rows = list(range(first, min(n, first + chunk)))
+            first = len(self.refine_log.entries)
+            rows = list(range(first, min(self.rows, first + per_batch)))
             t0 = time.perf_counter()
-            tables = self._run(rows, pool)
+            tables = self._run([(f"row{i}g{g}", i, self._grid_world(i, u))
+                                for i in rows for g, u in enumerate(rf.GRID)],
+                               years=1, scale=self.refine_scale)  # fmt: skip
+            per = (time.perf_counter() - t0) / len(rows)
+            for i in rows:
+                grid = [tables[f"row{i}g{g}"] for g in range(len(rf.GRID))]
+                self.refine_log.append(self._refine_entry(i, grid, per))
+            if not quiet:
+                print(f"[refine {len(self.refine_log.entries)}/{self.rows}] places fit in "
+                      f"{len(self.refined())}", file=sys.stderr, flush=True)  # fmt: skip
+        return True
+
+    def _grid_world(self, row: int, u: float) -> dict[str, float]:
+        from sim.analysis.refine import BLOCK
+        from sim.core.params import specs
+        from sim.run.draws import complete_row
+
+        values = complete_row(self.seeds[row], self.post, row)
+        return {**values, **{n: float(specs()[n].from_unit(u)) for n in BLOCK}}
+
+    def _refine_entry(self, row: int, grid: list, seconds: float) -> dict:
+        from sim.analysis import refine as rf
+
+        rng = rf.stream(self.seeds[row])
+        chosen, readings = {}, {}
+        for name, group in rf.BLOCK.items():
+            read = [rf.readings(t, self.year, group) for t in grid]
+            values = {m: [r[m] for r in read] for m in rf.METRICS}
+            bands = rf.clinic_targets(self.targets, self.year, group)
+            chosen[name] = rf.draw_quantile(rng, rf.fitting(rf.GRID, values, bands))
+            readings[name] = values
+        return {"row": row, "seed": self.seeds[row], "u": chosen, "grid": readings,
+                "seconds": seconds}  # fmt: skip
+
+    def _verify(self, pool, deadline: float, quiet: bool) -> bool:
+        done = {e["row"] for e in self.log.entries}
+        todo = [r for r in self.candidates() if r not in done]
+        chunk = max(4, pool.window)
+        for start in range(0, len(todo), chunk):
+            if time.perf_counter() > deadline:
+                return False
+            rows = todo[start : start + chunk]
+            t0 = time.perf_counter()
+            o = self.options
+            tables = self._run([(f"row{i}", i, self.world(i)) for i in rows], o.years, o.scale)
             per = (time.perf_counter() - t0) / len(rows)
             for i in rows:
                 self._append(i, tables[f"row{i}"], per)
             if not quiet:
-                print(f"[verify {len(self.log.entries)}/{n}] kept {len(self.kept())}",
-                      file=sys.stderr, flush=True)  # fmt: skip
+                print(f"[verify {len(self.log.entries)}/{len(self.candidates())}] kept "
+                      f"{len(self.kept())}", file=sys.stderr, flush=True)  # fmt: skip
         return True
 
-    def _run(self, rows: list[int], pool):
+    def _run(self, worlds: list[tuple[str, int, dict]], years: int, scale: float):
+        """Each (label, row, values) run once with the row's seed; yearly table by label."""
         from sim.analysis.calibrate import run_tables
-        from sim.run.draws import apply_draw, complete_row
+        from sim.run.draws import apply_draw
         from sim.run.runner import RunSpec
 
-        o = self.options
-        specs_ = [
-            RunSpec(apply_draw(self.scenario, complete_row(self.seeds[i], self.post, i)), i,
-                    self.seeds[i], o.years, o.scale, o.start, False, f"row{i}")
-            for i in rows
-        ]  # fmt: skip
-        return run_tables(specs_, pool)
+        start = self.options.start
+        specs_ = [RunSpec(apply_draw(self.scenario, values), row, self.seeds[row], years,
+                          scale, start, False, label)
+                  for label, row, values in worlds]  # fmt: skip
+        return run_tables(specs_, self.pool)
 
     def _append(self, row: int, yearly, seconds: float) -> None:
         from sim.analysis.verify import checks
@@ -158,22 +269,53 @@ class Check:
             "values": dict(zip(c["target"], c["value"], strict=True)), "seconds": seconds,
         })  # fmt: skip
 
+    def entries(self) -> list[dict]:
+        """The verification runs of this check's candidates (in row order)."""
+        want = set(self.candidates())
+        return sorted((e for e in self.log.entries if e["row"] in want), key=lambda e: e["row"])
+
     def kept(self):
         """The kept rows' positions in the source posterior."""
         from sim.analysis.verify import kept
 
-        return kept(self.log.entries[: self.rows], self.tolerance)
+        return kept(self.entries(), self.tolerance)
+
+    def table(self):
+        """The kept rows of the source posterior, their places refined where they were."""
+        import pandas as pd
+
+        from sim.core.params import specs
+
+        kept = self.kept()
+        table = pd.read_csv(io.StringIO(self.csv_text)).iloc[kept].reset_index(drop=True)
+        if self.refining:
+            refined = self.refined()
+            for name in refined[int(kept[0])] if len(kept) else []:
+                if name in table.columns:
+                    u = [refined[int(r)][name] for r in kept]
+                    table[name] = specs()[name].from_unit(u)
+        return table
 
     def record(self, source: dict, folder: Path) -> dict:
-        """The source's record, with the kept count as ESS and a ``verification`` entry."""
+        """The source's record: ESS = kept count, ``verification`` and ``refinement`` entries.
+
+        Each fitted parameter's ``posterior_90`` is recomputed from the kept rows (the
+        emulators' interval stays as ``posterior_90_emulators``).
+        """
         from sim.analysis.verify import keep_rule, misses
         from sim.run.manifest import _git
 
-        entries, kept = self.log.entries[: self.rows], self.kept()
+        entries, kept = self.entries(), self.kept()
         seconds = sum(e["seconds"] for e in entries)
         out = {**source, "ess": int(len(kept))}
+        refine = (
+            "; then each world's BUP and DPS places redrawn from their conditional "
+            "posterior given the rest (ABC-Gibbs on a grid of runs)"
+            if self.refining
+            else ""
+        )
         out["method"] = (
-            f"{source.get('method', '')}; then each accepted world run once with the model at "
+            f"{source.get('method', '')}{refine}; then each world run once with the model at "
             f"scale {self.options.scale} and kept with {keep_rule(self.tolerance)}"
         )
         out["verification"] = {
@@ -191,17 +333,39 @@ class Check:
                 e["checks"] for e in entries)),
             "missed_by_target": misses(entries),
         }  # fmt: skip
+        if self.refining:
+            out["refinement"] = self._refinement()
+        if len(kept):
+            out["parameters"] = self._intervals(source.get("parameters") or {})
+        return out
+
+    def _refinement(self) -> dict:
+        from sim.analysis import refine as rf
+
+        done = [e for e in self.refine_log.entries if e["row"] < self.rows]
+        return {"method": "ABC-Gibbs step for the clinics' places (sim.analysis.refine)",
+                **self._refine_setup(), "candidates": len(done),
+                "dropped": len(done) - len(self.candidates()),
+                "runs": len(done) * len(rf.GRID),
+                "minutes": round(sum(e["seconds"] for e in done) / 60, 1)}  # fmt: skip
+
+    def _intervals(self, parameters: dict) -> dict:
+        table = self.table()
+        out = {}
+        for name, entry in parameters.items():
+            entry = dict(entry)
+            if name in table.columns:
+                entry["posterior_90_emulators"] = entry.get("posterior_90")
+                entry["posterior_90"] = [float(table[name].quantile(q)) for q in (0.05, 0.95)]
+            out[name] = entry
         return out
 
 
-def _write(result, csv_text: str, kept, record: dict) -> None:
-    """Stage the kept rows, the record and a manifest; swap them in beside the log."""
-    import pandas as pd
-
+def _write(result, table, record: dict, logs: tuple[str, ...]) -> None:
+    """Stage the kept rows, the record and a manifest; swap them in beside the logs."""
     from sim.run.durable import write_file
     from sim.run.manifest import build_manifest
 
-    table = pd.read_csv(io.StringIO(csv_text)).iloc[kept]
     v = record["verification"]
     tmp = result.stage()
     write_file(tmp / "posterior.csv", table.to_csv(index=False, float_format="%.6g"))
@@ -212,4 +376,4 @@ def _write(result, csv_text: str, kept, record: dict) -> None:
         command_name="posterior",
     )  # fmt: skip
     write_file(tmp / "manifest.json", manifest)
-    result.commit(tmp, keep=(LOG,))
+    result.commit(tmp, keep=logs)
