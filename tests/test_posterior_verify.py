@@ -79,7 +79,8 @@ def test_verify_writes_the_kept_rows_and_resumes_from_its_log(tmp_path, capsys):
 
     src, out = _source(tmp_path), tmp_path / "checked"
     args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "2",
-            "--verify-scale", "0.02", "--tolerance", "28", "--workers", "1", "--quiet"]  # fmt: skip
+            "--verify-scale", "0.02", "--no-refine", "--tolerance", "28", "--workers", "1",
+            "--quiet"]  # fmt: skip
     assert main(args) == 0
     record = json.loads((out / "posterior.json").read_text("utf-8"))
     v = record["verification"]
@@ -106,3 +107,61 @@ def test_verify_refuses_bad_options_before_running(tmp_path, capsys, flag, value
     assert code == 2
     assert flag in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_fitting_reads_the_band_between_grid_points_on_the_log_scale():
+    from sim.analysis import refine as rf
+
+    grid = np.array([0.0, 0.5, 1.0])
+    waits = {"wait_days_mean": [200.0, 20.0, 15.0], "patients_treated": [100.0, 100.0, 100.0]}
+    bands = pd.DataFrame({"metric": ["wait_days_mean", "patients_treated"],
+                          "lo": [35.0, 50.0], "hi": [70.0, 150.0]})  # fmt: skip
+    ok = rf.fitting(grid, waits, bands)
+    u = rf.FINE[ok]
+    # log wait falls linearly from log 200 to log 20 over [0, 0.5]: 70 at 0.228, 35 at 0.379
+    assert u.min() == pytest.approx(np.log(200 / 70) / np.log(10) / 2, abs=2e-3)
+    assert u.max() == pytest.approx(np.log(200 / 35) / np.log(10) / 2, abs=2e-3)
+    tight = bands.assign(hi=[70.0, 90.0])  # patients outside everywhere: nothing fits
+    assert not rf.fitting(grid, waits, tight).any()
+    missing = {**waits, "wait_days_mean": [np.nan, 20.0, np.nan]}
+    assert not rf.fitting(grid, missing, bands).any()  # one usable point: no line
+
+
+def test_draw_quantile_is_uniform_over_what_fits_and_reproducible():
+    from sim.analysis import refine as rf
+
+    ok = (rf.FINE >= 0.2) & (rf.FINE <= 0.4)
+    draws = np.array([rf.draw_quantile(rf.stream(s), ok) for s in range(400)])
+    assert draws.min() >= 0.2 - 1e-3 and draws.max() <= 0.4 + 1e-3
+    assert abs(draws.mean() - 0.3) < 0.01  # uniform: the prior in its quantiles
+    assert rf.draw_quantile(rf.stream(7), ok) == rf.draw_quantile(rf.stream(7), ok)
+    assert rf.draw_quantile(rf.stream(7), np.zeros(len(rf.FINE), bool)) is None
+
+
+def test_refine_sets_the_places_and_records_the_step(tmp_path, capsys):
+    from sim.analysis.refine import BLOCK, GRID
+    from sim.cli.main import main
+    from sim.core.params import specs
+
+    src, out = _source(tmp_path), tmp_path / "refined"
+    args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "1",
+            "--verify-scale", "0.02", "--refine-scale", "0.02", "--tolerance", "28",
+            "--workers", "1", "--quiet"]  # fmt: skip
+    code = main(args)
+    lines = (out / "refine.jsonl").read_text("utf-8").splitlines()
+    entry = json.loads(lines[1])
+    assert len(entry["grid"]["dps.capacity"]["wait_days_mean"]) == len(GRID)
+    if code == 1:  # no number of places fits this world: dropped, and nothing else written
+        assert None in entry["u"].values() and not (out / "posterior.csv").exists()
+        return
+    assert code == 0
+    record = json.loads((out / "posterior.json").read_text("utf-8"))
+    r = record["refinement"]
+    assert (r["candidates"], r["runs"]) == (1, len(GRID))
+    kept = pd.read_csv(out / "posterior.csv")
+    for name in BLOCK:
+        if entry["u"][name] is not None and len(kept):
+            assert kept[name].iloc[0] == pytest.approx(
+                specs()[name].from_unit(entry["u"][name]), rel=1e-5
+            )
+            assert record["parameters"][name]["posterior_90_emulators"] is not None
