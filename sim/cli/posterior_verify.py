@@ -187,7 +187,7 @@ class Check:
     def _refine(self, pool, deadline: float, quiet: bool) -> bool:
         from sim.analysis import refine as rf
 
-        per_batch = max(1, pool.window // len(rf.GRID))
+        per_batch = max(1, -(-2 * pool.window // len(rf.GRID)))  # whole rounds of runs
         while len(self.refine_log.entries) < self.rows:
             if time.perf_counter() > deadline:
                 return False
