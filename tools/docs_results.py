@@ -280,6 +280,52 @@ def calibration_fit(tmp: Path) -> str:
     return table(head, rows) + note
 
 
+POSTERIOR = Path(__file__).resolve().parent.parent / "sim" / "data" / "posterior.json"
+POSTERIOR_CHECK = ["--reps", "20", "--scale", "0.5", "--years", "2", "--workers", "2"]
+
+
+def posterior_fit(tmp: Path) -> str:
+    """The shipped posterior's record and a check of drawn worlds against the start-year bands."""
+    if not POSTERIOR.exists():
+        return "No posterior has been applied: `sim/data/posterior.json` is absent."
+    rec = json.loads(POSTERIOR.read_text("utf-8"))
+    out = tmp / "checks.csv"
+    python("benchmarks/bench_posterior.py", *POSTERIOR_CHECK, "--out", str(out))
+    checks = pd.read_csv(out)
+    share = checks.groupby("kind")["inside"].agg(["sum", "count", "mean"])
+    by = checks.pivot_table(index="target", columns="kind", values="inside", aggfunc="mean")
+    by = by.sort_values("drawn").head(8)
+    rows = [[f"`{t}`", f"{r.drawn:.0%}", f"{r.point:.0%}"] for t, r in by.iterrows()]
+    lines = [
+        f"Fit: {rec['evaluations']} evaluations ({rec['runs']} runs, {rec['minutes']} minutes "
+        f"of evaluation) by `{rec['command']}`; {len(rec['fitted'])} parameters fitted, "
+        f"{len(rec['prior_drawn'])} drawn from their priors, {len(rec['inert'])} inert."
+    ]
+    if rec.get("refinement"):
+        r = rec["refinement"]
+        lines.append(
+            f"Clinic places refined (ABC-Gibbs) in {r['candidates']} worlds at scale {r['scale']} "
+            f"({r['runs']} runs, {r['minutes']} minutes); {r['dropped']} dropped because no "
+            "number of places fits their clinics' targets."
+        )
+    if rec.get("verification"):
+        v = rec["verification"]
+        lines.append(
+            f"Verified: {v['kept']} of {v['candidates']} worlds kept at scale {v['scale']} "
+            f"({v['rule']}; {v['minutes']} minutes) by `{v['command']}` at commit "
+            f"`{str(v['commit'])[:7]}`. Effective sample size {rec['ess']} (the emulators' "
+            f"ABC: {v['ess_before']})."
+        )
+    d, p = share.loc["drawn"], share.loc["point"]
+    lines.append(
+        f"Checks inside their band (`bench_posterior.py {' '.join(POSTERIOR_CHECK)}`): drawn "
+        f"worlds {int(d['sum'])}/{int(d['count'])} = **{d['mean']:.1%}**; the package's values "
+        f"(replicate noise only) {int(p['sum'])}/{int(p['count'])} = {p['mean']:.1%}. The "
+        "targets drawn worlds miss most often:"
+    )
+    return "\n\n".join(lines) + "\n\n" + table(["target", "drawn", "point values"], rows)
+
+
 MORRIS = [
     "--method",
     "morris",
@@ -554,6 +600,11 @@ BLOCKS: dict[str, Block] = {
         "docs/calibration.md",
         "sim calibrate --apply (the record in sim/data/calibration.json)",
         calibration_fit,
+    ),
+    "posterior_fit": Block(
+        "docs/calibration.md",
+        _cmd("sim posterior --verify; python benchmarks/bench_posterior.py", *POSTERIOR_CHECK),
+        posterior_fit,
     ),
     "morris": Block("docs/calibration.md", _cmd("sim sensitivity", *MORRIS), morris),
     "threshold_grid": Block(

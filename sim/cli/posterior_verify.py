@@ -36,7 +36,6 @@ from sim.errors import InputError
 
 LOG = "verify.jsonl"
 REFINE_LOG = "refine.jsonl"
-REFINE_SCALE = 0.25  # the scale of the places' grid runs
 
 
 def _sha(text: str) -> str:
