@@ -318,6 +318,8 @@ class Fitter:
             "evaluations": len(entries),
             "runs": len(entries) * self.problem.runs_per_evaluation(),
             "minutes": round(seconds / 60, 1),
+            # this invocation's wall time: screening, waves, the inert checks and ABC
+            "wall_minutes": round((time.perf_counter() - self.t0) / 60, 1),
             "ess": post.ess, "screened": post.screened,
             "acceptance": post.ess / post.screened if post.screened else 0.0,
             "fitted": sub.names,
