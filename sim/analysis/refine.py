@@ -18,7 +18,8 @@ in one run; the two lists hardly interact), the log wait and the patients treate
 interpolated between the grid points, and the new quantile is drawn uniformly (the prior is
 uniform in its quantiles) from those where both of that clinic's start-year targets are
 inside their bands. A world in which no number of places fits is dropped. Each world draws
-from its own stream (``REFINE_KEY``), so the step is reproducible.
+from its own stream (``REFINE_KEY``), so the step is reproducible, and its grid runs use their
+own model seed (:func:`grid_seed`), not the one its verification runs with.
 
 What it cannot do: one run per grid point at a small scale carries replicate noise, and the
 interpolation between grid points is linear, so the chosen places fit approximately; the
@@ -80,6 +81,12 @@ def draw_quantile(rng: np.random.Generator, ok: np.ndarray) -> float | None:
     step = FINE[1] - FINE[0]
     u = FINE[where[rng.integers(len(where))]] + step * (rng.random() - 0.5)
     return float(np.clip(u, 0.0, 1.0))
+
+
+def grid_seed(seed: int) -> int:
+    """The model seed of a world's grid runs (not its verification run's ``seed``)."""
+    state = np.random.SeedSequence([int(seed), REFINE_KEY, 1]).generate_state(1, np.uint32)
+    return int(state[0])
 
 
 def stream(seed: int) -> np.random.Generator:

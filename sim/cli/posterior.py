@@ -37,7 +37,7 @@ DEFAULT_BASE = "scenarios/baseline.toml"
 TRIAL_SCALE = 0.5
 INERT_SCALE, INERT_YEARS = 0.05, 2  # the runs that check a parameter is inert in a scenario
 VERIFY_SCALE = 0.5  # the scale of --verify's runs (that of the acceptance benchmark)
-REFINE_SCALE = 0.1  # the scale of --verify's grid runs for the clinics' places
+REFINE_SCALE = 0.5  # the scale of --verify's grid runs for the clinics' places (as verified)
 VERIFY_YEARS = 2  # --verify checks the start year (its school-year targets end in the next)
 
 

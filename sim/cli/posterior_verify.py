@@ -193,9 +193,9 @@ class Check:
             first = len(self.refine_log.entries)
             rows = list(range(first, min(self.rows, first + per_batch)))
             t0 = time.perf_counter()
-            tables = self._run([(f"row{i}g{g}", i, self._grid_world(i, u))
-                                for i in rows for g, u in enumerate(rf.GRID)],
-                               years=1, scale=self.refine_scale)  # fmt: skip
+            grid = [(f"row{i}g{g}", rf.grid_seed(self.seeds[i]), self._grid_world(i, u))
+                    for i in rows for g, u in enumerate(rf.GRID)]  # fmt: skip
+            tables = self._run(grid, years=1, scale=self.refine_scale)
             per = (time.perf_counter() - t0) / len(rows)
             for i in rows:
                 grid = [tables[f"row{i}g{g}"] for g in range(len(rf.GRID))]
@@ -237,7 +237,8 @@ class Check:
             rows = todo[start : start + chunk]
             t0 = time.perf_counter()
             o = self.options
-            tables = self._run([(f"row{i}", i, self.world(i)) for i in rows], o.years, o.scale)
+            worlds = [(f"row{i}", self.seeds[i], self.world(i)) for i in rows]
+            tables = self._run(worlds, o.years, o.scale)
             per = (time.perf_counter() - t0) / len(rows)
             for i in rows:
                 self._append(i, tables[f"row{i}"], per)
@@ -247,15 +248,15 @@ class Check:
         return True
 
     def _run(self, worlds: list[tuple[str, int, dict]], years: int, scale: float):
-        """Each (label, row, values) run once with the row's seed; yearly table by label."""
+        """Each (label, model seed, values) run once; the yearly table by label."""
         from sim.analysis.calibrate import run_tables
         from sim.run.draws import apply_draw
         from sim.run.runner import RunSpec
 
         start = self.options.start
-        specs_ = [RunSpec(apply_draw(self.scenario, values), row, self.seeds[row], years,
-                          scale, start, False, label)
-                  for label, row, values in worlds]  # fmt: skip
+        specs_ = [RunSpec(apply_draw(self.scenario, values), 0, seed, years, scale, start,
+                          False, label)
+                  for label, seed, values in worlds]  # fmt: skip
         return run_tables(specs_, self.pool)
 
     def _append(self, row: int, yearly, seconds: float) -> None:
