@@ -14,6 +14,7 @@ from sim.core.states import Activity, NavStatus
 from sim.run.runner import RunSpec, build_model, replicate_seeds, simulate
 from sim.run.tables import tidy
 from sim.services.earnings import (
+    earnings_table,
     education_level,
     income_tax,
     production_value,
@@ -260,3 +261,19 @@ def test_the_tail_by_start_and_age_equals_the_tail_row_by_row():
     reference = _tail_row_by_row(model, unit_costs, live[:1], ages[:1] - 1, np.zeros(1))
     for group, line in reference.items():
         assert one[group] == pytest.approx(line, rel=1e-12)
+
+
+def test_the_earnings_table_equals_each_workers_earnings():
+    """The table of distinct earnings read per worker is :func:`yearly_earnings` to the bit,
+    for workers on AAP, on disability and on neither."""
+    model = model_of()
+    pop, live = model.pop, model.pop.live()
+    workers = live[pop.activity[live] == Activity.EMPLOYED]
+    assert {NavStatus.AAP, NavStatus.DISABILITY, NavStatus.NONE} <= set(pop.nav_status[workers])
+    ages = model.ages(workers)
+    kind, table = earnings_table(model, workers, ages)
+    earnings = yearly_earnings(model, workers, ages)
+    assert np.array_equal(table[kind], earnings) and len(np.unique(kind)) > 10
+    assert np.array_equal(
+        tax_on_earnings(model.params, table)[kind], tax_on_earnings(model.params, earnings)
+    )

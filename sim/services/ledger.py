@@ -54,7 +54,7 @@ import numpy as np
 
 from sim.core.states import Activity, NavStatus
 from sim.services.benefit_rules import payment_share
-from sim.services.earnings import production_value, tax_on_earnings, yearly_earnings
+from sim.services.earnings import earnings_table, production_value, tax_on_earnings
 from sim.services.lifetime import tail_lines
 from sim.services.recorder import Recorder
 
@@ -276,14 +276,15 @@ class CostLedger(Recorder):
         rows = pop.rows
         working = np.flatnonzero(pop.alive[rows] & (pop.activity[rows] == Activity.EMPLOYED))
         pids = working + rows.start
-        earnings = yearly_earnings(m, pids, m.ages(pids))
-        n = int(np.count_nonzero(earnings))
+        kind, earnings = earnings_table(m, pids, m.ages(pids))  # tax etc. once per kind
+        n = int(np.count_nonzero(earnings[kind]))
         lines["public:state:tax_revenue"] = [
-            -float(tax_on_earnings(p, earnings).sum()) / 12,
+            -float(tax_on_earnings(p, earnings)[kind].sum()) / 12,
             None,
             n,
         ]
-        lines["societal:production"] = [-float(production_value(p, earnings).sum()) / 12, None, n]
+        production = production_value(p, earnings)[kind]
+        lines["societal:production"] = [-float(production.sum()) / 12, None, n]
 
     def _add_mcpf(self, lines: dict[str, list]) -> None:
         """The tax-financing cost: ``cost.mcpf`` x this month's net public cost (R-109)."""
