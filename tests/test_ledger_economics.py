@@ -13,8 +13,23 @@ from sim.core.scenario import load_scenario
 from sim.core.states import Activity, NavStatus
 from sim.run.runner import RunSpec, build_model, replicate_seeds, simulate
 from sim.run.tables import tidy
-from sim.services.earnings import income_tax, production_value, tax_on_earnings, yearly_earnings
-from sim.services.lifetime import tail_lines, transition_matrix
+from sim.services.earnings import (
+    earnings_table,
+    education_level,
+    income_tax,
+    production_value,
+    tax_on_earnings,
+    yearly_earnings,
+)
+from sim.services.lifetime import (
+    _lifetime_groups,
+    aap_years,
+    start_states,
+    state_costs,
+    study_years,
+    tail_lines,
+    transition_matrix,
+)
 
 YEARS, SCALE = 2, 0.05
 
@@ -201,3 +216,64 @@ def test_pupils_start_the_chain_when_they_leave_school():
     for group in ("public:lifetime", "societal:lifetime"):
         assert at[16][group][0] == pytest.approx(at[19][group][0], rel=1e-12)  # same years
         assert at[16][group][1] == pytest.approx(at[19][group][1] / 1.04**3, rel=1e-12)
+
+
+def _tail_row_by_row(model, unit_costs, pids, ages, first) -> dict:
+    """The tail as first written: every youth's distribution stepped by ``x @ step`` each year
+    it is in the chain, and each year's costs computed for every youth (the reference)."""
+    p, k = model.params, aap_years(model.params)
+    end_age = int(p["cost.lifetime_end_age"])
+    starts, kind = start_states(model, pids)
+    x, step = starts[kind], transition_matrix(p)
+    level = education_level(model, pids)
+    begins = ages + study_years(model, pids, ages)
+    d = 1.0 / (1.0 + p["cost.discount_rate"])
+    factor = d ** (model.year - model.start_year + first)
+    sums = {g: [0.0, 0.0] for g in ("public:state:lifetime", "public:municipality:lifetime")}
+    production = [0.0, 0.0]
+    for y in range(max(0, end_age - int(ages.min(initial=end_age)))):
+        alive = ((ages + y < end_age) & (ages + y >= begins)).astype(np.float64)
+        for group, by_state in state_costs(model, unit_costs, ages + y, level).items():
+            cell = production if group == "societal:production" else sums[group]
+            for state, cost in by_state.items():
+                share = x[:, 3 : 3 + k].sum(axis=1) if state == "A" else x[:, state]
+                yearly = share * cost * alive
+                cell[0] += float(yearly.sum())
+                cell[1] += float((yearly * factor * d**y).sum())
+        x[alive > 0] = x[alive > 0] @ step
+    return _lifetime_groups(p, sums, production, len(pids))
+
+
+def test_the_tail_by_start_and_age_equals_the_tail_row_by_row():
+    """The tail computed once per start distribution and (age, education) is the row-by-row
+    tail to the last bit for every youth present (the end of a horizon). For one youth the
+    reference's product is a matrix-vector product (another BLAS routine, rounded otherwise),
+    so there the two agree to rounding."""
+    model = model_of()
+    unit_costs, live = model.module("costs").unit_costs, model.pop.live()
+    ages = model.ages(live) + 1
+    assert len(np.unique(start_states(model, live)[1])) >= 4
+    first = np.ones(len(live))
+    assert tail_lines(model, unit_costs, live, ages, first) == _tail_row_by_row(
+        model, unit_costs, live, ages, first
+    )
+    one = tail_lines(model, unit_costs, live[:1], ages[:1] - 1, np.zeros(1))
+    reference = _tail_row_by_row(model, unit_costs, live[:1], ages[:1] - 1, np.zeros(1))
+    for group, line in reference.items():
+        assert one[group] == pytest.approx(line, rel=1e-12)
+
+
+def test_the_earnings_table_equals_each_workers_earnings():
+    """The table of distinct earnings read per worker is :func:`yearly_earnings` to the bit,
+    for workers on AAP, on disability and on neither."""
+    model = model_of()
+    pop, live = model.pop, model.pop.live()
+    workers = live[pop.activity[live] == Activity.EMPLOYED]
+    assert {NavStatus.AAP, NavStatus.DISABILITY, NavStatus.NONE} <= set(pop.nav_status[workers])
+    ages = model.ages(workers)
+    kind, table = earnings_table(model, workers, ages)
+    earnings = yearly_earnings(model, workers, ages)
+    assert np.array_equal(table[kind], earnings) and len(np.unique(kind)) > 10
+    assert np.array_equal(
+        tax_on_earnings(model.params, table)[kind], tax_on_earnings(model.params, earnings)
+    )

@@ -81,6 +81,36 @@ def yearly_earnings(model, pids: np.ndarray | slice, ages: np.ndarray) -> np.nda
     return share * full_earnings(model.params, ages, education_level(model, pids))
 
 
+def earnings_table(model, pids: np.ndarray, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`yearly_earnings` of youth in work as a table of its distinct values.
+
+    A worker's earnings depend only on the benefit that grades them (none, AAP, disability),
+    the age and the education level, so the table holds the earnings of each such kind,
+    computed by the same rules; derived amounts (tax, production) are then computed once per
+    kind and read per youth.
+
+    Args:
+        model: the model.
+        pids: youth whose main activity is work.
+        ages: their ages.
+
+    Returns:
+        ``(kind, table)``: each youth's row, and the table, so ``table[kind]`` equals
+        ``yearly_earnings(model, pids, ages)``.
+    """
+    p, status = model.params, model.pop.nav_status[pids]
+    low, high = (int(ages.min()), int(ages.max())) if len(ages) else (0, 0)
+    graded = (status == NavStatus.AAP).view(np.int8) + 2 * (status == NavStatus.DISABILITY)
+    kind = (graded * (high - low + 1) + (ages - low)) * 3 + education_level(model, pids)
+    share = np.ones(3)
+    share[1] *= p["nav.aap_work_share"]
+    share[2] *= p["cost.earnings_share_disability_work"]
+    grid_age = np.tile(np.repeat(np.arange(low, high + 1), 3), 3)
+    grid_level = np.tile(np.arange(3), 3 * (high - low + 1))
+    table = np.repeat(share, 3 * (high - low + 1)) * full_earnings(p, grid_age, grid_level)
+    return kind, table
+
+
 def income_tax(params, earnings: np.ndarray) -> np.ndarray:
     """Employee's income tax and social-security contribution on yearly wage earnings (2024)."""
     p = params

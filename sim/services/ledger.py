@@ -53,8 +53,9 @@ from importlib import resources
 import numpy as np
 
 from sim.core.states import Activity, NavStatus
+from sim.services import fastledger
 from sim.services.benefit_rules import payment_share
-from sim.services.earnings import production_value, tax_on_earnings, yearly_earnings
+from sim.services.earnings import earnings_table, production_value, tax_on_earnings
 from sim.services.lifetime import tail_lines
 from sim.services.recorder import Recorder
 
@@ -148,6 +149,52 @@ def person_units(model, pids: np.ndarray | slice, ages: np.ndarray) -> dict[str,
     }
 
 
+def person_lines(model) -> dict[str, tuple[float, int]]:
+    """For each person-based unit cost: (units charged this month, youth charged).
+
+    One unit per youth in the line's state; AAP and disability are charged the share paid
+    (:func:`sim.services.benefit_rules.payment_share`), summed over the rows in row order.
+    With numba the states are counted and the graded rows written in one compiled pass
+    (:mod:`sim.services.fastledger`); the NumPy path is the reference.
+    """
+    if fastledger.count_persons is None:
+        return _person_lines_numpy(model)
+    pop, p, rows = model.pop, model.params, model.pop.rows
+    counts = np.zeros(len(fastledger.COUNTED) + len(fastledger.GRADED), dtype=np.int64)
+    graded = np.zeros((len(fastledger.GRADED), rows.stop - rows.start))
+    columns = (pop.alive, pop.nav_status, pop.activity, pop.grade, pop.birth_year)
+    fastledger.count_persons(
+        *(column[rows] for column in columns),
+        model.year - 26,  # born after: under 25 on 1 January
+        1.0 - p["nav.aap_work_share"],
+        1.0 - p["nav.disability_work_reduction"],
+        counts,
+        graded,
+    )
+    counted, paid = counts[: len(fastledger.COUNTED)], counts[len(fastledger.COUNTED) :]
+    out = {name: (float(n), int(n)) for name, n in zip(fastledger.COUNTED, counted, strict=True)}
+    for name, charged, n in zip(fastledger.GRADED, graded, paid, strict=True):
+        out[name] = (float(charged.sum()), int(n))  # summed in row order, as by NumPy
+    return out
+
+
+def _person_lines_numpy(model) -> dict[str, tuple[float, int]]:
+    """:func:`person_lines` by NumPy passes over the rows (the reference)."""
+    pop, rows = model.pop, model.pop.rows  # the rows of youth present (and some who left)
+    alive = pop.alive[rows]
+    masks = person_masks(model, rows, model.ages(rows))
+    paid = payment_share(model, rows, pop.nav_status[rows])
+    out = {}
+    for name, mask in masks.items():
+        if name in GRADED:  # a share of the benefit: summed in row order
+            charged = np.where(mask & alive, paid, 0.0)
+            out[name] = (float(charged.sum()), int(np.count_nonzero(charged)))
+        else:  # one unit per youth: the sum of ones is the count
+            n = int(np.count_nonzero(mask & alive))
+            out[name] = (float(n), n)
+    return out
+
+
 def totals_of(group: str) -> tuple[str, ...]:
     """The total lines a cost line adds to (none for the lifetime tail)."""
     parts = group.split(":")
@@ -229,21 +276,11 @@ class CostLedger(Recorder):
 
     def month_lines(self) -> dict[str, list]:
         """Group -> [amount, discounted amount (None: discount by year), n] for this month."""
-        m, pop = self.model, self.model.pop
-        rows = pop.rows  # the rows of youth present (and some who left)
-        alive = pop.alive[rows]
-        masks = person_masks(m, rows, m.ages(rows))
-        paid = None
+        persons = person_lines(self.model)
         lines: dict[str, list] = {}
         for cost in self.unit_costs.values():
-            if cost.name in GRADED:  # a share of the benefit: summed in row order
-                if paid is None:
-                    paid = payment_share(m, rows, pop.nav_status[rows])
-                charged = np.where(masks[cost.name] & alive, paid, 0.0)
-                units, n = float(charged.sum()), int(np.count_nonzero(charged))
-            elif cost.name in masks:  # one unit per youth: the sum of ones is the count
-                n = int(np.count_nonzero(masks[cost.name] & alive))
-                units = float(n)
+            if cost.name in persons:
+                units, n = persons[cost.name]
             else:
                 units, n = self._staff_units(cost.name)
             for group in (cost.public, cost.societal):
@@ -276,14 +313,15 @@ class CostLedger(Recorder):
         rows = pop.rows
         working = np.flatnonzero(pop.alive[rows] & (pop.activity[rows] == Activity.EMPLOYED))
         pids = working + rows.start
-        earnings = yearly_earnings(m, pids, m.ages(pids))
-        n = int(np.count_nonzero(earnings))
+        kind, earnings = earnings_table(m, pids, m.ages(pids))  # tax etc. once per kind
+        n = int(np.count_nonzero(earnings[kind]))
         lines["public:state:tax_revenue"] = [
-            -float(tax_on_earnings(p, earnings).sum()) / 12,
+            -float(tax_on_earnings(p, earnings)[kind].sum()) / 12,
             None,
             n,
         ]
-        lines["societal:production"] = [-float(production_value(p, earnings).sum()) / 12, None, n]
+        production = production_value(p, earnings)[kind]
+        lines["societal:production"] = [-float(production.sum()) / 12, None, n]
 
     def _add_mcpf(self, lines: dict[str, list]) -> None:
         """The tax-financing cost: ``cost.mcpf`` x this month's net public cost (R-109)."""

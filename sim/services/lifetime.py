@@ -63,25 +63,42 @@ def transition_matrix(params) -> np.ndarray:
     return step
 
 
-def start_states(model, pids: np.ndarray) -> np.ndarray:
-    """Each youth's state distribution when the tail starts (one row per youth)."""
+def start_states(model, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct state distributions a tail starts from, and which one each youth starts at.
+
+    Returns:
+        ``(starts, kind)``: one row per distinct start distribution (a state for certain, one
+        row each, then the student's mix of work and outside work), and each youth's row.
+    """
     pop, p = model.pop, model.params
     k = aap_years(p)
     status, activity = pop.nav_status[pids], pop.activity[pids]
-    x = np.zeros((len(pids), 3 + k))
-    rows = np.arange(len(pids))
+    starts = np.vstack([np.eye(3 + k), np.zeros(3 + k)])
+    share = p["cost.tail_student_employed_share"]
+    starts[3 + k, E], starts[3 + k, N] = share, 1.0 - share
     left = p["nav.aap_max_months"] - pop.nav_months[pids].astype(np.float64)
     years_left = np.clip(np.ceil(left / 12.0), 1, k).astype(np.int64)
     aap, dis = status == NavStatus.AAP, status == NavStatus.DISABILITY
     work = ~aap & ~dis & (activity == Activity.EMPLOYED)
     study = ~aap & ~dis & np.isin(activity, EDUCATION)
-    x[rows[aap], 2 + years_left[aap]] = 1.0
-    x[rows[dis], D] = 1.0
-    x[rows[work], E] = 1.0
-    share = p["cost.tail_student_employed_share"]
-    x[rows[study], E], x[rows[study], N] = share, 1.0 - share
-    x[rows[~(aap | dis | work | study)], N] = 1.0
-    return x
+    kind = np.full(len(pids), N, dtype=np.int64)
+    kind[aap] = 2 + years_left[aap]
+    kind[dis] = D
+    kind[work] = E
+    kind[study] = 3 + k
+    return starts, kind
+
+
+def chain(step: np.ndarray, starts: np.ndarray, years: int) -> np.ndarray:
+    """The state distributions after 0 … ``years`` - 1 years from each start (year, start, state).
+
+    Each year's distribution is the one before times ``step``, row by row, as for a youth.
+    """
+    out = np.empty((max(1, years), *starts.shape))
+    out[0] = starts
+    for t in range(1, years):
+        out[t] = out[t - 1] @ step
+    return out
 
 
 def study_years(model, pids: np.ndarray, ages: np.ndarray) -> np.ndarray:
@@ -133,25 +150,50 @@ def tail_lines(model, unit_costs: dict, pids: np.ndarray, ages: np.ndarray, firs
     """
     p = model.params
     end_age = int(p["cost.lifetime_end_age"])
-    step, x = transition_matrix(p), start_states(model, pids)
+    starts, kind = start_states(model, pids)
     level = education_level(model, pids)
-    begins = ages + study_years(model, pids, ages)  # the chain starts when studies end
+    studying = study_years(model, pids, ages)
+    begins = ages + studying  # the chain starts when studies end
     d = 1.0 / (1.0 + p["cost.discount_rate"])
     factor = d ** (model.year - model.start_year + first)
     sums = {g: [0.0, 0.0] for g in ("public:state:lifetime", "public:municipality:lifetime")}
     production = [0.0, 0.0]
-    for k in range(max(0, end_age - int(ages.min(initial=end_age)))):
+    years = max(0, end_age - int(ages.min(initial=end_age)))
+    # a youth's distribution in year k is its start's after the years it has been in the chain
+    x = chain(transition_matrix(p), starts, years)
+    shares = {s: np.ascontiguousarray(x[:, :, s].T).ravel() for s in (E, N, D)}
+    shares["A"] = np.ascontiguousarray(x[:, :, 3:].sum(axis=2).T).ravel()
+    table = _CostTable(model, unit_costs, ages, level, years)
+    for k in range(years):
         alive = ((ages + k < end_age) & (ages + k >= begins)).astype(np.float64)
-        costs = state_costs(model, unit_costs, ages + k, level)
+        at = kind * years + np.clip(k - studying, 0, years - 1)
+        costs = table.at(k)
         for group, by_state in costs.items():
             cell = production if group == "societal:production" else sums[group]
             for state, cost in by_state.items():
-                share = x[:, 3:].sum(axis=1) if state == "A" else x[:, state]
-                yearly = share * cost * alive
+                yearly = shares[state][at] * cost * alive
                 cell[0] += float(yearly.sum())
                 cell[1] += float((yearly * factor * d**k).sum())
-        x[alive > 0] = x[alive > 0] @ step
     return _lifetime_groups(p, sums, production, len(pids))
+
+
+class _CostTable:
+    """:func:`state_costs` of each youth in year k, computed once per (age, education level)."""
+
+    def __init__(self, model, unit_costs: dict, ages: np.ndarray, level: np.ndarray, years: int):
+        low, high = (int(ages.min()), int(ages.max())) if len(ages) else (0, 0)
+        self.row = (ages - low) * 3 + level  # the youth's (age, level) in year 0
+        grid_ages = np.repeat(np.arange(low, high + max(1, years)), 3)
+        grid_level = np.tile(np.arange(3), len(grid_ages) // 3)
+        self.grid = state_costs(model, unit_costs, grid_ages, grid_level)
+
+    def at(self, k: int) -> dict:
+        """The costs by group and state in year k, one value per youth (or one for all)."""
+        row = self.row + 3 * k
+        return {
+            group: {s: c[row] if np.ndim(c) else c for s, c in by_state.items()}
+            for group, by_state in self.grid.items()
+        }
 
 
 def _lifetime_groups(params, sums: dict, production: list, n: int) -> dict[str, list]:
