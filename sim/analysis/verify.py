@@ -13,8 +13,10 @@ start-year checks inside (93 %); a tolerance of 0 (every band) keeps almost no w
 emulators' posterior, because its waiting times at BUP and DPS are mostly outside their bands
 at this scale (the emulators at scale 0.1 follow them poorly).
 
-The kept rows are still equally weighted draws, of the prior restricted to the worlds that
-both the emulators and one real run call right, so the effective sample size is their number.
+The kept rows approximate the posterior: worlds the emulators accepted, with their clinics'
+places redrawn given the rest (:mod:`sim.analysis.refine`, which gives each world its weight),
+that one real run calls right; the effective sample size is Kish's over the weights (their
+number when the places were not refined).
 
 Each candidate runs with its own replicate seed, and the ``uncertain`` parameters outside the
 posterior are drawn from their priors from that seed's draw stream, as ``--draw-params`` draws

@@ -9,12 +9,14 @@ active parameters' values), ``posterior.json`` (method, runs, minutes, effective
 each parameter's prior and posterior interval, the emulators' errors, the screening),
 ``screening.csv`` and ``manifest.json``.
 
-``--verify`` runs each row of a posterior (``--from DIR``, default the package's) once with the
-model at ``--verify-scale`` over the start year and keeps the rows whose run has every
-start-year target inside its band (:mod:`sim.analysis.verify`); each run is appended to
-``verify.jsonl`` as it ends, so the same command continues a stopped check. It writes a
-``posterior.csv`` of the kept rows and its ``posterior.json`` (the fit's record with a
-``verification`` entry).
+``--verify`` takes each row of a posterior (``--from DIR``, default the package's), redraws its
+clinics' places given the rest of the world (:mod:`sim.analysis.refine`), runs it once with
+the model at ``--verify-scale`` over two years and keeps the rows whose run has at most
+``--tolerance`` start-year targets outside their bands (:mod:`sim.analysis.verify`); each run
+is appended to ``refine.jsonl`` or ``verify.jsonl`` as it ends, so the same command continues a
+stopped check (:mod:`sim.cli.posterior_verify`). It writes a ``posterior.csv`` of the kept rows
+with their weights and its ``posterior.json`` (the fit's record with ``refinement`` and
+``verification`` entries).
 
 ``--apply DIR`` copies DIR's ``posterior.csv`` and ``posterior.json`` into the package
 (``sim/data/``), where ``--draw-params`` draws from them (:mod:`sim.run.draws`).
@@ -318,8 +320,9 @@ class Fitter:
             "evaluations": len(entries),
             "runs": len(entries) * self.problem.runs_per_evaluation(),
             "minutes": round(seconds / 60, 1),
-            # this invocation's wall time: screening, waves, the inert checks and ABC
-            "wall_minutes": round((time.perf_counter() - self.t0) / 60, 1),
+            # the last invocation's wall time (screening, waves, inert checks, ABC); a resumed
+            # fit's earlier invocations are not in it
+            "wall_minutes_last_invocation": round((time.perf_counter() - self.t0) / 60, 1),
             "ess": post.ess, "screened": post.screened,
             "acceptance": post.ess / post.screened if post.screened else 0.0,
             "fitted": sub.names,

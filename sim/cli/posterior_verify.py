@@ -31,6 +31,8 @@ import time
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from sim.cli.common import run_options
 from sim.errors import InputError
 
@@ -66,8 +68,8 @@ def verify_main(args: argparse.Namespace) -> int:
     deadline = time.perf_counter() + args.minutes * 60
     logs = [REFINE_LOG, LOG] if job.refining else [LOG]
     with ResultsFolder(out) as result:
+        job.open_logs(out)  # a log of another check is refused before anything is recorded
         result.record(logs, status="running")
-        job.open_logs(out)
         with choose(args.workers, args.scheduler, job.rows) as pool:
             finished = job.run(pool, deadline, quiet=args.quiet)
         if not finished:
@@ -75,9 +77,10 @@ def verify_main(args: argparse.Namespace) -> int:
                   "command to continue", file=sys.stderr)  # fmt: skip
             return 0
         kept_record = job.record(job.source_record, job.folder)
-        if not kept_record["ess"]:
+        if not kept_record["verification"]["kept"]:
+            _write(result, None, kept_record, tuple(logs))
             print(f"posterior --verify: no world is within --tolerance of the start-year "
-                  f"targets; only the runs' logs were written ({out})",
+                  f"targets; {out} holds the logs and the record, no posterior.csv",
                   file=sys.stderr)  # fmt: skip
             return 1
         _write(result, job.table(), kept_record, tuple(logs))
@@ -95,6 +98,21 @@ def _print(record: dict, out: Path) -> None:
           f"{v['minutes']} min; written to {out}")  # fmt: skip
     for name, share in list(v["missed_by_target"].items())[:8]:
         print(f"  {name:50s} outside in {share:.1%} of the candidates")
+
+
+def _check_refinable(post, targets, year: int) -> None:
+    """The posterior fits each clinic's places, and the targets hold each clinic's bands."""
+    from sim.analysis import refine as rf
+
+    for name, group in rf.BLOCK.items():
+        if name not in post.names:
+            raise InputError(f"--verify: {name}: not a column of the posterior; refining "
+                             "needs it (or give --no-refine)")  # fmt: skip
+        got = set(rf.clinic_targets(targets, year, group)["metric"])
+        if got != set(rf.METRICS):
+            raise InputError(f"--verify: the targets have no {year} band for "
+                             f"{', '.join(sorted(set(rf.METRICS) - got))} {group}; refining "
+                             "needs them (or give --no-refine)")  # fmt: skip
 
 
 class Check:
@@ -118,9 +136,12 @@ class Check:
         rows = len(post.rows) if args.rows is None else args.rows
         if not 1 <= rows <= len(post.rows):
             raise InputError(f"--rows: must be 1 to {len(post.rows)}, got {rows}")
+        targets = load_targets(args.targets)
+        if not args.no_refine:
+            _check_refinable(post, targets, int(options.start[:4]))
         job = cls()
         job.post, job.csv_text, job.source_record, job.folder = post, csv_text, record, folder
-        job.scenario, job.targets = load_scenario(args.scenario), load_targets(args.targets)
+        job.scenario, job.targets = load_scenario(args.scenario), targets
         job.options, job.rows, job.tolerance = options, rows, args.tolerance
         job.seeds = replicate_seeds(options.seed, len(post.rows))
         job.year = int(options.start[:4])
@@ -288,13 +309,30 @@ class Check:
 
         kept = self.kept()
         table = pd.read_csv(io.StringIO(self.csv_text)).iloc[kept].reset_index(drop=True)
+        table = table.drop(columns=["weight"], errors="ignore")
         if self.refining:
             refined = self.refined()
-            for name in refined[int(kept[0])] if len(kept) else []:
-                if name in table.columns:
+            for name in self.post.names:
+                if name in refined[int(kept[0])]:
                     u = [refined[int(r)][name] for r in kept]
                     table[name] = specs()[name].from_unit(u)
+            w = self.weights(kept)
+            table["weight"] = w / w.mean()
         return table
+
+    def weights(self, rows) -> np.ndarray:
+        """Each row's weight: its clinics' prior mass of places that fit (:func:`refine.mass`)."""
+        from sim.analysis import refine as rf
+
+        grids = {e["row"]: e["grid"] for e in self.refine_log.entries}
+        out = []
+        for r in rows:
+            w = 1.0
+            for name, group in rf.BLOCK.items():
+                bands = rf.clinic_targets(self.targets, self.year, group)
+                w *= rf.mass(rf.GRID, grids[int(r)][name], bands)
+            out.append(w)
+        return np.array(out, float)
 
     def record(self, source: dict, folder: Path) -> dict:
         """The source's record: ESS = kept count, ``verification`` and ``refinement`` entries.
@@ -307,7 +345,9 @@ class Check:
 
         entries, kept = self.entries(), self.kept()
         seconds = sum(e["seconds"] for e in entries)
-        out = {**source, "ess": int(len(kept))}
+        w = self.weights(kept) if self.refining and len(kept) else np.ones(len(kept))
+        kish = float(w.sum() ** 2 / (w**2).sum()) if len(kept) else 0.0
+        out = {**source, "ess": int(round(kish))}
         refine = (
             "; then each world's BUP and DPS places redrawn from their conditional "
             "posterior given the rest (ABC-Gibbs on a grid of runs)"
@@ -328,6 +368,8 @@ class Check:
             "seed": self.options.seed, "candidates": len(entries),
             "source_rows": len(self.post.rows), "kept": int(len(kept)),
             "ess_before": source.get("ess"), "runs": len(entries),
+            "ess_rule": "Kish, (sum w)^2 / sum w^2, over the kept worlds' weights" if
+            self.refining else "the kept worlds' number (equally weighted)",
             "minutes": round(seconds / 60, 1),
             "checks_inside": sum(e["inside"] for e in entries) / max(1, sum(
                 e["checks"] for e in entries)),
@@ -351,14 +393,24 @@ class Check:
 
     def _intervals(self, parameters: dict) -> dict:
         table = self.table()
+        w = table["weight"].to_numpy(float) if "weight" in table else np.ones(len(table))
         out = {}
         for name, entry in parameters.items():
             entry = dict(entry)
             if name in table.columns:
                 entry["posterior_90_emulators"] = entry.get("posterior_90")
-                entry["posterior_90"] = [float(table[name].quantile(q)) for q in (0.05, 0.95)]
+                x = table[name].to_numpy(float)
+                entry["posterior_90"] = [weighted_quantile(x, w, q) for q in (0.05, 0.95)]
             out[name] = entry
         return out
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of values ``x`` with weights ``w`` (midpoint rule, interpolated)."""
+    order = np.argsort(x)
+    x, w = np.asarray(x, float)[order], np.asarray(w, float)[order]
+    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return float(np.interp(q, cum, x))
 
 
 def _write(result, table, record: dict, logs: tuple[str, ...]) -> None:
@@ -368,7 +420,8 @@ def _write(result, table, record: dict, logs: tuple[str, ...]) -> None:
 
     v = record["verification"]
     tmp = result.stage()
-    write_file(tmp / "posterior.csv", table.to_csv(index=False, float_format="%.6g"))
+    if table is not None:  # none kept: the record alone (an earlier posterior.csv goes)
+        write_file(tmp / "posterior.csv", table.to_csv(index=False, float_format="%.6g"))
     write_file(tmp / "posterior.json", record)
     manifest = build_manifest(
         scenarios={}, seed=v["seed"], replicate_seeds=[], scale=v["scale"], start=v["start"],

@@ -2,7 +2,8 @@
 
 Rule, when the package holds a calibrated posterior (``sim/data/posterior.csv``, written by
 ``sim posterior --apply``; its record ``posterior.json``): each replicate takes one row of the
-posterior, chosen by its own stream, which sets every parameter the posterior fitted
+posterior, chosen by its own stream (with the probabilities of a ``weight`` column when the file
+has one, else uniformly), which sets every parameter the posterior fitted
 (calibrated ones and the uncertain ones the targets constrain), so every drawn world reproduces
 the targets; the other ``uncertain`` parameters (those the targets do not constrain, and a
 plugin's) are drawn from their priors (shape ``prior`` on the plausible range ``[lo, hi]``:
@@ -57,6 +58,7 @@ class PosteriorDraws:
     names: tuple[str, ...]
     rows: np.ndarray
     inert: frozenset[str]
+    weights: np.ndarray | None = None  # each row's probability (a ``weight`` column), or equal
 
 
 def read_posterior(csv_text: str, record: dict) -> PosteriorDraws:
@@ -72,7 +74,7 @@ def read_posterior(csv_text: str, record: dict) -> PosteriorDraws:
     from sim.errors import InputError
 
     table = pd.read_csv(io.StringIO(csv_text))
-    names = [c for c in table.columns if c != "draw"]
+    names = [c for c in table.columns if c not in ("draw", "weight")]
     known = specs()
     for n in names:
         if n not in known:
@@ -82,7 +84,13 @@ def read_posterior(csv_text: str, record: dict) -> PosteriorDraws:
         if not len(col) or np.isnan(col).any() or col.min() < lo or col.max() > hi:
             raise InputError(f"posterior.csv: {n}: values missing or outside [{lo}, {hi}]")
     rows = table[names].to_numpy(float)
-    return PosteriorDraws(tuple(names), rows, frozenset(record.get("inert", [])))
+    weights = None
+    if "weight" in table.columns:
+        w = table["weight"].to_numpy(float)
+        if np.isnan(w).any() or (w < 0).any() or not w.sum() > 0:
+            raise InputError("posterior.csv: weight: values missing, negative or all 0")
+        weights = w / w.sum()
+    return PosteriorDraws(tuple(names), rows, frozenset(record.get("inert", [])), weights)
 
 
 @functools.cache
@@ -117,7 +125,14 @@ def draw(
     rng = _stream(replicate_seed)
     if post is None:
         return _priors(rng, chosen)
-    return _with_row(rng, post, int(rng.integers(len(post.rows))), chosen)
+    return _with_row(rng, post, _choose_row(rng, post), chosen)
+
+
+def _choose_row(rng: np.random.Generator, post: PosteriorDraws) -> int:
+    """A posterior row: by the rows' weights when the file has them, else uniformly."""
+    if post.weights is None:
+        return int(rng.integers(len(post.rows)))
+    return int(rng.choice(len(post.rows), p=post.weights))
 
 
 def complete_row(replicate_seed: int, post: PosteriorDraws, row: int) -> dict[str, float]:
@@ -129,7 +144,7 @@ def complete_row(replicate_seed: int, post: PosteriorDraws, row: int) -> dict[st
     that row.
     """
     rng = _stream(replicate_seed)
-    rng.integers(len(post.rows))  # the row choice of draw(), replaced by ``row``
+    _choose_row(rng, post)  # the row choice of draw(), replaced by ``row``
     return _with_row(rng, post, row, uncertain())
 
 

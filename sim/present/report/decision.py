@@ -45,11 +45,18 @@ def changes(lead: pd.DataFrame) -> list[tuple[float, str]]:
     return [(float(w), str(s)) for w, s in moved["leader"].items()]
 
 
+def units(res: Results, lang: Lang) -> dict[str, str]:
+    """What the curve's shares are of: drawn worlds (their runs averaged) or runs."""
+    kind = "worlds" if (res.summary.get("ceac") or {}).get("over") == "draws" else "runs"
+    return {"unit": lang.t(f"decision.unit_{kind}"), "units": lang.t(f"decision.units_{kind}")}
+
+
 def ceac_sentence(res: Results, lang: Lang, curve: pd.DataFrame) -> str:
     """Who is most often best at low and high willingness to pay, and where that changes."""
     lead = leaders(curve)
     low, high = lead.iloc[0], lead.iloc[-1]
     values = {
+        **units(res, lang),
         "low": scenario_name(res, lang, low["leader"]),
         "high": scenario_name(res, lang, high["leader"]),
         "low_wtp": lang.nok(lead.index[0]),
@@ -75,12 +82,12 @@ def ceac_part(res: Results, lang: Lang, fig: RenderedFigure | None) -> list[str]
     ceac = res.summary["ceac"]
     years = res.manifest.get("years") or res.yearly["period"].nunique()
     reference = scenario_name(res, lang, res.reference or curve["scenario"].iloc[0])
-    caption = lang.t("caption.ceac")
+    caption = lang.t("caption.ceac", **units(res, lang))
     kind = "params" if draws_params(res) else "stochastic"
     if kind == "params" and ceac.get("over") == "draws":
         kind = "params_draws"
     return [
-        para(lang.t("decision.ceac_intro", years=years, reference=reference)),
+        para(lang.t("decision.ceac_intro", years=years, reference=reference, **units(res, lang))),
         f'<figure id="fig-ceac"><img src="{fig.data_uri()}" alt="{esc(caption)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>",
         para(ceac_sentence(res, lang, curve), "meaning"),

@@ -116,11 +116,18 @@ def _from_tables(res: Results, stem: str) -> dict[str, dict]:
 
 
 def _chance_note(res: Results) -> str:
-    """Which note explains the chance of saving: over runs, drawn runs, or drawn worlds."""
-    if not res.manifest.get("draw_params"):
-        return "note_chance"
-    return "note_chance_worlds" if (res.manifest.get("reps_per_draw") or 1) > 1 else (
-        "note_chance_drawn")  # fmt: skip
+    """Which note explains the chance of saving: over drawn worlds, drawn runs, or runs.
+
+    Read from what ``summary.json`` says each chance is over (``p_saving_over``), so a summary
+    written before that key, or a table computed here from the runs, gets a runs note.
+    """
+    entries = [
+        h for head in (res.summary.get("headline") or {}).values()
+        for h in (head.get("by_horizon") or {}).values()
+    ]  # fmt: skip
+    if any(h.get("p_saving_over") == "draws" for h in entries):
+        return "note_chance_worlds"
+    return "note_chance_drawn" if res.manifest.get("draw_params") else "note_chance"
 
 
 def _from_summary(head: dict) -> dict[str, dict]:
