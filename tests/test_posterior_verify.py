@@ -94,19 +94,94 @@ def test_verify_writes_the_kept_rows_and_resumes_from_its_log(tmp_path, capsys):
     assert first["checks"] == 28 and set(first["values"]) >= set(first["missed"])
     assert main(args) == 0  # the same command again: nothing new runs
     assert (out / "verify.jsonl").read_text("utf-8").splitlines() == log
-    assert main([*args[:-5], "--tolerance", "0", "--workers", "1", "--quiet"]) in (0, 1)
-    assert (out / "verify.jsonl").read_text("utf-8").splitlines() == log  # same runs reused
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--tolerance", "-1"), ("--rows", "4")])
-def test_verify_refuses_bad_options_before_running(tmp_path, capsys, flag, value):
+def test_a_check_that_keeps_no_world_leaves_no_posterior_csv(tmp_path, capsys):
+    from importlib import resources
+
+    from sim.cli.main import main
+
+    text = (resources.files("sim") / "data" / "targets.csv").read_text("utf-8")
+    # the start year's NEET rate put out of reach: no world is inside that band
+    text = text.replace(
+        "yearly,neet_rate,all,2024,0.095,0.085,0.105", "yearly,neet_rate,all,2024,0.9,0.89,0.91"
+    )
+    targets = tmp_path / "targets.csv"
+    targets.write_text(text, "utf-8")
+    src, out = _source(tmp_path), tmp_path / "checked"
+    args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "1",
+            "--targets", str(targets), "--verify-scale", "0.02", "--no-refine", "--workers", "1",
+            "--quiet"]  # fmt: skip
+    assert main([*args, "--tolerance", "28"]) == 0  # every world kept
+    assert (out / "posterior.csv").exists()
+    log = (out / "verify.jsonl").read_text("utf-8")
+    assert main([*args, "--tolerance", "0"]) == 1  # the same runs, a rule nothing passes
+    assert (out / "verify.jsonl").read_text("utf-8") == log  # no new run
+    assert not (out / "posterior.csv").exists()  # the earlier file is not left to --apply
+    record = json.loads((out / "posterior.json").read_text("utf-8"))
+    assert record["verification"]["kept"] == 0 and record["ess"] == 0
+    assert "no world" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--tolerance", "-1"], "--tolerance"),
+        (["--rows", "4"], "--rows"),
+        (["--verify-scale", "0"], "--verify-scale"),
+        (["--refine-scale", "-1"], "--refine-scale"),
+        (["--from", "/no/such/folder"], "not found"),
+    ],
+)
+def test_verify_refuses_bad_options_before_running(tmp_path, capsys, flags, needle):
     from sim.cli.main import main
 
     src, out = _source(tmp_path), tmp_path / "checked"
-    code = main(["posterior", "--verify", "--from", str(src), "--out", str(out), flag, value])
+    code = main(["posterior", "--verify", "--from", str(src), "--out", str(out), *flags])
     assert code == 2
-    assert flag in capsys.readouterr().err
+    assert needle in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_refining_needs_the_places_columns(tmp_path, capsys):
+    from sim.cli.main import main
+
+    src, out = _source(tmp_path), tmp_path / "checked"
+    table = pd.read_csv(src / "posterior.csv").drop(columns=["dps.capacity"])
+    table.to_csv(src / "posterior.csv", index=False)
+    code = main(["posterior", "--verify", "--from", str(src), "--out", str(out)])
+    assert code == 2 and "dps.capacity" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_log_of_another_check_is_refused_and_the_folder_left_as_it_was(tmp_path, capsys):
+    from sim.cli.main import main
+
+    src, out = _source(tmp_path), tmp_path / "checked"
+    args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "1",
+            "--no-refine", "--tolerance", "28", "--workers", "1", "--quiet"]  # fmt: skip
+    assert main([*args, "--verify-scale", "0.02"]) == 0
+    manifest = (out / "manifest.json").read_text("utf-8")
+    assert main([*args, "--verify-scale", "0.03"]) == 2
+    assert "scale" in capsys.readouterr().err
+    assert (out / "manifest.json").read_text("utf-8") == manifest
+
+
+def test_a_weighted_posterior_is_drawn_by_its_weights():
+    from sim.errors import InputError
+    from sim.run.draws import complete_row, draw, read_posterior
+
+    text = "draw,plan_conflict,weight\n0,0.10,0\n1,0.30,3\n2,0.20,1\n"
+    post = read_posterior(text, {})
+    assert post.names == ("plan_conflict",) and post.weights.tolist() == [0, 0.75, 0.25]
+    seen = [draw(seed, post=post)["plan_conflict"] for seed in range(400)]
+    assert 0.10 not in seen  # weight 0: never drawn
+    assert abs(seen.count(0.30) / len(seen) - 0.75) < 0.06
+    for seed in (3, 8):
+        d = draw(seed, post=post)
+        assert complete_row(seed, post, [0.10, 0.30, 0.20].index(d["plan_conflict"])) == d
+    with pytest.raises(InputError, match="weight"):
+        read_posterior("draw,plan_conflict,weight\n0,0.1,-1\n", {})
 
 
 def test_fitting_reads_the_band_between_grid_points_on_the_log_scale():
@@ -159,6 +234,8 @@ def test_refine_sets_the_places_and_records_the_step(tmp_path, capsys):
     r = record["refinement"]
     assert (r["candidates"], r["runs"]) == (1, len(GRID))
     kept = pd.read_csv(out / "posterior.csv")
+    assert kept["weight"].mean() == pytest.approx(1.0)  # the places' prior mass, normalised
+    assert record["ess"] <= len(kept)  # Kish's: at most the number kept
     for name in BLOCK:
         if entry["u"][name] is not None and len(kept):
             assert kept[name].iloc[0] == pytest.approx(

@@ -100,6 +100,16 @@ def _print(record: dict, out: Path) -> None:
         print(f"  {name:50s} outside in {share:.1%} of the candidates")
 
 
+def _scaled(args: argparse.Namespace, option: str, scale: float):
+    """The run options at ``scale``; a bad scale is named as ``option``."""
+    from sim.cli.posterior import VERIFY_YEARS
+
+    try:
+        return run_options(args, scale=scale, years=VERIFY_YEARS, monthly=False)
+    except InputError as exc:
+        raise InputError(str(exc).replace("--scale", option)) from None
+
+
 def _check_refinable(post, targets, year: int) -> None:
     """The posterior fits each clinic's places, and the targets hold each clinic's bands."""
     from sim.analysis import refine as rf
@@ -127,8 +137,8 @@ class Check:
         from sim.run.draws import read_posterior
         from sim.run.runner import replicate_seeds
 
-        options = run_options(args, scale=args.verify_scale, years=VERIFY_YEARS, monthly=False)
-        run_options(args, scale=args.refine_scale)
+        options = _scaled(args, "--verify-scale", args.verify_scale)
+        _scaled(args, "--refine-scale", args.refine_scale)
         if args.tolerance < 0:
             raise InputError(f"--tolerance: must be 0 or more, got {args.tolerance}")
         folder, csv_text, record = _source(args)
