@@ -242,3 +242,19 @@ def test_refine_sets_the_places_and_records_the_step(tmp_path, capsys):
                 specs()[name].from_unit(entry["u"][name]), rel=1e-5
             )
             assert record["parameters"][name]["posterior_90_emulators"] is not None
+
+
+def test_the_shipped_posterior_is_refined_verified_and_weighted():
+    from importlib import resources
+
+    data = resources.files("sim") / "data"
+    record = json.loads((data / "posterior.json").read_text("utf-8"))
+    table = pd.read_csv(data / "posterior.csv")
+    v, r = record["verification"], record["refinement"]
+    assert v["kept"] == len(table) and table["draw"].is_unique  # each kept world once
+    assert v["tolerance"] == 2 and v["scale"] == 0.5 and r["scale"] == 0.5
+    assert (table["weight"] > 0).all() and table["weight"].mean() == pytest.approx(1, abs=1e-4)
+    assert 0 < record["ess"] <= len(table)  # Kish's effective sample size
+    for name in ("bup.capacity", "dps.capacity"):  # the refined places, inside their priors
+        lo, hi = record["parameters"][name]["prior"]
+        assert table[name].between(lo, hi).all()
