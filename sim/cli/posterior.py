@@ -9,14 +9,9 @@ active parameters' values), ``posterior.json`` (method, runs, minutes, effective
 each parameter's prior and posterior interval, the emulators' errors, the screening),
 ``screening.csv`` and ``manifest.json``.
 
-``--verify`` takes each row of a posterior (``--from DIR``, default the package's), redraws its
-clinics' places given the rest of the world (:mod:`sim.analysis.refine`), runs it once with
-the model at ``--verify-scale`` over two years and keeps the rows whose run has at most
-``--tolerance`` start-year targets outside their bands (:mod:`sim.analysis.verify`); each run
-is appended to ``refine.jsonl`` or ``verify.jsonl`` as it ends, so the same command continues a
-stopped check (:mod:`sim.cli.posterior_verify`). It writes a ``posterior.csv`` of the kept rows
-with their weights and its ``posterior.json`` (the fit's record with ``refinement`` and
-``verification`` entries).
+``--verify`` redraws each posterior world's clinic places given the rest of it, runs it once
+and keeps it if at most ``--tolerance`` start-year targets fall outside their bands; resumable,
+it writes the kept rows with their weights (:mod:`sim.cli.posterior_verify`).
 
 ``--apply DIR`` copies DIR's ``posterior.csv`` and ``posterior.json`` into the package
 (``sim/data/``), where ``--draw-params`` draws from them (:mod:`sim.run.draws`).
@@ -33,14 +28,12 @@ import time
 from pathlib import Path
 
 from sim.cli.common import add_common, add_executor_options, run_options
+from sim.cli.posterior_options import add_verify_options
 from sim.errors import InputError
 
 DEFAULT_BASE = "scenarios/baseline.toml"
 TRIAL_SCALE = 0.5
 INERT_SCALE, INERT_YEARS = 0.05, 2  # the runs that check a parameter is inert in a scenario
-VERIFY_SCALE = 0.5  # the scale of --verify's runs (that of the acceptance benchmark)
-REFINE_SCALE = 0.5  # the scale of --verify's grid runs for the clinics' places (as verified)
-VERIFY_YEARS = 2  # --verify checks the start year (its school-year targets end in the next)
 
 
 class OutOfTimeError(Exception):
@@ -75,42 +68,7 @@ def add_parser(sub) -> None:
         help="scenarios in which a parameter with no effect on the base must also have none "
         "to count as inert (default: every scenario beside the base scenario)",
     )
-    p.add_argument(
-        "--verify",
-        action="store_true",
-        help="run each posterior row once with the model and keep those within --tolerance "
-        "of the start-year target bands",
-    )
-    p.add_argument(
-        "--from",
-        dest="source",
-        default=None,
-        metavar="DIR",
-        help="with --verify: the posterior to check (default: the package's)",
-    )
-    p.add_argument(
-        "--verify-scale", type=float, default=VERIFY_SCALE, help="with --verify: the runs' scale"
-    )
-    p.add_argument(
-        "--tolerance",
-        type=int,
-        default=2,
-        help="with --verify: start-year targets a kept world's run may miss",
-    )
-    p.add_argument(
-        "--rows", type=int, default=None, help="with --verify: check the first N rows (all)"
-    )
-    p.add_argument(
-        "--no-refine",
-        action="store_true",
-        help="with --verify: keep each row's clinic places (skip the ABC-Gibbs step)",
-    )
-    p.add_argument(
-        "--refine-scale",
-        type=float,
-        default=REFINE_SCALE,
-        help="with --verify: the scale of the places' grid runs",
-    )
+    add_verify_options(p)
     p.add_argument("--apply", default=None, metavar="DIR", help="adopt DIR's posterior")
     add_executor_options(p)
     p.set_defaults(func=main)

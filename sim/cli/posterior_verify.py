@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.cli.common import run_options
+from sim.cli.posterior_refine import Refining, check_refinable
 from sim.errors import InputError
 
 LOG = "verify.jsonl"
@@ -102,7 +103,7 @@ def _print(record: dict, out: Path) -> None:
 
 def _scaled(args: argparse.Namespace, option: str, scale: float):
     """The run options at ``scale``; a bad scale is named as ``option``."""
-    from sim.cli.posterior import VERIFY_YEARS
+    from sim.cli.posterior_options import VERIFY_YEARS
 
     try:
         return run_options(args, scale=scale, years=VERIFY_YEARS, monthly=False)
@@ -110,29 +111,14 @@ def _scaled(args: argparse.Namespace, option: str, scale: float):
         raise InputError(str(exc).replace("--scale", option)) from None
 
 
-def _check_refinable(post, targets, year: int) -> None:
-    """The posterior fits each clinic's places, and the targets hold each clinic's bands."""
-    from sim.analysis import refine as rf
-
-    for name, group in rf.BLOCK.items():
-        if name not in post.names:
-            raise InputError(f"--verify: {name}: not a column of the posterior; refining "
-                             "needs it (or give --no-refine)")  # fmt: skip
-        got = set(rf.clinic_targets(targets, year, group)["metric"])
-        if got != set(rf.METRICS):
-            raise InputError(f"--verify: the targets have no {year} band for "
-                             f"{', '.join(sorted(set(rf.METRICS) - got))} {group}; refining "
-                             "needs them (or give --no-refine)")  # fmt: skip
-
-
-class Check:
+class Check(Refining):
     """The runs of one verification (and refinement), logged one world at a time."""
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> Check:
         """The check the options ask for (validated; nothing runs, nothing is written)."""
         from sim.analysis.targets import load_targets
-        from sim.cli.posterior import VERIFY_YEARS
+        from sim.cli.posterior_options import VERIFY_YEARS
         from sim.core.scenario import load_scenario
         from sim.run.draws import read_posterior
         from sim.run.runner import replicate_seeds
@@ -148,7 +134,7 @@ class Check:
             raise InputError(f"--rows: must be 1 to {len(post.rows)}, got {rows}")
         targets = load_targets(args.targets)
         if not args.no_refine:
-            _check_refinable(post, targets, int(options.start[:4]))
+            check_refinable(post, targets, int(options.start[:4]))
         job = cls()
         job.post, job.csv_text, job.source_record, job.folder = post, csv_text, record, folder
         job.scenario, job.targets = load_scenario(args.scenario), targets
@@ -166,14 +152,6 @@ class Check:
         job.header = {"stage": "verify", **common, "scale": options.scale,
                       "years": VERIFY_YEARS, "refine": job._refine_setup() or None}  # fmt: skip
         return job
-
-    def _refine_setup(self) -> dict:
-        from sim.analysis import refine as rf
-
-        if not self.refining:
-            return {}
-        return {"scale": self.refine_scale, "years": 1, "grid": rf.GRID.tolist(),
-                "places": rf.BLOCK}  # fmt: skip
 
     def open_logs(self, out: Path) -> None:
         """Open (or resume) the logs in ``out``."""
@@ -194,11 +172,6 @@ class Check:
                 values[name] = float(specs()[name].from_unit(u))
         return values
 
-    def refined(self) -> dict[int, dict[str, float]]:
-        """Row → its places' drawn quantiles (rows whose places fit; refined rows only)."""
-        done = {e["row"]: e["u"] for e in self.refine_log.entries}
-        return {r: u for r, u in done.items() if all(v is not None for v in u.values())}
-
     def candidates(self) -> list[int]:
         """The rows that go on to the verification (those refined and kept, or all)."""
         if not self.refining:
@@ -213,50 +186,6 @@ class Check:
         if self.refining and not self._refine(pool, deadline, quiet):
             return False
         return self._verify(pool, deadline, quiet)
-
-    def _refine(self, pool, deadline: float, quiet: bool) -> bool:
-        from sim.analysis import refine as rf
-
-        per_batch = max(1, -(-2 * pool.window // len(rf.GRID)))  # whole rounds of runs
-        while len(self.refine_log.entries) < self.rows:
-            if time.perf_counter() > deadline:
-                return False
-            first = len(self.refine_log.entries)
-            rows = list(range(first, min(self.rows, first + per_batch)))
-            t0 = time.perf_counter()
-            grid = [(f"row{i}g{g}", rf.grid_seed(self.seeds[i]), self._grid_world(i, u))
-                    for i in rows for g, u in enumerate(rf.GRID)]  # fmt: skip
-            tables = self._run(grid, years=1, scale=self.refine_scale)
-            per = (time.perf_counter() - t0) / len(rows)
-            for i in rows:
-                grid = [tables[f"row{i}g{g}"] for g in range(len(rf.GRID))]
-                self.refine_log.append(self._refine_entry(i, grid, per))
-            if not quiet:
-                print(f"[refine {len(self.refine_log.entries)}/{self.rows}] places fit in "
-                      f"{len(self.refined())}", file=sys.stderr, flush=True)  # fmt: skip
-        return True
-
-    def _grid_world(self, row: int, u: float) -> dict[str, float]:
-        from sim.analysis.refine import BLOCK
-        from sim.core.params import specs
-        from sim.run.draws import complete_row
-
-        values = complete_row(self.seeds[row], self.post, row)
-        return {**values, **{n: float(specs()[n].from_unit(u)) for n in BLOCK}}
-
-    def _refine_entry(self, row: int, grid: list, seconds: float) -> dict:
-        from sim.analysis import refine as rf
-
-        rng = rf.stream(self.seeds[row])
-        chosen, readings = {}, {}
-        for name, group in rf.BLOCK.items():
-            read = [rf.readings(t, self.year, group) for t in grid]
-            values = {m: [r[m] for r in read] for m in rf.METRICS}
-            bands = rf.clinic_targets(self.targets, self.year, group)
-            chosen[name] = rf.draw_quantile(rng, rf.fitting(rf.GRID, values, bands))
-            readings[name] = values
-        return {"row": row, "seed": self.seeds[row], "u": chosen, "grid": readings,
-                "seconds": seconds}  # fmt: skip
 
     def _verify(self, pool, deadline: float, quiet: bool) -> bool:
         done = {e["row"] for e in self.log.entries}
@@ -326,23 +255,16 @@ class Check:
                 if name in refined[int(kept[0])]:
                     u = [refined[int(r)][name] for r in kept]
                     table[name] = specs()[name].from_unit(u)
-            w = self.weights(kept)
+        if self.refining or self.post.weights is not None:
+            w = self.row_weights(kept)
             table["weight"] = w / w.mean()
         return table
 
-    def weights(self, rows) -> np.ndarray:
-        """Each row's weight: its clinics' prior mass of places that fit (:func:`refine.mass`)."""
-        from sim.analysis import refine as rf
-
-        grids = {e["row"]: e["grid"] for e in self.refine_log.entries}
-        out = []
-        for r in rows:
-            w = 1.0
-            for name, group in rf.BLOCK.items():
-                bands = rf.clinic_targets(self.targets, self.year, group)
-                w *= rf.mass(rf.GRID, grids[int(r)][name], bands)
-            out.append(w)
-        return np.array(out, float)
+    def row_weights(self, rows) -> np.ndarray:
+        """The rows' weights: the source's (when it has them) times the places' prior mass."""
+        rows = np.asarray(rows, int)
+        base = np.ones(len(rows)) if self.post.weights is None else self.post.weights[rows]
+        return base * self.weights(rows) if self.refining else base
 
     def record(self, source: dict, folder: Path) -> dict:
         """The source's record: ESS = kept count, ``verification`` and ``refinement`` entries.
@@ -355,7 +277,7 @@ class Check:
 
         entries, kept = self.entries(), self.kept()
         seconds = sum(e["seconds"] for e in entries)
-        w = self.weights(kept) if self.refining and len(kept) else np.ones(len(kept))
+        w = self.row_weights(kept)
         kish = float(w.sum() ** 2 / (w**2).sum()) if len(kept) else 0.0
         out = {**source, "ess": int(round(kish))}
         refine = (
@@ -378,8 +300,7 @@ class Check:
             "seed": self.options.seed, "candidates": len(entries),
             "source_rows": len(self.post.rows), "kept": int(len(kept)),
             "ess_before": source.get("ess"), "runs": len(entries),
-            "ess_rule": "Kish, (sum w)^2 / sum w^2, over the kept worlds' weights" if
-            self.refining else "the kept worlds' number (equally weighted)",
+            "ess_rule": "Kish, (sum w)^2 / sum w^2, over the kept worlds' weights",
             "minutes": round(seconds / 60, 1),
             "checks_inside": sum(e["inside"] for e in entries) / max(1, sum(
                 e["checks"] for e in entries)),
@@ -390,16 +311,6 @@ class Check:
         if len(kept):
             out["parameters"] = self._intervals(source.get("parameters") or {})
         return out
-
-    def _refinement(self) -> dict:
-        from sim.analysis import refine as rf
-
-        done = [e for e in self.refine_log.entries if e["row"] < self.rows]
-        return {"method": "ABC-Gibbs step for the clinics' places (sim.analysis.refine)",
-                **self._refine_setup(), "candidates": len(done),
-                "dropped": len(done) - len(self.candidates()),
-                "runs": len(done) * len(rf.GRID),
-                "minutes": round(sum(e["seconds"] for e in done) / 60, 1)}  # fmt: skip
 
     def _intervals(self, parameters: dict) -> dict:
         table = self.table()
