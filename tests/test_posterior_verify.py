@@ -61,23 +61,31 @@ def test_complete_row_is_the_world_draw_params_builds_around_that_row():
         }
 
 
-def _source(tmp_path):
-    """A two-row posterior folder (the package's first rows) to verify."""
+def _source(tmp_path, refined: bool = False):
+    """A three-row posterior folder (the package's first rows) to verify.
+
+    Unless ``refined``, without the package's refinement (record entry and weights), as the
+    emulators' posterior comes from ``sim posterior``.
+    """
     from importlib import resources
 
     data = resources.files("sim") / "data"
     table = pd.read_csv(data / "posterior.csv").head(3)
+    record = json.loads((data / "posterior.json").read_text("utf-8"))
+    if not refined:
+        table = table.drop(columns=["weight"], errors="ignore")
+        record = {k: v for k, v in record.items() if k not in ("refinement", "verification")}
     src = tmp_path / "src"
     src.mkdir()
     table.to_csv(src / "posterior.csv", index=False)
-    (src / "posterior.json").write_text((data / "posterior.json").read_text("utf-8"), "utf-8")
+    (src / "posterior.json").write_text(json.dumps(record), "utf-8")
     return src
 
 
 def test_verify_writes_the_kept_rows_and_resumes_from_its_log(tmp_path, capsys):
     from sim.cli.main import main
 
-    src, out = _source(tmp_path), tmp_path / "checked"
+    src, out = _source(tmp_path, refined=True), tmp_path / "checked"  # weighted, --no-refine
     args = ["posterior", "--verify", "--from", str(src), "--out", str(out), "--rows", "2",
             "--verify-scale", "0.02", "--no-refine", "--tolerance", "28", "--workers", "1",
             "--quiet"]  # fmt: skip
@@ -144,6 +152,16 @@ def test_verify_refuses_bad_options_before_running(tmp_path, capsys, flags, need
     code = main(["posterior", "--verify", "--from", str(src), "--out", str(out), *flags])
     assert code == 2
     assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_refined_posterior_is_not_refined_again(tmp_path, capsys):
+    from sim.cli.main import main
+
+    src, out = _source(tmp_path, refined=True), tmp_path / "checked"  # already refined
+    assert "refinement" in json.loads((src / "posterior.json").read_text("utf-8"))
+    code = main(["posterior", "--verify", "--from", str(src), "--out", str(out)])
+    assert code == 2 and "already refined" in capsys.readouterr().err
     assert not out.exists()
 
 

@@ -313,9 +313,16 @@ def posterior_fit(tmp: Path) -> str:
         lines.append(
             f"Verified: {v['kept']} of {v['candidates']} worlds kept at scale {v['scale']} "
             f"({v['rule']}; {v['minutes']} minutes) by `{v['command']}` at commit "
-            f"`{str(v['commit'])[:7]}`. Effective sample size {rec['ess']} (the emulators' "
-            f"ABC: {v['ess_before']})."
+            f"`{str(v['commit'])[:7]}`. Effective sample size {rec['ess']} (Kish's; the source "
+            f"posterior's: {v['ess_before']})."
         )
+    steps = [rec["minutes"], (rec.get("refinement") or {}).get("minutes", 0),
+             (rec.get("verification") or {}).get("minutes", 0)]  # fmt: skip
+    lines.append(
+        f"Minutes in all: {' + '.join(f'{m:g}' for m in steps)} = {sum(steps):.0f} (the fit's "
+        "evaluations, the refinement, the verification; the fit's screening checks and ABC "
+        "add a few minutes), against a budget of 120."
+    )
     d, p = share.loc["drawn"], share.loc["point"]
     lo, hi = _bootstrap(checks[checks["kind"] == "drawn"])
     lines.append(

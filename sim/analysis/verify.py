@@ -9,9 +9,10 @@ school-year targets of the start year end in the next) and keeps it only when at
 ``--tolerance`` (default ``TOLERANCE``) of the yearly targets of the start year fall outside
 their bands: a uniform ABC kernel on the number of targets missed, now on the simulator
 instead of the emulator. With the default, a kept world's own run has at least 26 of the 28
-start-year checks inside (93 %); a tolerance of 0 (every band) keeps almost no world of the
-emulators' posterior, because its waiting times at BUP and DPS are mostly outside their bands
-at this scale (the emulators at scale 0.1 follow them poorly).
+start-year checks inside (93 %). Without the refinement of the clinics' places
+(:mod:`sim.analysis.refine`) almost no world of the emulators' posterior passes, because its
+waiting times at BUP and DPS are mostly outside their bands at this scale (the emulators at
+scale 0.1 follow them poorly).
 
 The kept rows approximate the posterior: worlds the emulators accepted, with their clinics'
 places redrawn given the rest (:mod:`sim.analysis.refine`, which gives each world its weight),
@@ -25,14 +26,17 @@ the rest draw.
 
 What it cannot do: one run per candidate at a finite scale still carries replicate noise, so a
 world just inside a band may be kept or dropped by chance; a candidate the emulators rejected
-is never run, so the kept worlds are a subset of the ABC posterior (the step can only narrow
-it).
+is never run, so apart from the refined places every kept world is one of the ABC
+posterior's.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 TOLERANCE = 2  # start-year checks a kept world's run may have outside their bands
 
@@ -57,6 +61,9 @@ def checks(yearly: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFra
     ``yearly`` is one run's yearly table; a target the run has no row for counts as outside
     (value NaN), so a renamed metric cannot pass unseen.
     """
+    import numpy as np
+    import pandas as pd
+
     wanted = start_year_targets(targets, year)
     at = yearly[yearly["period"] == year].groupby(["metric", "group"])["value"].mean()
     keys = list(zip(wanted["metric"], wanted["group"], strict=True))
@@ -69,6 +76,8 @@ def checks(yearly: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFra
 
 def kept(entries: list[dict], tolerance: int = TOLERANCE) -> np.ndarray:
     """The candidate rows (posterior row numbers) whose run missed at most ``tolerance``."""
+    import numpy as np
+
     return np.array(
         sorted(e["row"] for e in entries if e["checks"] - e["inside"] <= tolerance), int
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from sim.analysis.verify import TOLERANCE
+
 VERIFY_SCALE = 0.5  # the scale of --verify's runs (that of the acceptance benchmark)
 REFINE_SCALE = 0.5  # the scale of --verify's grid runs for the clinics' places (as verified)
 VERIFY_YEARS = 2  # --verify checks the start year (its school-year targets end in the next)
-TOLERANCE = 2  # start-year targets a kept world's run may miss (sim.analysis.verify)
 
 
 def add_verify_options(p) -> None:

@@ -13,9 +13,11 @@ kept when at most ``--tolerance`` of the start-year targets fall outside their b
 ``OUT/verify.jsonl`` as it ends (the log's header names the posterior, scenario, targets,
 scale, start and seed, so a log of another check is refused); the same command continues a
 stopped check, and ``--minutes`` stops it cleanly. At the end ``OUT`` holds ``posterior.csv``
-(the kept rows, with their row numbers in the source as ``draw``), ``posterior.json`` (the
-source's record, its ``ess`` now the kept count, with a ``verification`` entry) and
-``manifest.json``; ``sim posterior --apply OUT`` adopts it.
+(the kept rows with the source's ``draw`` ids and their weights), ``posterior.json`` (the
+source's record, its ``ess`` now Kish's over the kept weights, with ``refinement`` and
+``verification`` entries) and ``manifest.json``; ``sim posterior --apply OUT`` adopts it. A
+source whose places were already refined is refused unless ``--no-refine`` is given (its
+weights are the places' mass, which a second refinement would count twice).
 """
 
 from __future__ import annotations
@@ -134,6 +136,10 @@ class Check(Refining):
             raise InputError(f"--rows: must be 1 to {len(post.rows)}, got {rows}")
         targets = load_targets(args.targets)
         if not args.no_refine:
+            if record.get("refinement"):
+                raise InputError(f"--verify: {folder}: its places are already refined (its "
+                                 "weights are their mass); give --no-refine, or --from the "
+                                 "emulators' posterior")  # fmt: skip
             check_refinable(post, targets, int(options.start[:4]))
         job = cls()
         job.post, job.csv_text, job.source_record, job.folder = post, csv_text, record, folder

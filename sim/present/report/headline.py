@@ -119,7 +119,8 @@ def _chance_note(res: Results) -> str:
     """Which note explains the chance of saving: over drawn worlds, drawn runs, or runs.
 
     Read from what ``summary.json`` says each chance is over (``p_saving_over``), so a summary
-    written before that key, or a table computed here from the runs, gets a runs note.
+    written before that key, or a table computed here from the runs, gets a note on runs
+    (drawn runs when the manifest says the parameters were drawn).
     """
     entries = [
         h for head in (res.summary.get("headline") or {}).values()
