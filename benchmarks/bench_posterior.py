@@ -33,18 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def checks(yearly: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per (replicate, target) of the start year: value, band, inside."""
-    rows = []
-    for t in targets.itertuples(index=False):
-        if str(t.period) not in (str(year), "*"):
-            continue
-        sel = yearly[(yearly.metric == t.metric) & (yearly.group == t.group)
-                     & (yearly.period == year)]  # fmt: skip
-        for rep, value in sel.groupby("replicate")["value"].mean().items():
-            inside = bool(t.lo <= value <= t.hi)
-            rows.append({"target": f"{t.metric} {t.group}", "replicate": rep, "value": value,
-                         "lo": t.lo, "hi": t.hi, "inside": inside})  # fmt: skip
-    return pd.DataFrame(rows)
+    """One row per (replicate, target) of the start year: value, band, inside.
+
+    Each replicate is checked as ``sim posterior --verify`` checks a world
+    (:func:`sim.analysis.verify.checks`: a target without a value counts as outside).
+    """
+    from sim.analysis.verify import checks as world_checks
+
+    parts = [world_checks(run, targets, year).assign(replicate=rep)
+             for rep, run in yearly.groupby("replicate")]  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
 
 
 def main() -> None:
